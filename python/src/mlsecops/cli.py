@@ -1,0 +1,345 @@
+"""The `mlsecops` command line: wires config, workspace and stages; holds no stage logic.
+
+Heavy libraries (keras, torch, garak, boto3) are imported only inside the command that
+needs them, so `mlsecops --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import EXIT_ENVIRONMENT, EXIT_USAGE, MlsecopsError, UsageError
+
+# Commands that live beside their concern; imported only when invoked or listed.
+LAZY_COMMANDS: dict[str, str] = {
+    "lock": "mlsecops.stages.lock:lock_command",
+    "guard": "mlsecops.llm.guard_cli:guard",
+    "trigger": "mlsecops.jenkins.cli:trigger",
+    "webhook": "mlsecops.jenkins.cli:webhook",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module_name, _, attribute = LAZY_COMMANDS[name].partition(":")
+            try:
+                return getattr(importlib.import_module(module_name), attribute)
+            except (ImportError, AttributeError):
+                return _unavailable_command(name)
+        return super().get_command(ctx, name)
+
+
+def _unavailable_command(name: str) -> click.Command:
+    @click.command(name=name, help="(not available in this installation)")
+    def command() -> None:
+        raise UsageError(f"command '{name}' is not available in this installation")
+
+    return command
+
+
+class Runtime:
+    """What the global options decided: where the config and the workspace are."""
+
+    def __init__(self, config_path: str | None, workspace: str, demo: str | None) -> None:
+        self.config_path = config_path
+        self.workspace_path = workspace
+        self.demo = demo
+        self._config = None
+
+    def workspace(self):
+        from .workspace import Workspace
+
+        return Workspace(self.workspace_path)
+
+    def use_demo(self, name: str) -> None:
+        self.demo = name
+        self._config = None
+
+    def resolved_config_path(self) -> Path | None:
+        if self.demo:
+            from .demo import materialize
+
+            return materialize(self.demo, Path(self.workspace_path) / "demo" / self.demo)
+        if self.config_path:
+            return Path(self.config_path)
+        if Path("mlsecops.yaml").is_file():
+            return Path("mlsecops.yaml")
+        return None
+
+    def config(self):
+        if self._config is None:
+            from .config import load_config
+
+            path = self.resolved_config_path()
+            if path is None:
+                raise UsageError(
+                    "no mlsecops.yaml in this folder: pass --config FILE, or --demo default for the embedded demo"
+                )
+            self._config = load_config(path)
+        return self._config
+
+    def stage_context(self, **options: Any):
+        from .stages.base import StageContext
+
+        return StageContext(config=self.config(), workspace=self.workspace(), options=options, echo=click.echo)
+
+
+pass_runtime = click.make_pass_decorator(Runtime)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlsecops")
+@click.option(
+    "-c", "--config", "config_path", envvar="MLSECOPS_CONFIG", type=click.Path(dir_okay=False),
+    help="Config file (default: ./mlsecops.yaml).",
+)
+@click.option(
+    "-w", "--workspace", default=".mlsecops", envvar="MLSECOPS_WORKSPACE", show_default=True,
+    help="Workspace folder: one sub-folder per stage.",
+)
+@click.option("--demo", metavar="NAME", help="Use the embedded demo project NAME (default, insecure, ...).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, workspace: str, demo: str | None) -> None:
+    """mlsecops: take an ML/LLM model through a security pipeline and ship it only when every gate passes.
+
+    \b
+    Stages: load, scan, gate --stage security, train, evaluate, modeltest,
+            gate --stage model, sign, store (notify around them); `run` does all.
+    Exit codes: 0 passed, 1 gate failed, 2 bad usage/config/input, 3 environment failed.
+    """
+    ctx.obj = Runtime(config_path, workspace, demo)
+
+
+# ---------------------------------------------------------------- config
+
+
+@cli.group()
+def config() -> None:
+    """Validate or show mlsecops.yaml."""
+
+
+@config.command("validate")
+@pass_runtime
+def config_validate(runtime: Runtime) -> None:
+    """Check the config; exit 2 with one line naming the bad key."""
+    runtime.config()
+    click.echo(f"{runtime.resolved_config_path()}: valid")
+
+
+@config.command("show")
+@pass_runtime
+def config_show(runtime: Runtime) -> None:
+    """Print the effective config (defaults filled in, secrets masked)."""
+    import yaml
+
+    from .config import masked_dump
+
+    click.echo(yaml.safe_dump(masked_dump(runtime.config()), sort_keys=False))
+
+
+@cli.group()
+def demo() -> None:
+    """The embedded demo project."""
+
+
+@demo.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--variant", default="default", show_default=True, help="default, insecure, or another demo name.")
+def demo_init(directory: str, variant: str) -> None:
+    """Write the demo project (config, data, code) into DIRECTORY."""
+    from .demo import materialize
+
+    path = materialize(variant, Path(directory))
+    click.echo(f"demo '{variant}' written: {path}")
+
+
+# ---------------------------------------------------------------- stages
+
+
+def _stage(module: str, **options: Any) -> None:
+    runtime = click.get_current_context().find_object(Runtime)
+    stage = importlib.import_module(f"mlsecops.stages.{module}")
+    stage.run(runtime.stage_context(**options))
+
+
+@cli.command()
+def load() -> None:
+    """Stage 2: fetch allowlisted sources, verify their digests against the lock file."""
+    _stage("load")
+
+
+class ScanGroup(click.Group):
+    """`scan` runs stage 3; `scan NAME PATH` runs one registered scanner alone."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from .scanners import SCANNERS
+
+        return sorted(SCANNERS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from .scanners import SCANNERS
+
+        if name not in SCANNERS:
+            return None
+        return _standalone_scan_command(name)
+
+
+def _standalone_scan_command(name: str) -> click.Command:
+    @click.command(name=name, help=f"Run the '{name}' scanner alone on PATH and print its findings.")
+    @click.argument("path", type=click.Path(exists=True))
+    @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text")
+    def command(path: str, output_format: str) -> None:
+        from .stages.scan import scan_path
+
+        outcome = scan_path(name, Path(path))
+        if output_format == "json":
+            click.echo(json.dumps({**outcome.summary(), "findings": [f.to_dict() for f in outcome.findings]}, indent=2))
+        else:
+            for finding in outcome.findings:
+                click.echo(f"{finding.severity.value:8} {finding.rule:32} {finding.location.display()}  {finding.title}")
+            click.echo(f"{name}: {outcome.status}, {len(outcome.findings)} finding(s), {outcome.scanned} scanned")
+
+    return command
+
+
+@cli.group(cls=ScanGroup, invoke_without_command=True)
+@click.option("--only", help="Comma-separated scanners to run (a parallel branch); results go to scan/<name>/.")
+@click.pass_context
+def scan(ctx: click.Context, only: str | None) -> None:
+    """Stage 3: run the configured scanners over the source tree and the loaded artifacts."""
+    if ctx.invoked_subcommand is None:
+        _stage("scan", only=[s.strip() for s in only.split(",") if s.strip()] if only else None)
+
+
+@cli.command()
+@click.option("--stage", "gate_name", type=click.Choice(["security", "model"]), required=True)
+def gate(gate_name: str) -> None:
+    """Stages 4 and 8: judge findings and metrics against the policy; exit 1 when the gate fails."""
+    _stage("gate", gate=gate_name)
+
+
+@cli.command()
+def train() -> None:
+    """Stage 5: train the Keras model (torch backend) with stratified K-fold and early stopping."""
+    _stage("train")
+
+
+@cli.command()
+def evaluate() -> None:
+    """Stage 6: metrics on held-out data against thresholds and the last release."""
+    _stage("evaluate")
+
+
+@cli.command()
+def modeltest() -> None:
+    """Stage 7: model-file scanning, LLM probing, injection, poisoning and disclosure tests."""
+    _stage("modeltest")
+
+
+@cli.command()
+def sign() -> None:
+    """Stage 9: sign the model files and tokenizer (OpenSSF model signing)."""
+    _stage("sign")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--signature", type=click.Path(dir_okay=False), help="Bundle (default: PATH/model.sig).")
+@click.option("--public-key", type=click.Path(dir_okay=False), help="PEM public key (default: from the bundle's release).")
+def verify(path: str, signature: str | None, public_key: str | None) -> None:
+    """Check a stored model folder against its signature; name each changed, added or missing file."""
+    from .stages.verify import verify_command
+
+    verify_command(Path(path), signature, public_key, click.echo)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Replace a release of the same version with different content.")
+def store(force: bool) -> None:
+    """Stage 10: upload the signed model, signature, reports and ML-BOM; verify after upload."""
+    _stage("store", force=force)
+
+
+@cli.command()
+@click.option(
+    "--event", type=click.Choice(["started", "gate-failed", "succeeded", "error", "finished"]), default="finished",
+    show_default=True,
+)
+def notify(event: str) -> None:
+    """Send the run's state to the configured sinks; never fails the build."""
+    _stage("notify", event=event)
+
+
+@cli.command()
+@pass_runtime
+def report(runtime: Runtime) -> None:
+    """Write .mlsecops/reports/ from what the workspace holds."""
+    from .reports import write_reports
+
+    paths = write_reports(runtime.workspace(), runtime.config())
+    click.echo(f"reports written to {paths[0].parent}")
+
+
+@cli.command()
+@click.option("--demo", "demo_name", metavar="NAME", help="Run the embedded demo NAME (default when no config).")
+@click.option("--from-stage", type=click.Choice(["load", "scan", "train"]), help="Start at this stage.")
+@pass_runtime
+def run(runtime: Runtime, demo_name: str | None, from_stage: str | None) -> None:
+    """Every stage in order, stopping at the first failed gate (exit 1)."""
+    if demo_name:
+        runtime.use_demo(demo_name)
+    elif runtime.resolved_config_path() is None:
+        runtime.use_demo("default")
+    from .stages.run import run_pipeline
+
+    run_pipeline(runtime.stage_context(), from_stage=from_stage)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .redact import scrub
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        cli.main(args=argv, prog_name="mlsecops", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"mlsecops: {scrub(exc.format_message())}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.Abort:
+        click.echo("mlsecops: aborted", err=True)
+        sys.exit(130)
+    except MlsecopsError as exc:
+        click.echo(f"mlsecops: {scrub(str(exc))}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("mlsecops: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: one line, the traceback only when asked for
+        if os.environ.get("MLSECOPS_DEBUG"):
+            raise
+        click.echo(
+            f"mlsecops: internal error: {exc.__class__.__name__}: {scrub(str(exc))[:300]} "
+            "(set MLSECOPS_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        sys.exit(EXIT_ENVIRONMENT)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The schema of `mlsecops.yaml`: one section per stage, `${ENV}` interpolation, one clear error per bad field.
+
+Values may reference the environment (`${NAME}`, `${NAME:-default}`) or a secret store
+(`${secret:env://NAME}`, `${secret:file://path}`, `${secret:vault://mount/path#key}`,
+`${secret:awssm://name#key}`). Resolved secrets are registered for scrubbing so they never
+appear in full in any output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import UsageError
+
+DEFAULT_CONFIG = "mlsecops.yaml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class ProjectConfig(Section):
+    name: str = "project"
+    version: str = "0.0.0"
+    description: str = ""
+
+
+class SourceConfig(Section):
+    name: str
+    url: str
+    kind: Literal["dataset", "model", "notebook", "requirements", "code", "other"] = "other"
+    extract: bool = False  # unpack an archive (safely) after it has been verified
+
+
+class ConnectionConfig(Section):
+    """Settings of one store backend; credentials come from env or secret references."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+    verify_tls: bool = True
+    timeout: float = 30.0
+    retries: int = 4
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class LoadConfig(Section):
+    sources: list[SourceConfig] = Field(default_factory=list)
+    allowlist: list[str] = Field(default_factory=list)
+    lock_file: str = "mlsecops.lock"
+    require_lock: bool = True
+    connections: dict[str, ConnectionConfig] = Field(default_factory=dict)
+
+
+class ScanConfig(Section):
+    scanners: list[str] = Field(default_factory=lambda: ["secrets", "dataset", "models"])
+    paths: list[str] = Field(default_factory=lambda: ["."])
+    exclude: list[str] = Field(default_factory=lambda: [".git", ".mlsecops", ".venv", "node_modules"])
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class TrainConfig(Section):
+    dataset: str = "dataset"  # name of a load source of kind dataset
+    text_column: str = "text"
+    label_column: str = "label"
+    folds: int = Field(default=3, ge=2, le=20)
+    epochs: int = Field(default=8, ge=1)
+    batch_size: int = Field(default=64, ge=1)
+    patience: int = Field(default=2, ge=0)
+    seed: int = 42
+    max_tokens: int = Field(default=5000, ge=10)
+    sequence_length: int = Field(default=32, ge=4)
+    embedding_dim: int = Field(default=32, ge=2)
+    learning_rate: float = Field(default=0.005, gt=0)
+    test_size: float = Field(default=0.2, gt=0, lt=1)
+
+
+class EvaluateConfig(Section):
+    thresholds: dict[str, float] = Field(
+        default_factory=lambda: {"accuracy": 0.85, "f1_macro": 0.85, "roc_auc": 0.9}
+    )
+    regression_tolerance: float = Field(default=0.02, ge=0)
+    baseline: str | None = None  # store URL of the last release; default: the configured store
+
+
+class ModelTestConfig(Section):
+    model_scanners: list[str] = Field(default_factory=lambda: ["modelscan"])
+    garak: dict[str, Any] = Field(default_factory=dict)
+    target: dict[str, Any] = Field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class SignConfig(Section):
+    method: Literal["key", "vault-kv", "vault-transit", "awssm", "awskms", "sigstore"] = "key"
+    key: str | None = None  # path of a PEM EC private key; none: a local key is generated once
+    key_password: str | None = None
+    public_key: str | None = None
+    hash: Literal["sha256", "blake3"] = "sha256"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class StoreConfig(Section):
+    url: str = "file://.mlsecops/store"
+    force: bool = False
+
+
+class NotifyConfig(Section):
+    sinks: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Config(Section):
+    project: ProjectConfig = Field(default_factory=ProjectConfig)
+    load: LoadConfig = Field(default_factory=LoadConfig)
+    scan: ScanConfig = Field(default_factory=ScanConfig)
+    policy: str | None = None  # a policy YAML file; none: the default policy shipped in the package
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    evaluate: EvaluateConfig = Field(default_factory=EvaluateConfig)
+    modeltest: ModelTestConfig = Field(default_factory=ModelTestConfig)
+    sign: SignConfig = Field(default_factory=SignConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    # where the file was read from: relative paths in the config are relative to this folder
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    secret_paths: list[str] = Field(default_factory=list, exclude=True)
+
+    def resolve_path(self, value: str | Path) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else self.base_dir / path
+
+
+_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _interpolate(value: str, where: str, secret_paths: list[str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        expression = match.group(1)
+        if expression.startswith("secret:"):
+            from .keys import resolve_secret  # the secret providers; Vault and AWS load lazily
+
+            secret_paths.append(where)
+            return resolve_secret(expression[len("secret:") :], where=where)
+        name, _, default = expression.partition(":-")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise UsageError(f"{where}: bad reference ${{{expression}}}")
+        if name in os.environ:
+            return os.environ[name]
+        if ":-" in expression:
+            return default
+        raise UsageError(f"{where}: environment variable {name} is not set")
+
+    return _REFERENCE.sub(replace, value)
+
+
+def _walk(node: Any, where: str, secret_paths: list[str]) -> Any:
+    if isinstance(node, dict):
+        return {key: _walk(value, f"{where}.{key}" if where else str(key), secret_paths) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_walk(item, f"{where}[{index}]", secret_paths) for index, item in enumerate(node)]
+    if isinstance(node, str) and "${" in node:
+        return _interpolate(node, where, secret_paths)
+    return node
+
+
+def _format_validation_error(source: str, error: ValidationError) -> str:
+    problems = error.errors()
+    first = problems[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        text = f"{source}: unknown key '{where}'"
+    else:
+        text = f"{source}: {where}: {first['msg']}"
+    if len(problems) > 1:
+        text += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+    return text
+
+
+def parse_config(data: Any, source: str = DEFAULT_CONFIG, base_dir: Path | None = None) -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{source}: the top level must be a mapping of sections")
+    secret_paths: list[str] = []
+    data = _walk(data, "", secret_paths)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(_format_validation_error(source, exc)) from None
+    config.base_dir = base_dir or Path(".")
+    config.secret_paths = secret_paths
+    return config
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read config ({exc.__class__.__name__})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise UsageError(f"{path}{place}: {problem}") from None
+    return parse_config(data, str(path), path.parent)
+
+
+_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)", re.IGNORECASE)
+
+
+def masked_dump(config: Config) -> dict[str, Any]:
+    """The effective config with every secret value masked: for `config show` and reports."""
+    from .redact import redact
+
+    data = config.model_dump(mode="json")
+    secret_paths = set(config.secret_paths)
+
+    def mask(node: Any, where: str) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                path = f"{where}.{key}" if where else str(key)
+                if isinstance(value, str) and value and (path in secret_paths or _SECRET_KEY.search(str(key))):
+                    out[key] = redact(value, keep=0)
+                else:
+                    out[key] = mask(value, path)
+            return out
+        if isinstance(node, list):
+            return [mask(item, f"{where}[{index}]") for index, item in enumerate(node)]
+        if isinstance(node, str) and where in secret_paths:
+            return redact(node, keep=0)
+        return node
+
+    return mask(data, "")

@@ -1,0 +1,23 @@
+"""Secret and key providers behind one interface; see `interface.py`."""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+from ..redact import register_secret
+from ..registry import load_plugin
+
+PROVIDERS: dict[str, str] = {
+    "env": "mlsecops.keys.env:EnvSecretProvider",
+    "file": "mlsecops.keys.file:FileSecretProvider",
+}
+
+
+def resolve_secret(reference: str, where: str = "") -> str:
+    """Resolve `SCHEME://rest` and remember the value so that no output shows it."""
+    scheme, sep, rest = reference.partition("://")
+    if not sep:
+        raise UsageError(f"{where or 'secret'}: secret reference must look like SCHEME://..., got '{scheme}'")
+    provider = load_plugin(PROVIDERS, scheme, "secret provider")()
+    value = provider.resolve(rest)
+    register_secret(value)
+    return value

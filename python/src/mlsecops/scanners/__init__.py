@@ -1,0 +1,16 @@
+"""Scanner adapters, one file each; see `interface.py`. Register a new one with one line here."""
+
+from __future__ import annotations
+
+from ..registry import load_plugin
+from .interface import Scanner
+
+SCANNERS: dict[str, str] = {
+    "secrets": "mlsecops.scanners.detect_secrets:DetectSecretsScanner",
+    "dataset": "mlsecops.scanners.dataset_pii:DatasetPiiScanner",
+    "models": "mlsecops.scanners.modelscan:ModelscanScanner",
+}
+
+
+def get_scanner(name: str) -> Scanner:
+    return load_plugin(SCANNERS, name, "scanner")()

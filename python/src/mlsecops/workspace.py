@@ -1,0 +1,200 @@
+"""The `.mlsecops/` folder: one sub-folder and one `result.json` per stage.
+
+A stage writes only its own folder, so Jenkins can stash exactly that folder and run the
+next stage on another agent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .findings import Finding
+from .hashing import file_sha256
+
+STAGES = (
+    "load",
+    "scan",
+    "gate-security",
+    "train",
+    "evaluate",
+    "modeltest",
+    "gate-model",
+    "sign",
+    "store",
+    "notify",
+)
+REPORTS_DIR = "reports"
+RESULT_FILE = "result.json"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Artifact:
+    path: str  # relative to the workspace root
+    sha256: str
+    size: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256, "size": self.size}
+
+
+@dataclass
+class StageResult:
+    stage: str
+    status: str = "passed"  # passed | failed | error
+    started: str = field(default_factory=_now)
+    finished: str = ""
+    duration_seconds: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    artifacts: list[Artifact] = field(default_factory=list)
+    tools: dict[str, str] = field(default_factory=dict)
+    scanners: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    _t0: float = field(default_factory=time.monotonic, repr=False)
+
+    def finish(self, status: str | None = None) -> StageResult:
+        if status:
+            self.status = status
+        self.finished = _now()
+        self.duration_seconds = round(time.monotonic() - self._t0, 3)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "status": self.status,
+            "started": self.started,
+            "finished": self.finished,
+            "duration_seconds": self.duration_seconds,
+            "reason": self.reason,
+            "findings": [f.to_dict() for f in self.findings],
+            "metrics": self.metrics,
+            "artifacts": [a.to_dict() for a in self.artifacts],
+            "tools": self.tools,
+            "scanners": self.scanners,
+            "warnings": self.warnings,
+            "details": self.details,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StageResult:
+        return cls(
+            stage=data["stage"],
+            status=data.get("status", "error"),
+            started=data.get("started", ""),
+            finished=data.get("finished", ""),
+            duration_seconds=data.get("duration_seconds", 0.0),
+            findings=[Finding.from_dict(f) for f in data.get("findings", [])],
+            metrics=data.get("metrics", {}),
+            artifacts=[Artifact(**a) for a in data.get("artifacts", [])],
+            tools=data.get("tools", {}),
+            scanners=data.get("scanners", []),
+            warnings=data.get("warnings", []),
+            reason=data.get("reason", ""),
+            details=data.get("details", {}),
+        )
+
+
+class Workspace:
+    def __init__(self, root: str | Path = ".mlsecops") -> None:
+        self.root = Path(root)
+
+    def stage_dir(self, stage: str, *, create: bool = True) -> Path:
+        path = self.root / stage
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def reports_dir(self) -> Path:
+        path = self.root / REPORTS_DIR
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def artifact(self, path: str | Path) -> Artifact:
+        path = Path(path)
+        return Artifact(
+            path=os.path.relpath(path, self.root),
+            sha256=file_sha256(path),
+            size=path.stat().st_size,
+        )
+
+    def write_result(self, result: StageResult, subdir: str | None = None) -> Path:
+        folder = self.stage_dir(result.stage if subdir is None else f"{result.stage}/{subdir}")
+        target = folder / RESULT_FILE
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(result.to_dict(), indent=2, sort_keys=False), encoding="utf-8")
+        tmp.replace(target)
+        return target
+
+    def has_result(self, stage: str) -> bool:
+        return (self.root / stage / RESULT_FILE).is_file() or bool(self._sub_results(stage))
+
+    def _sub_results(self, stage: str) -> list[Path]:
+        folder = self.root / stage
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob(f"*/{RESULT_FILE}"))
+
+    def read_result(self, stage: str) -> StageResult:
+        """The stage's result; partial results of parallel branches (`<stage>/<branch>/`) are merged."""
+        path = self.root / stage / RESULT_FILE
+        parts: list[StageResult] = []
+        try:
+            if path.is_file():
+                parts.append(StageResult.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+            else:
+                for sub in self._sub_results(stage):
+                    parts.append(StageResult.from_dict(json.loads(sub.read_text(encoding="utf-8"))))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{path}: unreadable stage result ({exc.__class__.__name__})") from None
+        if not parts:
+            raise UsageError(
+                f"stage '{stage}' has not run in workspace {self.root} ({path} is missing): "
+                f"run `mlsecops {stage.split('-')[0]}` first or unstash its folder"
+            )
+        return merge_results(stage, parts)
+
+    def optional_result(self, stage: str) -> StageResult | None:
+        return self.read_result(stage) if self.has_result(stage) else None
+
+    def all_results(self) -> list[StageResult]:
+        return [self.read_result(stage) for stage in STAGES if self.has_result(stage)]
+
+
+def merge_results(stage: str, parts: list[StageResult]) -> StageResult:
+    if len(parts) == 1:
+        return parts[0]
+    merged = StageResult(stage=stage)
+    seen: set[str] = set()
+    statuses = {p.status for p in parts}
+    merged.status = "error" if "error" in statuses else "failed" if "failed" in statuses else "passed"
+    merged.started = min(p.started for p in parts)
+    merged.finished = max(p.finished for p in parts)
+    merged.duration_seconds = max(p.duration_seconds for p in parts)
+    for part in parts:
+        for finding in part.findings:
+            if finding.id not in seen:
+                seen.add(finding.id)
+                merged.findings.append(finding)
+        merged.metrics.update(part.metrics)
+        merged.artifacts.extend(part.artifacts)
+        merged.tools.update(part.tools)
+        merged.scanners.extend(part.scanners)
+        merged.warnings.extend(part.warnings)
+        merged.details.update(part.details)
+    merged.reason = "; ".join(p.reason for p in parts if p.reason)
+    return merged
