@@ -208,7 +208,8 @@ def _standalone_scan_command(name: str) -> click.Command:
             click.echo(json.dumps({**outcome.summary(), "findings": [f.to_dict() for f in outcome.findings]}, indent=2))
         else:
             for finding in outcome.findings:
-                click.echo(f"{finding.severity.value:8} {finding.rule:32} {finding.location.display()}  {finding.title}")
+                where = finding.location.display()
+                click.echo(f"{finding.severity.value:8} {finding.rule:32} {where}  {finding.title}")
             click.echo(f"{name}: {outcome.status}, {len(outcome.findings)} finding(s), {outcome.scanned} scanned")
 
     return command
@@ -257,7 +258,7 @@ def sign() -> None:
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 @click.option("--signature", type=click.Path(dir_okay=False), help="Bundle (default: PATH/model.sig).")
-@click.option("--public-key", type=click.Path(dir_okay=False), help="PEM public key (default: from the bundle's release).")
+@click.option("--public-key", type=click.Path(dir_okay=False), help="PEM public key (default: beside the bundle).")
 def verify(path: str, signature: str | None, public_key: str | None) -> None:
     """Check a stored model folder against its signature; name each changed, added or missing file."""
     from .stages.verify import verify_command

@@ -16,4 +16,5 @@ class FileSecretProvider(SecretProvider):
         try:
             return path.read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
-            raise UsageError(f"secret file://{reference}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+            why = exc.strerror or exc.__class__.__name__
+            raise UsageError(f"secret file://{reference}: cannot read ({why})") from None

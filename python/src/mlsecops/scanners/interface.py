@@ -58,6 +58,9 @@ class ScanOutcome:
 class Scanner(ABC):
     name: str  # the registry name, as used in `scan.scanners` and the policy
     category: str  # the finding category it mostly produces
+    # Run alone (`mlsecops scan NAME PATH`), PATH is handed over as artifacts of this kind
+    # (e.g. "dataset", "model"); None: PATH goes in `targets.paths` as a source tree.
+    standalone_kind: str | None = None
 
     def unavailable_reason(self) -> str | None:
         """Why this scanner cannot run here (missing binary or package), or None when it can."""

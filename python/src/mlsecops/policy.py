@@ -1,0 +1,269 @@
+"""Gates and waivers: judge findings, scanner coverage and metrics against a YAML policy.
+
+A gate with nothing to judge fails (fail closed): a missing stage result, a required
+scanner that did not run, or a metric that was never measured are all violations.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import UsageError
+from .findings import CATEGORIES, Finding, Severity
+from .workspace import StageResult
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bound(_Strict):
+    min: float | None = None
+    max: float | None = None
+
+
+class GatePolicy(_Strict):
+    judge: list[str] = Field(default_factory=list)
+    fail_on: dict[str, Severity] = Field(default_factory=dict)
+    required_stages: list[str] = Field(default_factory=list)
+    required_scanners: list[str] = Field(default_factory=list)
+    optional_scanners: list[str] = Field(default_factory=list)
+    metrics: dict[str, Bound] = Field(default_factory=dict)
+    attack_success_rate: dict[str, float] = Field(default_factory=dict)
+
+
+class Waiver(_Strict):
+    id: str
+    reason: str = Field(min_length=3)
+    expires: date
+
+    def active(self, today: date) -> bool:
+        return today <= self.expires
+
+
+class Policy(_Strict):
+    version: int = 1
+    gates: dict[str, GatePolicy]
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+def _default_policy_data() -> dict[str, Any]:
+    text = resources.files("mlsecops").joinpath("data/policy.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The default policy, with the project's policy file (if any) merged over it."""
+    data = _default_policy_data()
+    source = "default policy"
+    if path is not None:
+        source = str(path)
+        try:
+            project = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise UsageError(f"{path}: policy file not found") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            place = f":{mark.line + 1}" if mark else ""
+            raise UsageError(f"{path}{place}: invalid YAML in policy") from None
+        if not isinstance(project, dict):
+            raise UsageError(f"{path}: a policy must be a mapping")
+        data["waivers"] = []
+        data = _merge(data, project)
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageError(f"{source}: {where}: {first['msg']}") from None
+    for gate in policy.gates.values():
+        unknown = sorted(set(gate.fail_on) - set(CATEGORIES))
+        if unknown:
+            raise UsageError(f"{source}: fail_on: unknown category '{unknown[0]}'")
+    return policy
+
+
+@dataclass
+class Check:
+    """One rule of one gate: the unit that becomes a JUnit testcase."""
+
+    rule: str
+    name: str
+    passed: bool
+    message: str = ""
+    finding_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "passed": self.passed,
+            "message": self.message,
+            "finding_ids": self.finding_ids,
+        }
+
+
+@dataclass
+class Verdict:
+    gate: str
+    checks: list[Check]
+    violations: list[Finding]
+    waived: list[dict[str, Any]]
+    warnings: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def reason(self) -> str:
+        failed = [check.message for check in self.checks if not check.passed]
+        if not failed:
+            return f"{self.gate} gate passed ({len(self.checks)} checks)"
+        shown = "; ".join(failed[:4])
+        more = f"; and {len(failed) - 4} more" if len(failed) > 4 else ""
+        return f"{self.gate} gate failed: {shown}{more}"
+
+
+def _metric_value(metrics: dict[str, Any], name: str) -> float | None:
+    value = metrics.get(name)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def evaluate_gate(
+    gate_name: str, policy: Policy, results: dict[str, StageResult], today: date | None = None
+) -> Verdict:
+    """Judge `results` (stage name -> result) against the policy's gate `gate_name`."""
+    if gate_name not in policy.gates:
+        raise UsageError(f"policy has no gate '{gate_name}' (gates: {', '.join(sorted(policy.gates))})")
+    gate = policy.gates[gate_name]
+    today = today or date.today()
+    checks: list[Check] = []
+    warnings: list[str] = []
+
+    judged = [results[name] for name in gate.judge if name in results]
+    required_stages = gate.required_stages or (["scan"] if "scan" in gate.judge else [])
+    for stage in required_stages:
+        present = stage in results
+        checks.append(
+            Check(
+                rule=f"stage:{stage}",
+                name=f"stage '{stage}' has a result",
+                passed=present,
+                message="" if present else f"nothing to judge: stage '{stage}' has no result",
+            )
+        )
+    if not judged:
+        checks.append(Check(rule="judged", name="there is something to judge", passed=False,
+                            message="nothing to judge: no stage result in the workspace"))
+
+    # Scanner coverage: fail closed on every required scanner that did not run.
+    ran = {s.get("scanner"): s.get("status") for r in judged for s in r.scanners}
+    for scanner in gate.required_scanners:
+        status = ran.get(scanner)
+        checks.append(
+            Check(
+                rule=f"scanner:{scanner}",
+                name=f"required scanner '{scanner}' ran",
+                passed=status == "ran",
+                message="" if status == "ran" else (
+                    f"required scanner '{scanner}' did not run" + (f" ({status})" if status else "")
+                ),
+            )
+        )
+
+    # Findings at or above the category's failing severity, unless waived.
+    waivers = {w.id: w for w in policy.waivers}
+    for waiver in policy.waivers:
+        if not waiver.active(today):
+            warnings.append(f"waiver {waiver.id} expired on {waiver.expires.isoformat()}: not applied")
+    optional = set(gate.optional_scanners)
+    seen: set[str] = set()
+    failing: dict[str, list[Finding]] = {category: [] for category in gate.fail_on}
+    waived: list[dict[str, Any]] = []
+    for result in judged:
+        for finding in result.findings:
+            if finding.id in seen:
+                continue
+            seen.add(finding.id)
+            threshold = gate.fail_on.get(finding.category)
+            if threshold is None or not finding.severity.at_least(threshold):
+                continue
+            waiver = waivers.get(finding.id)
+            if waiver and waiver.active(today):
+                waived.append({"id": finding.id, "reason": waiver.reason, "expires": waiver.expires.isoformat()})
+                continue
+            if finding.properties.get("not_run") and finding.tool in optional:
+                waived.append({"id": finding.id, "reason": f"scanner '{finding.tool}' is optional by policy",
+                               "expires": None})
+                continue
+            failing[finding.category].append(finding)
+    violations: list[Finding] = []
+    for category, threshold in gate.fail_on.items():
+        found = failing[category]
+        violations.extend(found)
+        by_severity: dict[str, int] = {}
+        for finding in found:
+            by_severity[finding.severity.value] = by_severity.get(finding.severity.value, 0) + 1
+        counts = ", ".join(f"{n} {sev}" for sev, n in by_severity.items())
+        checks.append(
+            Check(
+                rule=f"category:{category}",
+                name=f"no '{category}' finding at or above {threshold.value}",
+                passed=not found,
+                message="" if not found else f"{category}: {counts}",
+                finding_ids=[f.id for f in found],
+            )
+        )
+
+    metrics: dict[str, Any] = {}
+    for result in judged:
+        metrics.update(result.metrics)
+    for name, bound in gate.metrics.items():
+        value = _metric_value(metrics, name)
+        if value is None:
+            checks.append(Check(rule=f"metric:{name}", name=f"metric {name} within bounds", passed=False,
+                                message=f"metric {name} was not measured"))
+            continue
+        low_ok = bound.min is None or value >= bound.min
+        high_ok = bound.max is None or value <= bound.max
+        message = ""
+        if not low_ok:
+            message = f"{name} {value:.4f} < {bound.min}"
+        elif not high_ok:
+            message = f"{name} {value:.4f} > {bound.max}"
+        checks.append(Check(rule=f"metric:{name}", name=f"metric {name} within bounds",
+                            passed=low_ok and high_ok, message=message))
+
+    if gate.attack_success_rate:
+        prefix = "attack_success_rate."
+        for key, value in sorted(metrics.items()):
+            if not key.startswith(prefix) or not isinstance(value, int | float):
+                continue
+            item = key[len(prefix):]
+            limit = gate.attack_success_rate.get(item, gate.attack_success_rate.get("default"))
+            if limit is None:
+                continue
+            ok = value <= limit
+            checks.append(Check(rule=f"asr:{item}", name=f"attack success rate {item} <= {limit}", passed=ok,
+                                message="" if ok else f"attack success rate {item} {value:.3f} > {limit}"))
+
+    return Verdict(gate=gate_name, checks=checks, violations=violations, waived=waived, warnings=warnings)

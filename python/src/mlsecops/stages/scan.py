@@ -1,0 +1,90 @@
+"""Stage 3: run the configured scanners over the source tree and the loaded artifacts.
+
+It never fails by itself: it records findings, and a scanner that could not run becomes a
+finding so that the gate fails closed on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from ..errors import MlsecopsError, UsageError
+from ..findings import scanner_did_not_run
+from ..scanners import get_scanner
+from ..scanners.interface import LoadedArtifact, ScanOutcome, ScanTargets
+from ..workspace import StageResult
+from .base import StageContext, run_stage
+
+
+def run_scanner(name: str, targets: ScanTargets) -> ScanOutcome:
+    """Run one scanner; whatever stops it is recorded as an outcome, not raised (but bad config is)."""
+    scanner = get_scanner(name)
+    reason = scanner.unavailable_reason()
+    if reason:
+        outcome = ScanOutcome(scanner=name, status="not-run", message=reason)
+    else:
+        try:
+            outcome = scanner.scan(targets)
+        except MlsecopsError:
+            raise
+        except Exception as exc:  # a scanner crash must not pass silently, nor stop the others
+            outcome = ScanOutcome(scanner=name, status="error", message=f"{exc.__class__.__name__}: {exc}"[:500])
+    if outcome.status != "ran":
+        where = ", ".join(str(p) for p in targets.paths) or ", ".join(a.name for a in targets.artifacts) or "-"
+        outcome.findings.append(scanner_did_not_run(name, where, outcome.message or outcome.status))
+    return outcome
+
+
+def _standalone_targets(name: str, path: Path) -> ScanTargets:
+    kind = get_scanner(name).standalone_kind
+    if kind is None:
+        return ScanTargets(paths=[path])
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return ScanTargets(artifacts=[LoadedArtifact(name=f.name, kind=kind, path=f) for f in files])
+
+
+def scan_path(name: str, path: Path) -> ScanOutcome:
+    """`mlsecops scan NAME PATH`: one scanner alone, no config or workspace needed."""
+    return run_scanner(name, _standalone_targets(name, path))
+
+
+def run(ctx: StageContext) -> StageResult:
+    only: list[str] | None = ctx.options.get("only")
+    names = only or ctx.config.scan.scanners
+    subdir = names[0] if only and len(names) == 1 else None
+
+    def body(ctx: StageContext, result: StageResult) -> None:
+        artifacts = ctx.loaded_artifacts()
+        paths = [ctx.config.resolve_path(p) for p in ctx.config.scan.paths]
+        stage_dir = ctx.workspace.stage_dir("scan" if subdir is None else f"scan/{subdir}")
+        workspace_root = ctx.workspace.root.resolve()
+        exclude = list(ctx.config.scan.exclude)
+        # The workspace may sit inside the scanned tree: never scan our own output.
+        for path in paths:
+            with contextlib.suppress(ValueError):
+                exclude.append(workspace_root.relative_to(path.resolve()).parts[0])
+        if not names:
+            raise UsageError("scan.scanners is empty: nothing would be scanned")
+        for name in names:
+            targets = ScanTargets(
+                paths=paths,
+                artifacts=artifacts,
+                exclude=sorted(set(exclude)),
+                options=ctx.config.scan.options.get(name, {}),
+                work_dir=stage_dir / name,
+            )
+            targets.work_dir.mkdir(parents=True, exist_ok=True)
+            outcome = run_scanner(name, targets)
+            result.findings.extend(outcome.findings)
+            result.scanners.append(outcome.summary())
+            if outcome.tool_version:
+                result.tools[name] = outcome.tool_version
+            ctx.echo(f"  scan {name:12} {outcome.status:8} {len(outcome.findings):4} finding(s), "
+                     f"{outcome.scanned} scanned")
+        result.metrics["findings"] = len(result.findings)
+        for finding in result.findings:
+            key = f"findings.{finding.severity.value}"
+            result.metrics[key] = result.metrics.get(key, 0) + 1
+
+    return run_stage("scan", body, ctx, subdir=subdir)
