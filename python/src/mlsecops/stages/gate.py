@@ -47,9 +47,9 @@ def run(ctx: StageContext) -> StageResult:
 
 def write_reports_quietly(ctx: StageContext) -> None:
     """Reports follow every gate; a report failure is said, but never hides the gate's verdict."""
-    from ..reports import write_reports
-
     try:
+        from ..reports import write_reports
+
         write_reports(ctx.workspace, ctx.config)
     except Exception as exc:  # the verdict matters more than the report: say it and go on
         ctx.echo(f"warning: reports not written ({exc.__class__.__name__}: {exc})")

@@ -1,0 +1,55 @@
+"""The command line: instant help, one-line errors and the documented exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_help_lists_every_stage_command(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    for command in ("load", "scan", "gate", "train", "evaluate", "modeltest", "sign", "verify", "store",
+                    "notify", "run", "config", "lock"):
+        assert f"  {command}" in result.stdout
+
+
+def test_help_does_not_import_heavy_libraries(cli):
+    code = (
+        "import sys; from mlsecops.cli import cli\n"
+        "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'keras', 'garak', 'boto3', 'sklearn', 'modelscan', 'pydantic') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY=\n" in out or out.strip().endswith("HEAVY=")
+
+
+def test_unknown_option_is_usage_error_in_one_line(cli):
+    result = cli("scan", "--no-such-flag")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_stage_without_config_says_how_to_proceed(cli):
+    result = cli("gate", "--stage", "security")
+    assert result.exit_code == 2
+    assert "no mlsecops.yaml" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_gate_on_empty_workspace_fails_closed(cli, tmp_path: Path):
+    (tmp_path / "mlsecops.yaml").write_text("project: {name: p, version: '1'}\n")
+    result = cli("gate", "--stage", "security")
+    assert result.exit_code == 1
+    assert "nothing to judge" in result.output
+    assert (tmp_path / ".mlsecops" / "gate-security" / "result.json").is_file()
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert "mlsecops" in result.stdout

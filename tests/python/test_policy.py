@@ -1,0 +1,143 @@
+"""Gates judge findings, scanner coverage and metrics; waivers need a reason and expire."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mlsecops.errors import UsageError
+from mlsecops.findings import Location, make_finding, scanner_did_not_run
+from mlsecops.policy import evaluate_gate, load_policy
+from mlsecops.workspace import StageResult
+
+TODAY = date(2026, 11, 26)
+
+
+def scan_result(*findings, scanners=("secrets", "dataset", "models")) -> StageResult:
+    result = StageResult(stage="scan", findings=list(findings))
+    result.scanners = [{"scanner": name, "status": "ran"} for name in scanners]
+    return result
+
+
+def secret_finding(severity="high", path="app/settings.py"):
+    return make_finding(rule="aws-access-key", title="AWS key", severity=severity, category="secret",
+                        tool="secrets", location=Location(path=path, line=3), identity="k1")
+
+
+def test_clean_scan_passes_the_security_gate():
+    verdict = evaluate_gate("security", load_policy(), {"scan": scan_result()}, TODAY)
+    assert verdict.passed
+    assert all(check.passed for check in verdict.checks)
+
+
+def test_a_secret_fails_the_security_gate_and_is_named():
+    finding = secret_finding()
+    verdict = evaluate_gate("security", load_policy(), {"scan": scan_result(finding)}, TODAY)
+    assert not verdict.passed
+    assert [f.id for f in verdict.violations] == [finding.id]
+    assert "secret: 1 high" in verdict.reason
+
+
+def test_severity_below_the_category_threshold_does_not_fail():
+    code_low = make_finding(rule="B101", title="assert", severity="low", category="code", tool="bandit",
+                            location=Location(path="a.py", line=1))
+    verdict = evaluate_gate("security", load_policy(), {"scan": scan_result(code_low)}, TODAY)
+    assert verdict.passed
+
+
+def test_nothing_to_judge_fails_closed():
+    verdict = evaluate_gate("security", load_policy(), {}, TODAY)
+    assert not verdict.passed
+    assert "nothing to judge" in verdict.reason
+
+
+def test_required_scanner_that_did_not_run_fails_the_gate():
+    verdict = evaluate_gate("security", load_policy(), {"scan": scan_result(scanners=("secrets", "dataset"))}, TODAY)
+    assert not verdict.passed
+    assert "required scanner 'models' did not run" in verdict.reason
+
+
+def test_optional_scanner_that_did_not_run_is_waived_with_a_reason():
+    missing = scanner_did_not_run("gitleaks", ".", "gitleaks not on PATH")
+    verdict = evaluate_gate("security", load_policy(), {"scan": scan_result(missing)}, TODAY)
+    assert verdict.passed
+    assert verdict.waived[0]["id"] == missing.id
+    assert "optional" in verdict.waived[0]["reason"]
+
+
+def test_waiver_by_id_applies_until_it_expires(tmp_path: Path):
+    finding = secret_finding()
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(
+        f"waivers:\n  - id: {finding.id}\n    reason: test fixture key, rotated\n    expires: 2026-12-31\n"
+    )
+    policy = load_policy(policy_file)
+    assert evaluate_gate("security", policy, {"scan": scan_result(finding)}, TODAY).passed
+    later = evaluate_gate("security", policy, {"scan": scan_result(finding)}, date(2027, 1, 1))
+    assert not later.passed
+    assert any("expired" in warning for warning in later.warnings)
+
+
+def test_waiver_without_reason_or_expiry_is_rejected(tmp_path: Path):
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("waivers:\n  - id: abc\n")
+    with pytest.raises(UsageError, match="waivers.0"):
+        load_policy(policy_file)
+
+
+def test_project_policy_merges_over_the_default(tmp_path: Path):
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("gates:\n  security:\n    fail_on: {secret: critical}\n")
+    policy = load_policy(policy_file)
+    assert policy.gates["security"].fail_on["secret"].value == "critical"
+    assert policy.gates["security"].required_scanners == ["secrets", "dataset", "models"]
+    assert evaluate_gate("security", policy, {"scan": scan_result(secret_finding("high"))}, TODAY).passed
+
+
+def test_unknown_category_in_policy_is_rejected(tmp_path: Path):
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("gates:\n  security:\n    fail_on: {secrets: low}\n")
+    with pytest.raises(UsageError, match="unknown category 'secrets'"):
+        load_policy(policy_file)
+
+
+def model_results(metrics: dict, **extra_metrics) -> dict[str, StageResult]:
+    evaluate = StageResult(stage="evaluate", metrics=metrics)
+    modeltest = StageResult(stage="modeltest", metrics=extra_metrics)
+    modeltest.scanners = [{"scanner": "models", "status": "ran"}]
+    return {"scan": scan_result(), "evaluate": evaluate, "modeltest": modeltest}
+
+
+GOOD_METRICS = {"accuracy": 0.95, "f1_macro": 0.94, "roc_auc": 0.99}
+
+
+def test_model_gate_passes_good_metrics():
+    assert evaluate_gate("model", load_policy(), model_results(GOOD_METRICS), TODAY).passed
+
+
+def test_model_gate_fails_a_metric_under_its_threshold():
+    verdict = evaluate_gate("model", load_policy(), model_results({**GOOD_METRICS, "f1_macro": 0.5}), TODAY)
+    assert not verdict.passed
+    assert "f1_macro 0.5000 < 0.85" in verdict.reason
+
+
+def test_model_gate_fails_when_a_metric_was_never_measured():
+    verdict = evaluate_gate("model", load_policy(), model_results({"accuracy": 0.99}), TODAY)
+    assert "metric roc_auc was not measured" in verdict.reason
+
+
+def test_model_gate_fails_without_model_tests():
+    results = model_results(GOOD_METRICS)
+    del results["modeltest"]
+    verdict = evaluate_gate("model", load_policy(), results, TODAY)
+    assert "stage 'modeltest' has no result" in verdict.reason
+
+
+def test_attack_success_rate_above_the_owasp_item_limit_fails():
+    results = model_results(GOOD_METRICS, **{"attack_success_rate.LLM01": 0.3, "attack_success_rate.LLM09": 0.1})
+    verdict = evaluate_gate("model", load_policy(), results, TODAY)
+    assert not verdict.passed
+    failed = [c.rule for c in verdict.checks if not c.passed]
+    assert failed == ["asr:LLM01"]
