@@ -18,12 +18,12 @@ import click
 from . import __version__
 from .errors import EXIT_ENVIRONMENT, EXIT_USAGE, MlsecopsError, UsageError
 
-# Commands that live beside their concern; imported only when invoked or listed.
-LAZY_COMMANDS: dict[str, str] = {
-    "lock": "mlsecops.stages.lock:lock_command",
-    "guard": "mlsecops.llm.guard_cli:guard",
-    "trigger": "mlsecops.jenkins.cli:trigger",
-    "webhook": "mlsecops.jenkins.cli:webhook",
+# Commands that live beside their concern: imported only when invoked, so `--help` stays instant.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "lock": ("mlsecops.stages.lock:lock_command", "Resolve every load source to a sha256 in mlsecops.lock."),
+    "guard": ("mlsecops.llm.guard_cli:guard", "Prompt-injection detector: check text, files or datasets."),
+    "trigger": ("mlsecops.jenkins.cli:trigger", "Start a Jenkins job (optionally wait for its result)."),
+    "webhook": ("mlsecops.jenkins.cli:webhook", "Relay GitHub/GitLab webhooks to Jenkins, signatures checked."),
 }
 
 
@@ -33,12 +33,25 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS:
-            module_name, _, attribute = LAZY_COMMANDS[name].partition(":")
+            module_name, _, attribute = LAZY_COMMANDS[name][0].partition(":")
             try:
                 return getattr(importlib.import_module(module_name), attribute)
             except (ImportError, AttributeError):
                 return _unavailable_command(name)
         return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS:
+                rows.append((name, LAZY_COMMANDS[name][1]))
+            else:
+                command = super().get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit=formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def _unavailable_command(name: str) -> click.Command:

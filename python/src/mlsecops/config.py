@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import UsageError
+from .jenkins.settings import WebhookConfig
+from .llm.settings import ModelTestSettings
+from .notify.settings import AnySinkSettings, interpolate_plain_values
 
 DEFAULT_CONFIG = "mlsecops.yaml"
 
@@ -48,7 +51,14 @@ class ConnectionConfig(Section):
     token: str | None = None
     verify_tls: bool = True
     timeout: float = 30.0
-    retries: int = 4
+    retries: int = Field(default=4, ge=0, le=20)
+    backoff_seconds: float = Field(default=0.5, ge=0)  # base of the exponential backoff (full jitter)
+    ca_bundle: str | None = None  # PEM of a private CA (TLS to the store)
+    passive: bool = True  # FTP: passive mode
+    server_side_encryption: Literal["AES256", "aws:kms"] | None = None  # S3 SSE
+    sse_kms_key_id: str | None = None
+    multipart_threshold_mb: int = Field(default=64, ge=5)  # S3: multipart above this size
+    multipart_chunk_mb: int = Field(default=16, ge=5)
     options: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -58,6 +68,10 @@ class LoadConfig(Section):
     lock_file: str = "mlsecops.lock"
     require_lock: bool = True
     connections: dict[str, ConnectionConfig] = Field(default_factory=dict)
+    # safe extraction of `extract: true` sources: an archive over a limit is refused
+    archive_max_members: int = Field(default=20_000, ge=1)
+    archive_max_total_mb: int = Field(default=4096, ge=1)
+    archive_max_ratio: float = Field(default=200.0, gt=1)
 
 
 class ScanConfig(Section):
@@ -77,10 +91,14 @@ class TrainConfig(Section):
     patience: int = Field(default=2, ge=0)
     seed: int = 42
     max_tokens: int = Field(default=5000, ge=10)
+    min_frequency: int = Field(default=2, ge=1)  # rarer words are OOV: one-off values (ids, PII) are not memorised
     sequence_length: int = Field(default=32, ge=4)
     embedding_dim: int = Field(default=32, ge=2)
+    hidden_units: int = Field(default=32, ge=1)
+    dropout: float = Field(default=0.2, ge=0, lt=1)
     learning_rate: float = Field(default=0.005, gt=0)
     test_size: float = Field(default=0.2, gt=0, lt=1)
+    threads: int = Field(default=1, ge=1)  # torch CPU threads: small models train fastest (and reproducibly) on one
 
 
 class EvaluateConfig(Section):
@@ -88,32 +106,43 @@ class EvaluateConfig(Section):
         default_factory=lambda: {"accuracy": 0.85, "f1_macro": 0.85, "roc_auc": 0.9}
     )
     regression_tolerance: float = Field(default=0.02, ge=0)
-    baseline: str | None = None  # store URL of the last release; default: the configured store
+    # a previous evaluate/result.json or release manifest (path or file:// URL, relative to this file)
+    baseline: str | None = None
 
 
-class ModelTestConfig(Section):
-    model_scanners: list[str] = Field(default_factory=lambda: ["modelscan"])
-    garak: dict[str, Any] = Field(default_factory=dict)
-    target: dict[str, Any] = Field(default_factory=dict)
-    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+class ModelTestConfig(ModelTestSettings):
+    """Stage 7: target, garak, injection, poisoning, disclosure, regression (see llm/settings.py)."""
 
 
 class SignConfig(Section):
     method: Literal["key", "vault-kv", "vault-transit", "awssm", "awskms", "sigstore"] = "key"
-    key: str | None = None  # path of a PEM EC private key; none: a local key is generated once
+    # key: a PEM EC private key file (key; none: a local key is generated once), a reference
+    # (vault-kv: mount/path#field, awssm: name#field), a transit key ([mount/]name) or a KMS key id/alias
+    key: str | None = None
     key_password: str | None = None
     public_key: str | None = None
     hash: Literal["sha256", "blake3"] = "sha256"
+    endpoint_url: str | None = None  # Vault address or AWS endpoint; default: VAULT_ADDR / AWS_ENDPOINT_URL
+    region: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
 
 
 class StoreConfig(Section):
-    url: str = "file://.mlsecops/store"
+    url: str = "file://.mlsecops/store"  # this default means <workspace>/store
     force: bool = False
+    connections: dict[str, ConnectionConfig] = Field(default_factory=dict)  # default: load.connections
 
 
 class NotifyConfig(Section):
-    sinks: list[dict[str, Any]] = Field(default_factory=list)
+    """Notification sinks (see notify/settings.py); credentials stay secret references until notify runs."""
+
+    sinks: list[AnySinkSettings] = Field(default_factory=list)
+    reports_url: str = ""  # where the reports are browsable; default: the Jenkins build's archived artifacts
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interpolate(cls, data: Any) -> Any:
+        return interpolate_plain_values(data)
 
 
 class Config(Section):
@@ -127,6 +156,7 @@ class Config(Section):
     sign: SignConfig = Field(default_factory=SignConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    webhook: WebhookConfig = Field(default_factory=WebhookConfig)  # the relay of `mlsecops webhook serve`
     # where the file was read from: relative paths in the config are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
     secret_paths: list[str] = Field(default_factory=list, exclude=True)
@@ -160,6 +190,8 @@ def _interpolate(value: str, where: str, secret_paths: list[str]) -> str:
 
 
 def _walk(node: Any, where: str, secret_paths: list[str]) -> Any:
+    if where == "notify":  # resolved by NotifyConfig itself: its credentials exist only around the notify stage
+        return node
     if isinstance(node, dict):
         return {key: _walk(value, f"{where}.{key}" if where else str(key), secret_paths) for key, value in node.items()}
     if isinstance(node, list):

@@ -9,6 +9,8 @@ from ..registry import load_plugin
 PROVIDERS: dict[str, str] = {
     "env": "mlsecops.keys.env:EnvSecretProvider",
     "file": "mlsecops.keys.file:FileSecretProvider",
+    "vault": "mlsecops.keys.vault:VaultSecretProvider",
+    "awssm": "mlsecops.keys.awssm:SecretsManagerProvider",
 }
 
 

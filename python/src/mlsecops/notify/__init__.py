@@ -6,6 +6,12 @@ from ..registry import load_plugin
 
 SINKS: dict[str, str] = {
     "console": "mlsecops.notify.console:ConsoleSink",
+    "slack": "mlsecops.notify.slack:SlackSink",
+    "telegram": "mlsecops.notify.telegram:TelegramSink",
+    "pagerduty": "mlsecops.notify.pagerduty:PagerDutySink",
+    "defectdojo": "mlsecops.notify.defectdojo:DefectDojoSink",
+    "elasticsearch": "mlsecops.notify.elasticsearch:ElasticsearchSink",
+    "pushgateway": "mlsecops.notify.pushgateway:PushgatewaySink",
 }
 
 

@@ -2,39 +2,86 @@
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..workspace import StageResult
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..workspace import Workspace
+    from .settings import SinkSettings
 
 
 @dataclass
 class RunEvent:
     """What a sink is told: the event and the state of the workspace, already redacted."""
 
-    event: str  # started | gate-failed | succeeded | error
+    event: str  # started | gate-failed | succeeded | error | finished
     project: str
     version: str
     branch: str = ""
     build_url: str = ""
     results: list[StageResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    gates: dict[str, str] = field(default_factory=dict)  # gate name -> passed/failed
-    metrics: dict[str, Any] = field(default_factory=dict)
+    gates: dict[str, str] = field(default_factory=dict)  # gate name -> passed/failed/error
+    metrics: dict[str, Any] = field(default_factory=dict)  # numeric metrics, "<stage>.<name>" -> value
+    verdict: str = ""  # passed | failed | error | running
+    run_id: str = ""  # stable per build (Jenkins job and build number) or per local run
+    commit: str = ""
+    reports_url: str = ""
+    timestamp: str = ""  # ISO 8601 UTC, when the event was built
+    job: str = ""
+    problems: list[str] = field(default_factory=list)  # e.g. a stage result that could not be read
+
+
+class SinkError(Exception):
+    """A sink could not deliver; the message is already scrubbed and names no credential."""
+
+
+@dataclass
+class SinkContext:
+    """What a sink may use beside the event: the workspace (reports, state) and the config."""
+
+    workspace: Workspace
+    config: Config
+    echo: Callable[[str], None] = print
+
+    @property
+    def state_dir(self) -> Path:
+        return self.workspace.stage_dir("notify")
 
 
 class Sink(ABC):
     name: str
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: SinkSettings, context: SinkContext) -> None:
         self.settings = settings
+        self.context = context
+        self.deadline = time.monotonic() + settings.max_seconds
 
     def wants(self, event: RunEvent) -> bool:
-        events = self.settings.get("events")
-        return not events or event.event in events
+        return event.event in self.settings.events
+
+    def credential(self, field_name: str) -> str:
+        """Resolve one credential (a secret reference) now; the value is registered for scrubbing."""
+        from ..config import _interpolate
+
+        reference = getattr(self.settings, field_name)
+        return _interpolate(reference, f"notify.{self.settings.label}.{field_name}", [])
+
+    def http(self, method: str, url: str, **kwargs: Any):
+        """One HTTP request under this sink's timeout, retries and overall time budget."""
+        from .http import request
+
+        return request(self.settings.label, method, url, timeout=self.settings.timeout,
+                       retries=self.settings.retries, deadline=self.deadline, **kwargs)
 
     @abstractmethod
-    def send(self, event: RunEvent) -> None:
-        """Deliver the event; raise on failure (the notify stage turns it into a warning)."""
+    def send(self, event: RunEvent) -> dict[str, Any]:
+        """Deliver the event and say what was done; raise SinkError on failure (a warning, never a failed build)."""

@@ -6,9 +6,10 @@ from ..registry import load_plugin
 from .interface import Scanner
 
 SCANNERS: dict[str, str] = {
-    "secrets": "mlsecops.scanners.detect_secrets:DetectSecretsScanner",
+    "secrets": "mlsecops.scanners.secrets:SecretsScanner",
+    "secrets-detect-secrets": "mlsecops.scanners.detect_secrets:DetectSecretsScanner",
     "dataset": "mlsecops.scanners.dataset_pii:DatasetPiiScanner",
-    "models": "mlsecops.scanners.modelscan:ModelscanScanner",
+    "models": "mlsecops.scanners.model_files:ModelFilesScanner",
 }
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..config import SignConfig
 
 
 @dataclass
@@ -15,6 +18,7 @@ class SignatureInfo:
     public_key: Path | None = None
     local_key: bool = False  # a key generated on this machine, not a managed one
     files: list[str] = field(default_factory=list)
+    identity: str = ""  # keyless: the OIDC identity in the certificate
 
 
 @dataclass
@@ -24,11 +28,19 @@ class VerifyReport:
     added: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     message: str = ""
+    key_id: str = ""
 
 
 class Signer(ABC):
+    """One signing backend. `work_dir` is the sign stage's folder (keys it generates live there)."""
+
     method: str
 
+    def __init__(self, config: SignConfig, work_dir: Path, echo: Callable[[str], None] = print) -> None:
+        self.config = config
+        self.work_dir = work_dir
+        self.echo = echo
+
     @abstractmethod
-    def sign(self, model_dir: Path, bundle_path: Path) -> SignatureInfo:
-        """Sign every file under `model_dir` into `bundle_path`."""
+    def sign(self, model_dir: Path, bundle_path: Path, public_key_path: Path) -> SignatureInfo:
+        """Sign every file under `model_dir` into `bundle_path`; write the public key to `public_key_path`."""

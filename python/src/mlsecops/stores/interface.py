@@ -10,6 +10,27 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from ..config import ConnectionConfig
+from ..errors import UsageError
+from ..redact import scrub, scrub_url
+
+
+class DigestMismatch(UsageError):
+    """What arrived is not what was pinned: exit 2, the file is not kept."""
+
+    def __init__(self, url: str, expected: str, actual: str) -> None:
+        self.url = url
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"{scrub_url(url)}: sha256 mismatch (expected {expected[:12]}..., got {actual[:12]}...)")
+
+
+def check_key(key: str) -> str:
+    """A key may not climb out of the store root nor be absolute: refuse before any I/O."""
+    normalized = key.replace("\\", "/").rstrip("/")
+    parts = normalized.split("/")
+    if not normalized or any(part in ("", ".", "..") for part in parts) or "\x00" in key:
+        raise UsageError(f"'{key}': not a valid store key (empty, absolute or with '.'/'..' parts)")
+    return normalized
 
 
 class ArtifactStore(ABC):
@@ -21,7 +42,7 @@ class ArtifactStore(ABC):
 
     @abstractmethod
     def download(self, key: str, dest: Path, expected_sha256: str | None = None) -> str:
-        """Fetch `key` into `dest` (written atomically); return its sha256; UsageError on mismatch."""
+        """Fetch `key` into `dest` (written atomically); return its sha256; DigestMismatch on mismatch."""
 
     @abstractmethod
     def upload(self, src: Path, key: str) -> str:
@@ -43,5 +64,18 @@ class ArtifactStore(ABC):
     @abstractmethod
     def delete(self, key: str) -> None: ...
 
+    def close(self) -> None:  # noqa: B027 - optional hook, most stores hold no connection
+        """Release connections; stores holding none need not override it."""
+
     def url_of(self, key: str) -> str:
-        return f"{self.root_url}/{key.lstrip('/')}"
+        return f"{self.display_root()}/{key.lstrip('/')}"
+
+    def display_root(self) -> str:
+        """The root URL as it may be shown: no userinfo, no registered secret."""
+        return scrub(scrub_url(self.root_url))
+
+    def __enter__(self) -> ArtifactStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,304 @@
+"""The webhook relay: authenticate a GitHub/GitLab delivery, filter it, start the Jenkins job once.
+
+Replies: 201 build queued · 202 valid but ignored (unknown event, filtered out, replayed
+delivery) · 200 GitHub ping · 400 malformed · 401 bad or missing signature (nothing started) ·
+411 no Content-Length · 413 body over the limit (refused before reading) · 502 Jenkins could
+not queue the build after bounded retries with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from ..errors import EnvironmentFailure, MlsecopsError, UsageError
+from ..redact import redact, scrub
+from .events import IgnoredEvent, SourceEvent, check_wanted, parse_github, parse_gitlab
+from .settings import WebhookConfig
+from .signatures import github_signature_valid, gitlab_token_valid
+
+StartBuild = Callable[[str, Mapping[str, str]], int]
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+class DeliveryLog:
+    """Delivery ids seen or in flight, oldest forgotten first, so memory stays bounded."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def reserve(self, delivery_id: str) -> bool:
+        """True the first time an id is seen; a concurrent or later replay gets False."""
+        with self._lock:
+            if delivery_id in self._seen:
+                return False
+            self._seen[delivery_id] = None
+            while len(self._seen) > self._capacity:
+                self._seen.popitem(last=False)
+            return True
+
+    def release(self, delivery_id: str) -> None:
+        """Forget an id whose build could not be queued, so the sender's redelivery is processed."""
+        with self._lock:
+            self._seen.pop(delivery_id, None)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+class Relay:
+    """Decides what one delivery does; knows nothing of sockets, so it is tested directly too."""
+
+    def __init__(
+        self,
+        settings: WebhookConfig,
+        start_build: StartBuild,
+        secrets: Mapping[str, str | None] | None = None,
+        log: Callable[[str], None] = lambda line: None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not settings.job:
+            raise UsageError("webhook.job is not set: name the Jenkins job the relay starts")
+        self.settings = settings
+        self._start_build = start_build
+        self._secrets = dict(secrets) if secrets is not None else {
+            "github": os.environ.get(settings.github_secret_env) or None,
+            "gitlab": os.environ.get(settings.gitlab_token_env) or None,
+        }
+        self.deliveries = DeliveryLog(settings.remembered_deliveries)
+        self._log = log
+        self._sleep = sleep
+
+    @property
+    def configured_providers(self) -> list[str]:
+        return [provider for provider, secret in self._secrets.items() if secret]
+
+    def handle(self, headers: Mapping[str, str], body: bytes) -> Reply:
+        github_event = _header(headers, "X-GitHub-Event")
+        gitlab_event = _header(headers, "X-Gitlab-Event")
+        if github_event is not None:
+            provider, event_header = "github", github_event
+            authentic = github_signature_valid(
+                self._secrets.get("github"), body, _header(headers, "X-Hub-Signature-256")
+            )
+            delivery = _header(headers, "X-GitHub-Delivery")
+        elif gitlab_event is not None:
+            provider, event_header = "gitlab", gitlab_event
+            authentic = gitlab_token_valid(self._secrets.get("gitlab"), _header(headers, "X-Gitlab-Token"))
+            delivery = _header(headers, "X-Gitlab-Event-UUID")
+        else:
+            return self._refuse("unknown", "no X-GitHub-Event or X-Gitlab-Event header")
+        if not authentic:
+            why = "no secret configured" if not self._secrets.get(provider) else "signature missing or wrong"
+            return self._refuse(provider, why)
+
+        # A delivery without an id is keyed by its body: a byte-identical resend is a replay.
+        delivery_id = f"{provider}:{delivery or 'body-' + _digest(body)}"
+        if not self.deliveries.reserve(delivery_id):
+            self._log(f"{provider} delivery {delivery_id}: replay ignored")
+            return Reply(202, {"status": "ignored", "reason": "delivery already processed"})
+        try:
+            reply = self._process(provider, event_header, headers, body, delivery_id)
+        except BaseException:
+            self.deliveries.release(delivery_id)
+            raise
+        if reply.status >= 500:
+            self.deliveries.release(delivery_id)
+        return reply
+
+    def _refuse(self, provider: str, why: str) -> Reply:
+        self._log(f"{provider} delivery refused (401): {why}")
+        return Reply(401, {"status": "refused", "reason": "signature missing or invalid"})
+
+    def _process(
+        self, provider: str, event_header: str, headers: Mapping[str, str], body: bytes, delivery_id: str
+    ) -> Reply:
+        if provider == "github" and event_header == "ping":
+            return Reply(200, {"status": "pong"})
+        try:
+            payload = _payload(headers, body)
+        except ValueError as exc:
+            return Reply(400, {"status": "rejected", "reason": str(exc)})
+        try:
+            event = parse_github(event_header, payload) if provider == "github" else parse_gitlab(event_header, payload)
+            check_wanted(event, self.settings.events)
+        except IgnoredEvent as exc:
+            self._log(f"{provider} delivery {delivery_id}: ignored: {exc}")
+            return Reply(202, {"status": "ignored", "reason": str(exc)})
+        return self._start(event, delivery_id)
+
+    def _start(self, event: SourceEvent, delivery_id: str) -> Reply:
+        job = str(self.settings.job)
+        parameters = event.job_parameters()
+        attempts = self.settings.jenkins_retries + 1
+        delay = self.settings.jenkins_backoff
+        last_error = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                queue_item = self._start_build(job, parameters)
+            except EnvironmentFailure as exc:
+                last_error = scrub(str(exc))
+                if attempt < attempts:
+                    self._log(f"delivery {delivery_id}: attempt {attempt}/{attempts} failed, retry in {delay:g}s")
+                    self._sleep(delay)
+                    delay *= 2
+                continue
+            except MlsecopsError as exc:  # the job is unknown or the request bad: retrying cannot help
+                last_error = scrub(str(exc))
+                break
+            self._log(f"{event.provider} delivery {delivery_id}: {event.name} {event.commit[:12]} -> "
+                      f"job '{job}' queue item {queue_item}")
+            return Reply(201, {"status": "started", "job": job, "queue_item": queue_item, "event": event.name})
+        self._log(f"delivery {delivery_id}: Jenkins did not queue job '{job}': {last_error}")
+        return Reply(502, {"status": "failed", "reason": "Jenkins did not queue the build"})
+
+
+def _digest(body: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(body).hexdigest()
+
+
+def _payload(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    content_type = (_header(headers, "Content-Type") or "application/json").split(";")[0].strip().lower()
+    text = body.decode("utf-8", errors="strict") if body else ""
+    if content_type == "application/x-www-form-urlencoded":  # GitHub's optional form encoding
+        text = (parse_qs(text).get("payload") or [""])[0]
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        raise ValueError("body is not a JSON document") from None
+    if not isinstance(payload, dict):
+        raise ValueError("body is not a JSON object")
+    return payload
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "mlsecops-webhook"
+    sys_version = ""
+    relay: Relay
+    max_body: int
+    log_line: Callable[[str], None]
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        if self.path.split("?")[0] in ("/healthz", "/health"):
+            self._send(Reply(200, {"status": "ok", "providers": self.relay.configured_providers}))
+        else:
+            self._send(Reply(404, {"status": "not found"}))
+
+    def do_POST(self) -> None:  # noqa: N802
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            self._send(Reply(411, {"status": "rejected", "reason": "Content-Length required"}), close=True)
+            return
+        try:
+            length = int(length_header)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._send(Reply(400, {"status": "rejected", "reason": "bad Content-Length"}), close=True)
+            return
+        if length > self.max_body:
+            # refused before reading a byte; the connection is closed so the unread body is dropped
+            self.log_line(f"delivery refused (413): {length} bytes over the {self.max_body} limit")
+            self._send(Reply(413, {"status": "rejected", "reason": f"body over {self.max_body} bytes"}), close=True)
+            return
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self._send(Reply(408, {"status": "rejected", "reason": "body not received in time"}), close=True)
+            return
+        if len(body) != length:
+            self._send(Reply(400, {"status": "rejected", "reason": "body shorter than Content-Length"}), close=True)
+            return
+        try:
+            reply = self.relay.handle(dict(self.headers.items()), body)
+        except Exception as exc:  # one line, never a traceback with payload data in it
+            self.log_line(f"internal error: {exc.__class__.__name__}: {scrub(str(exc))[:200]}")
+            reply = Reply(500, {"status": "error"})
+        self._send(reply)
+
+    def _send(self, reply: Reply, close: bool = False) -> None:
+        data = json.dumps(reply.body).encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+        # the request line only: never headers (tokens) nor bodies
+        self.log_line(scrub(format % args))
+
+
+class WebhookServer:
+    """A ThreadingHTTPServer bound to the configured address; `port` 0 picks a free port."""
+
+    def __init__(self, relay: Relay, log: Callable[[str], None] = lambda line: None) -> None:
+        settings = relay.settings
+        handler = type(
+            "WebhookHandler",
+            (_Handler,),
+            {"relay": relay, "max_body": settings.max_body_bytes, "timeout": settings.read_timeout,
+             "log_line": staticmethod(log)},
+        )
+        self._server = ThreadingHTTPServer((settings.bind, settings.port), handler)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(poll_interval=0.2)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.serve_forever, name="mlsecops-webhook", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop a server started with `start()` (from another thread)."""
+        self._server.shutdown()
+        self.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        self._server.server_close()
+
+
+def describe_secret_settings(settings: WebhookConfig) -> str:
+    """Which providers are armed, for the start-up line (the secrets themselves shown masked)."""
+    parts = []
+    for provider, env_name in (("github", settings.github_secret_env), ("gitlab", settings.gitlab_token_env)):
+        value = os.environ.get(env_name)
+        parts.append(f"{provider}: {env_name}={redact(value, keep=0)}" if value else f"{provider}: {env_name} unset")
+    return ", ".join(parts)

@@ -1,0 +1,56 @@
+"""What every stage-7 test shares: the environment it runs in and the outcome it hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..findings import Finding
+from .settings import ModelTestSettings
+
+
+@dataclass
+class GatheredOutput:
+    """One answer of the target, kept so that disclosure can scan every output."""
+
+    source: str  # e.g. "garak:dan.Dan_11_0", "injection:canary-3"
+    prompt: str
+    output: str
+
+
+@dataclass
+class TestEnv:
+    settings: ModelTestSettings
+    stage_dir: Path  # .mlsecops/modeltest
+    train_dir: Path  # .mlsecops/train
+    project_dir: Path  # where mlsecops.yaml lives
+    dataset: Path | None = None  # the training set (CSV) as load fetched it
+    text_column: str = "text"
+    label_column: str = "label"
+    target: Any = None  # a targets.Target, or None when no application is tested
+    target_blocked: bool = False  # the target is the model, and the model failed its scan (or is missing)
+    outputs: list[GatheredOutput] = field(default_factory=list)
+    previous_release: Path | None = None  # a folder of the last release, when the store holds one
+    echo: Callable[[str], None] = print
+
+
+@dataclass
+class TestOutcome:
+    name: str
+    status: str = "ran"  # ran | not-run | error | skipped
+    findings: list[Finding] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+    tool_version: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "scanner": self.name,
+            "status": self.status,
+            "findings": len(self.findings),
+            "tool_version": self.tool_version,
+            "message": self.message,
+        }

@@ -1,0 +1,85 @@
+"""Find the garak probes that run with no download: run each probe alone, offline, and keep the ones
+that produce `eval` records.
+
+    python -m mlsecops.llm.garak_sweep OUT_DIR [--timeout 120]
+
+Writes OUT_DIR/sweep.json ({probe: {"status": ..., "seconds": ...}}); the `offline` profile in
+resources/org/mlsecops/garak/offline.yaml is the list of probes whose status is "ok".
+Run it again after a garak upgrade. Each run is offline (HF_HUB_OFFLINE=1) and targets a
+function that echoes a refusal, so probes needing a model, a dataset or a network fail here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def list_probes(env: dict[str, str]) -> list[str]:
+    listing = subprocess.run(
+        [sys.executable, "-m", "garak", "--list_probes"], capture_output=True, text=True, env=env, timeout=120, check=False
+    ).stdout
+    names = []
+    for line in _ANSI.sub("", listing).splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "probes:" and "." in parts[1]:
+            names.append(parts[1])
+    return names
+
+
+def sweep(out: Path, timeout: float) -> dict[str, dict[str, object]]:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sweep_target.py").write_text(
+        "def reply(prompt, **kwargs):\n    return ['I am sorry, I cannot help with that request.']\n", encoding="utf-8"
+    )
+    env = dict(os.environ)
+    env.update(
+        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1", PYTHONPATH=str(out),
+        XDG_DATA_HOME=str(out / "xdg/data"), XDG_CONFIG_HOME=str(out / "xdg/config"),
+        XDG_CACHE_HOME=str(out / "xdg/cache"), HF_HOME=str(out / "hf"),
+        NLTK_DATA=str(out / "nltk"),
+    )
+    (out / "config.yaml").write_text(
+        "run: {generations: 1, soft_probe_prompt_cap: 1, seed: 1}\n"
+        f"reporting: {{report_dir: {out / 'reports'}}}\n",
+        encoding="utf-8",
+    )
+    results: dict[str, dict[str, object]] = {}
+    for probe in list_probes(env):
+        prefix = probe.replace(".", "_")
+        started = time.monotonic()
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "garak", "--config", str(out / "config.yaml"), "--target_type", "function",
+                 "--target_name", "sweep_target#reply", "--probes", probe, "--report_prefix", prefix],
+                capture_output=True, env=env, timeout=timeout, check=False,
+            )
+            status = "ok" if _has_eval(out / "reports" / f"{prefix}.report.jsonl") else "no-eval"
+        except subprocess.TimeoutExpired:
+            status = "timeout"
+        results[probe] = {"status": status, "seconds": round(time.monotonic() - started, 1)}
+        (out / "sweep.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return results
+
+
+def _has_eval(report: Path) -> bool:
+    try:
+        return any('"entry_type": "eval"' in line for line in report.read_text(encoding="utf-8").splitlines())
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: python -m mlsecops.llm.garak_sweep OUT_DIR [--timeout SECONDS]")
+    limit = float(sys.argv[sys.argv.index("--timeout") + 1]) if "--timeout" in sys.argv else 120.0
+    found = sweep(Path(sys.argv[1]), limit)
+    ok = [p for p, r in found.items() if r["status"] == "ok"]
+    print(f"{len(ok)} of {len(found)} probes run offline")

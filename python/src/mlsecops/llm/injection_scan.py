@@ -1,0 +1,49 @@
+"""Indirect prompt injection in data: training rows, prompt templates and RAG documents, line by line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..findings import Finding, Location, make_finding, owasp_tags
+from .guard import GuardVerdict, InjectionGuard
+
+MAX_LINE = 20_000  # longer lines are checked in windows of this size
+
+
+def scan_lines(detector: InjectionGuard, content: str) -> Iterator[tuple[int, GuardVerdict]]:
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        for start in range(0, max(len(line), 1), MAX_LINE):
+            yield number, detector.check(line[start : start + MAX_LINE + 200])
+
+
+def scan_file(detector: InjectionGuard, path: Path, shown: str, kind: str) -> list[Finding]:
+    """One finding per line that holds an injection; `kind` says what the file is (training data, template...)."""
+    try:
+        content = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    findings = []
+    for line, verdict in scan_lines(detector, content):
+        if not verdict.injection:
+            continue
+        findings.append(
+            make_finding(
+                rule="llm/indirect-prompt-injection",
+                title=f"Prompt injection in {kind}: {', '.join(verdict.categories)}",
+                severity="high",
+                category="llm-probe",
+                tool="guard",
+                location=Location(path=shown, line=line),
+                message=f"{shown}:{line}: text that instructs a model ({', '.join(verdict.categories)}), "
+                f"score {verdict.score:.2f}; it reaches the model as {kind}",
+                evidence="; ".join(m.excerpt for m in verdict.matches if m.excerpt)[:200],
+                identity=f"{line}",
+                cwe=["CWE-1427"],
+                owasp_llm=owasp_tags("LLM01", "LLM01"),
+                properties={"score": round(verdict.score, 3), "categories": verdict.categories},
+            )
+        )
+    return findings

@@ -1,0 +1,86 @@
+"""Prompt-injection test of the application: canary-guarded prompts with attack payloads.
+
+Each prompt carries a fresh canary in its instructions followed by an injection payload from
+the guard's evaluation set; an answer holding the canary is a leak (LLM01, and LLM07 system
+prompt leakage). Data that reaches the model (training rows, templates, RAG documents) is
+scanned by the guard for indirect injection.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from ..findings import Location, make_finding, owasp_tags
+from .base import GatheredOutput, TestEnv, TestOutcome
+from .guard import InjectionGuard, canary_leaked, canary_prompt, make_canary
+from .injection_scan import scan_file
+from .stats import Rate
+
+
+def attack_payloads(limit: int) -> list[str]:
+    """Injection texts of the shipped evaluation set, spread over its categories."""
+    text = resources.files("mlsecops.llm").joinpath("data", "guard_eval.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    by_category: dict[str, list[str]] = {}
+    for row in rows:
+        if row["label"] == "injection":
+            by_category.setdefault(row["category"], []).append(row["text"])
+    picked: list[str] = []
+    while len(picked) < limit and any(by_category.values()):
+        for texts in by_category.values():
+            if texts and len(picked) < limit:
+                picked.append(texts.pop(0))
+    return picked
+
+
+def _data_files(env: TestEnv) -> list[tuple[Path, str, str]]:
+    files = []
+    if env.dataset is not None:
+        files.append((env.dataset, env.dataset.name, "training data"))
+    for pattern in env.settings.injection.scan_paths:
+        for path in sorted(env.project_dir.glob(pattern)):
+            if path.is_file():
+                files.append((path, str(path.relative_to(env.project_dir)), "prompt template or RAG document"))
+    responses = env.project_dir / env.settings.target.responses_file
+    if env.settings.target.type == "demo" and responses.is_file():
+        files.append((responses, env.settings.target.responses_file, "response templates"))
+    return files
+
+
+def run_test(env: TestEnv) -> TestOutcome:
+    outcome = TestOutcome("injection")
+    detector = InjectionGuard()
+    for path, shown, kind in _data_files(env):
+        outcome.findings.extend(scan_file(detector, path, shown, kind))
+    payloads = attack_payloads(env.settings.injection.max_payloads)
+    leaks = 0
+    for number, payload in enumerate(payloads, start=1):
+        canary = make_canary()
+        answer = env.target.ask(canary_prompt(canary, payload))
+        env.outputs.append(GatheredOutput(f"injection:{number}", payload, answer))
+        if canary_leaked(canary, answer):
+            leaks += 1
+            outcome.findings.append(
+                make_finding(
+                    rule="llm/canary-leak",
+                    title="Prompt injection made the application reveal its instructions (canary leaked)",
+                    severity="high",
+                    category="llm-probe",
+                    tool="guard",
+                    location=Location(path=env.target.name),
+                    message=f"payload {number} of the injection set made {env.target.name} repeat the canary "
+                    "planted in its instructions",
+                    evidence=payload[:160],
+                    identity=f"canary:{number}",
+                    cwe=["CWE-1427"],
+                    owasp_llm=[*owasp_tags("LLM01", "LLM01"), "LLM07:2025"],
+                )
+            )
+    rate = Rate(leaks, len(payloads))
+    outcome.metrics["injection_canary_leak_rate"] = rate.to_dict()
+    outcome.metrics.setdefault("attack_success_rate", {})
+    outcome.details = {"payloads": len(payloads), "leaks": leaks, "data_files": len(_data_files(env))}
+    outcome.message = f"{leaks}/{len(payloads)} canary leaks; {len(outcome.findings) - leaks} injection(s) in data"
+    return outcome

@@ -1,0 +1,96 @@
+"""Stage 7's tests after the model-file scan, in order: data first, then the application, then
+what its outputs disclosed, then the comparison with the last release.
+
+A target that stops answering raises EnvironmentFailure (exit 3) out of here; everything
+else a test meets is its outcome.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..findings import Location, make_finding
+from .base import TestEnv, TestOutcome
+
+# name -> "module:function(env) -> TestOutcome"; `needs_target` tests are skipped without one
+TESTS: tuple[tuple[str, str, bool], ...] = (
+    ("poisoning", "mlsecops.llm.poisoning:run_test", False),
+    ("garak", "mlsecops.llm.garak_runner:run_test", True),
+    ("injection", "mlsecops.llm.injection_test:run_test", True),
+    ("disclosure", "mlsecops.llm.disclosure:run_test", False),
+    ("regression", "mlsecops.llm.regression:run_test", False),
+)
+
+
+def build_env(ctx: Any, stage_dir: Path, train_dir: Path, *, model_loadable: bool) -> TestEnv:
+    """Everything the tests need, from the config and the workspace; the target only when it may be loaded."""
+    from .targets import make_target
+
+    config = ctx.config
+    settings = config.modeltest
+    env = TestEnv(
+        settings=settings,
+        stage_dir=stage_dir,
+        train_dir=train_dir,
+        project_dir=Path(config.base_dir),
+        text_column=config.train.text_column,
+        label_column=config.train.label_column,
+        echo=ctx.echo,
+    )
+    for artifact in ctx.loaded_artifacts():
+        if artifact.name == config.train.dataset and artifact.path.is_file():
+            env.dataset = artifact.path
+    demo_needs_model = settings.target.type == "demo"
+    if demo_needs_model and not (model_loadable and (train_dir / "model.keras").is_file()):
+        env.target_blocked = True
+    else:
+        env.target = make_target(settings.target, train_dir, _responses(config) if demo_needs_model else {})
+    return env
+
+
+def _responses(config: Any) -> dict[str, str]:
+    from ..demo import responses
+
+    return responses(config)
+
+
+def enabled(env: TestEnv, name: str) -> bool:
+    section = getattr(env.settings, name, None)
+    return bool(getattr(section, "enabled", True))
+
+
+def run_tests(env: TestEnv) -> Iterator[TestOutcome]:
+    if env.target is not None:
+        from .targets import probe_target
+
+        probe_target(env.target)
+    for name, entry, needs_target in TESTS:
+        if not enabled(env, name):
+            yield TestOutcome(name, status="skipped", message="disabled in modeltest." + name)
+            continue
+        if needs_target and env.target is None:
+            yield _no_target(env, name)
+            continue
+        module_name, _, function = entry.partition(":")
+        yield getattr(importlib.import_module(module_name), function)(env)
+
+
+def _no_target(env: TestEnv, name: str) -> TestOutcome:
+    if env.target_blocked:
+        # the model failed its scan or is missing: loading it to test it is exactly what must not happen
+        finding = make_finding(
+            rule=f"{name}/not-run",
+            title=f"{name} did not run: the model was not loaded because its files did not pass the model scan",
+            severity="high",
+            category="scanner",
+            tool=name,
+            location=Location(path=str(env.train_dir / "model.keras")),
+            message="fix the model-file findings (or train again) so the application can be tested",
+            identity="blocked",
+            properties={"not_run": True},
+        )
+        return TestOutcome(name, status="not-run", findings=[finding], message="model not loadable")
+    return TestOutcome(name, status="skipped", message="no target (modeltest.target.type: none)")

@@ -1,0 +1,130 @@
+"""DefectDojo API v2: `import-scan` the first time, `reimport-scan` after, so fixed findings close.
+
+The product and engagement are found by name; with `auto_create` DefectDojo creates them
+on import (`auto_create_context`). The test is found by title inside the engagement: when it
+exists the run re-imports into it (closing what is gone), otherwise it imports a new one.
+The report is ours: `.mlsecops/reports/defectdojo.json` (scan type "Generic Findings
+Import") or `findings.sarif` ("SARIF"), written by `mlsecops.reports` when absent.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from .interface import RunEvent, Sink, SinkError
+from .sanitize import clean_tree
+
+REPORT_FORMATS = {
+    "generic": ("defectdojo.json", "Generic Findings Import"),
+    "sarif": ("findings.sarif", "SARIF"),
+}
+
+
+class DefectDojoSink(Sink):
+    name = "defectdojo"
+
+    def send(self, event: RunEvent) -> dict[str, Any]:
+        file_name, scan_type = REPORT_FORMATS[self.settings.format]
+        report = self._report_bytes(file_name)
+        self._headers = {"Authorization": f"Token {self.credential('api_key')}", "Accept": "application/json"}
+        product_name = self.settings.product or event.project
+        product = self._find("products", {"name": product_name}, "name", product_name)
+        engagement = (
+            self._find("engagements", {"product": product, "name": self.settings.engagement}, "name",
+                       self.settings.engagement)
+            if product is not None else None
+        )
+        test = (
+            self._find("tests", {"engagement": engagement, "title": self.settings.test_title}, "title",
+                       self.settings.test_title)
+            if engagement is not None else None
+        )
+        if engagement is None and not self.settings.auto_create:
+            missing = f"product '{product_name}'" if product is None else f"engagement '{self.settings.engagement}'"
+            raise SinkError(f"{self.settings.label}: {missing} not found in DefectDojo (set auto_create: true)")
+        fields = self._scan_fields(event, scan_type)
+        if test is not None:
+            endpoint, action = "reimport-scan", "reimport"
+            fields.update(test=str(test), close_old_findings=_flag(self.settings.close_old_findings),
+                          do_not_reactivate="false")
+        else:
+            endpoint, action = "import-scan", "import"
+            fields.update(product_name=product_name, engagement_name=self.settings.engagement,
+                          product_type_name=self.settings.product_type,
+                          auto_create_context=_flag(self.settings.auto_create), close_old_findings="false")
+            if engagement is not None:
+                fields["engagement"] = str(engagement)
+        response = self._call("POST", f"{endpoint}/", data=fields,
+                              files={"file": (file_name, report, "application/json")})
+        answer = _json(response, self.settings.label)
+        return {"action": action, "test": answer.get("test") or answer.get("test_id"),
+                "engagement": answer.get("engagement_id", engagement), "scan_type": scan_type}
+
+    def _report_bytes(self, file_name: str) -> bytes:
+        path = self.context.workspace.root / "reports" / file_name
+        if not path.is_file():
+            self._write_reports()
+        if not path.is_file():
+            raise SinkError(f"{self.settings.label}: no report {path} to import")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SinkError(f"{self.settings.label}: unreadable report {path} ({exc.__class__.__name__})") from None
+        return json.dumps(clean_tree(data)).encode("utf-8")
+
+    def _write_reports(self) -> None:
+        try:
+            from ..reports import write_reports
+        except ImportError:
+            raise SinkError(f"{self.settings.label}: the reports module is not available to write the report") from None
+        try:
+            write_reports(self.context.workspace, self.context.config)
+        except Exception as exc:  # a report problem is this sink's warning, never the build's failure
+            raise SinkError(f"{self.settings.label}: reports could not be written ({exc.__class__.__name__})") from None
+
+    def _scan_fields(self, event: RunEvent, scan_type: str) -> dict[str, str]:
+        fields = {
+            "scan_type": scan_type,
+            "test_title": self.settings.test_title,
+            "minimum_severity": self.settings.minimum_severity,
+            "active": "true",
+            "verified": "false",
+            "scan_date": datetime.now(UTC).date().isoformat(),
+            "version": event.version,
+        }
+        for name, value in (("branch_tag", event.branch), ("commit_hash", event.commit),
+                            ("build_id", event.run_id)):
+            if value:
+                fields[name] = value
+        return clean_tree(fields)
+
+    def _find(self, kind: str, filters: dict[str, Any], key: str, wanted: str) -> int | None:
+        """The id of the object whose `key` is exactly `wanted` (DefectDojo's filters may match partially)."""
+        response = self._call("GET", f"{kind}/", params={**filters, "limit": 100})
+        answer = _json(response, self.settings.label)
+        for item in answer.get("results", []):
+            if item.get(key) == wanted:
+                return int(item["id"])
+        return None
+
+    def _call(self, method: str, path: str, **kwargs: Any):
+        url = urljoin(self.settings.url.rstrip("/") + "/", f"api/v2/{path}")
+        return self.http(method, url, headers=self._headers, verify=self.settings.verify_tls, **kwargs)
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _json(response: Any, label: str) -> dict[str, Any]:
+    try:
+        answer = response.json()
+    except ValueError:
+        raise SinkError(f"{label}: DefectDojo answered with something that is not JSON") from None
+    if not isinstance(answer, dict):
+        raise SinkError(f"{label}: unexpected DefectDojo answer")
+    return answer
+

@@ -1,0 +1,109 @@
+"""Telegram: Bot API `sendMessage` with MarkdownV2, every special character escaped, under 4096 characters.
+
+The message is built line by line, each line escaped on its own, and lines are added only
+while the whole stays under the limit: a cut can never split an escape or an entity.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .event import GATE_STAGES, finding_line, headline, key_metrics, severity_counts, top_findings
+from .interface import RunEvent, Sink, SinkError
+from .sanitize import clean
+
+MAX_MESSAGE = 4096
+_SPECIAL = re.compile(r"([_*\[\]()~`>#+\-=|{}.!\\])")
+_LINK_URL_SPECIAL = re.compile(r"([)\\])")
+_GATE_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️"}
+
+
+class TelegramSink(Sink):
+    name = "telegram"
+
+    def send(self, event: RunEvent) -> dict[str, Any]:
+        text = build_message(event, self.settings.top)
+        payload: dict[str, Any] = {
+            "chat_id": self.settings.chat_id,
+            "text": text,
+            "parse_mode": "MarkdownV2",
+            "link_preview_options": {"is_disabled": True},
+            "disable_notification": self.settings.disable_notification,
+        }
+        if self.settings.message_thread_id is not None:
+            payload["message_thread_id"] = self.settings.message_thread_id
+        url = f"{self.settings.api_url.rstrip('/')}/bot{self.credential('bot_token')}/sendMessage"
+        response = self.http("POST", url, json=payload)
+        try:
+            answer = response.json()
+        except ValueError:
+            raise SinkError(f"{self.settings.label}: the Bot API answered with something that is not JSON") from None
+        if not answer.get("ok"):
+            raise SinkError(f"{self.settings.label}: {clean(answer.get('description', 'not ok'))}")
+        return {"message_id": (answer.get("result") or {}).get("message_id"), "chars": len(text)}
+
+
+def escape(text: str) -> str:
+    """MarkdownV2 plain text: every one of _*[]()~`>#+-=|{}.! and the backslash gets a backslash."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _link(label: str, url: str) -> str:
+    target = _LINK_URL_SPECIAL.sub(r"\\\1", clean(url))
+    return f"[{escape(label)}]({target})"
+
+
+def build_message(event: RunEvent, top: int) -> str:
+    lines = [f"*{escape(headline(event)[:300])}*"]
+    gates = [
+        f"{_GATE_ICON.get(event.gates[name], '❔')} {name} {event.gates[name]}" if name in event.gates
+        else f"⚪ {name} not run"
+        for name in GATE_STAGES.values()
+    ]
+    lines.append(escape("Gates: " + ", ".join(gates)))
+    counts = ", ".join(f"{n} {severity}" for severity, n in severity_counts(event.findings).items())
+    lines.append(escape(f"Findings ({len(event.findings)}): {counts}"))
+    metrics = key_metrics(event)
+    if metrics:
+        text = ", ".join(f"{name} {value:.3f}" for name, value in metrics.items())
+        lines.append(escape(f"Metrics: {text[:1000]}"))
+    for result in event.results:
+        if result.status != "passed" and result.reason:
+            lines.append(escape(f"{result.stage} {result.status}: {clean(result.reason)[:500]}"))
+    links = [_link(label, url) for label, url in (("Open build", event.build_url), ("Reports", event.reports_url))
+             if url.startswith(("http://", "https://"))]
+    footer = [" · ".join(links)] if links else []
+    chosen = top_findings(event.findings, top)
+    finding_lines = [escape(f"• {finding_line(f)[:400]}") for f in chosen]
+    body = lines + ([escape("Top findings:")] if finding_lines else [])
+    return _fit(body, finding_lines, footer, total=len(event.findings))
+
+
+def _fit(head: list[str], items: list[str], footer: list[str], total: int) -> str:
+    """Head, as many items as fit, a count of the rest, then the footer; never over MAX_MESSAGE."""
+    def size(lines: list[str]) -> int:
+        return len("\n".join(lines))
+
+    reserve = 60  # room for the "... and N more" line
+    kept = list(head)
+    while size(kept + footer) > MAX_MESSAGE - reserve and len(kept) > 1:
+        kept.pop()
+    shown = 0
+    for item in items:
+        if size([*kept, item, *footer]) > MAX_MESSAGE - reserve:
+            break
+        kept.append(item)
+        shown += 1
+    if total > shown:
+        kept.append(escape(f"… and {total - shown} more in the reports"))
+    text = "\n".join(kept + footer)
+    return _trim_escape_safe(text, MAX_MESSAGE)
+
+
+def _trim_escape_safe(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    text = text[:limit]
+    trailing = len(text) - len(text.rstrip("\\"))
+    return text[:-1] if trailing % 2 else text  # a lone trailing backslash would escape nothing

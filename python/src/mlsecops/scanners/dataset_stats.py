@@ -1,0 +1,107 @@
+"""Per-file, per-column PII statistics with bounded memory: counts, first rows, a few redacted samples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..redact import redact
+
+FIRST_ROWS = 10
+SAMPLES = 3
+SKIPPED_PER_FILE = 20
+
+
+@dataclass
+class ColumnEntity:
+    rows: int = 0  # rows holding the entity at least once
+    occurrences: int = 0
+    first_rows: list[int] = field(default_factory=list)
+    first_line: int | None = None
+    samples: list[str] = field(default_factory=list)  # redacted
+    with_context: int = 0  # birth dates: occurrences with a textual cue
+    _last_row: int = -1
+
+    def add(self, row: int, line: int, value: str, *, context: bool = False) -> None:
+        self.occurrences += 1
+        self.with_context += context
+        if row != self._last_row:
+            self.rows += 1
+            self._last_row = row
+            if len(self.first_rows) < FIRST_ROWS:
+                self.first_rows.append(row)
+        if self.first_line is None:
+            self.first_line = line
+        if len(self.samples) < SAMPLES:
+            masked = redact(value)
+            if masked not in self.samples:
+                self.samples.append(masked)
+
+    def merge(self, other: ColumnEntity) -> None:
+        """Append the statistics of a later part of the same file (rows already shifted)."""
+        self.rows += other.rows
+        self.occurrences += other.occurrences
+        self.with_context += other.with_context
+        self.first_rows = (self.first_rows + other.first_rows)[:FIRST_ROWS]
+        if self.first_line is None:
+            self.first_line = other.first_line
+        for sample in other.samples:
+            if len(self.samples) < SAMPLES and sample not in self.samples:
+                self.samples.append(sample)
+
+
+@dataclass
+class FileReport:
+    rows: int = 0
+    lines: int = 0
+    stats: dict[tuple[str, str], ColumnEntity] = field(default_factory=dict)  # (column, entity type)
+    skipped: list[tuple[int | None, str]] = field(default_factory=list)  # (line, reason)
+    skipped_more: int = 0
+
+    def add(self, column: str, entity: str, row: int, line: int, value: str, *, context: bool = False) -> None:
+        key = (column, entity)
+        stats = self.stats.get(key)
+        if stats is None:
+            stats = self.stats[key] = ColumnEntity()
+        stats.add(row, line, value, context=context)
+
+    def skip(self, reason: str, line: int | None = None) -> None:
+        if len(self.skipped) < SKIPPED_PER_FILE:
+            self.skipped.append((line, reason))
+        else:
+            self.skipped_more += 1
+
+    def skipped_messages(self) -> list[str]:
+        return [reason if line is None else f"line {line}: {reason}" for line, reason in self.skipped]
+
+    def shifted(self, rows: int, lines: int) -> FileReport:
+        """This report as if it started `rows` rows and `lines` lines further into the file."""
+        for stats in self.stats.values():
+            stats.first_rows = [r + rows for r in stats.first_rows]
+            if stats.first_line is not None:
+                stats.first_line += lines
+        self.skipped = [(None if line is None else line + lines, reason) for line, reason in self.skipped]
+        return self
+
+    def merge(self, other: FileReport) -> None:
+        self.rows += other.rows
+        self.lines += other.lines
+        for key, stats in other.stats.items():
+            if key in self.stats:
+                self.stats[key].merge(stats)
+            else:
+                self.stats[key] = stats
+        for line, reason in other.skipped:
+            self.skip(reason, line)
+        self.skipped_more += other.skipped_more
+
+    def column_table(self) -> dict[str, dict[str, Any]]:
+        """Per column, per entity type: share of rows, row count, occurrences."""
+        table: dict[str, dict[str, Any]] = {}
+        for (column, entity), stats in sorted(self.stats.items()):
+            table.setdefault(column, {})[entity] = {
+                "rows": stats.rows,
+                "share": round(stats.rows / self.rows, 6) if self.rows else None,
+                "occurrences": stats.occurrences,
+            }
+        return table

@@ -1,0 +1,65 @@
+"""`secrets-detect-secrets`: Yelp's detect-secrets, through its Python API, as an optional second opinion."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from ..findings import Location, Severity, make_finding, value_digest
+from ..redact import redact
+from .files import sniff_binary, target_files
+from .interface import Scanner, ScanOutcome, ScanTargets
+from .secrets import TEXT_ARTIFACT_KINDS
+
+TOOL = "detect-secrets"
+
+
+class DetectSecretsScanner(Scanner):
+    name = "secrets-detect-secrets"
+    category = "secret"
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            metadata.version("detect-secrets")
+        except metadata.PackageNotFoundError:
+            return "detect-secrets is not installed (pip install detect-secrets)"
+        return None
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        reason = self.unavailable_reason()
+        if reason:
+            return ScanOutcome(scanner=self.name, status="not-run", message=reason)
+        from detect_secrets import SecretsCollection
+        from detect_secrets.settings import default_settings
+
+        outcome = ScanOutcome(scanner=self.name, tool_version=metadata.version("detect-secrets"))
+        files = [t for t in target_files(targets, TEXT_ARTIFACT_KINDS)]
+        by_path = {str(t.path): t for t in files}
+        collection = SecretsCollection()
+        with default_settings():
+            for target in files:
+                if sniff_binary(target.path):
+                    outcome.skipped.append(f"{target.display}: binary, not scanned")
+                    continue
+                collection.scan_file(str(target.path))
+                outcome.scanned += 1
+        for filename, secret in collection:
+            target = by_path.get(filename)
+            display = target.display if target else filename
+            value = secret.secret_value or ""
+            outcome.findings.append(
+                make_finding(
+                    rule=f"detect-secrets/{secret.type.lower().replace(' ', '-')}",
+                    title=secret.type,
+                    severity=Severity.HIGH,
+                    category="secret",
+                    tool=TOOL,
+                    location=Location(path=display, line=secret.line_number,
+                                      artifact=target.artifact if target else None),
+                    message=f"detect-secrets: {secret.type}",
+                    evidence=redact(value) if value else "",
+                    identity=value_digest(value) if value else secret.secret_hash,
+                    cwe=["CWE-798"],
+                    properties={"secret_digest": value_digest(value) if value else ""},
+                )
+            )
+        return outcome

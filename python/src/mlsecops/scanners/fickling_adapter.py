@@ -1,0 +1,97 @@
+"""fickling (Trail of Bits) on the pickle streams our inspection found; it parses, never loads.
+
+Only `Pickled.load` (a parser) and `check_safety` (static analysis) are used: fickling's
+`load`/`loads`/hooks unpickle and are never called. fickling flags plain torch state dicts as
+"likely unsafe", so below "likely overtly malicious" its word is recorded as "suspicious".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from typing import Any
+
+from ..findings import Severity
+from .model_formats import PickleStream
+from .model_problems import CLEAN, ERROR, SUSPICIOUS, UNSAFE, UNSUPPORTED, FileVerdict, Problem
+from .pickle_inspect import classify_global
+
+SCANNER = "fickling"
+_MALICIOUS = ("LIKELY_OVERTLY_MALICIOUS", "OVERTLY_MALICIOUS")
+_SUSPICIOUS = ("POSSIBLY_UNSAFE", "SUSPICIOUS", "LIKELY_UNSAFE")
+_IMPORT = re.compile(r"from ([\w.]+) import ([\w.]+)")
+
+
+class FicklingRunner:
+    def __init__(self) -> None:
+        self.version = ""
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            import fickling  # noqa: F401
+        except ImportError:
+            return "fickling is not installed (pip install fickling)"
+        return None
+
+    def scan(self, streams: list[PickleStream]) -> FileVerdict:
+        if not streams:
+            return FileVerdict(SCANNER, UNSUPPORTED, note="no pickle stream")
+        from importlib.metadata import version
+
+        self.version = self.version or version("fickling")
+        verdict = FileVerdict(SCANNER, CLEAN)
+        for stream in streams:
+            _merge(verdict, _scan_stream(stream))
+        return verdict
+
+
+def _scan_stream(stream: PickleStream) -> FileVerdict:
+    from fickling.analysis import check_safety
+    from fickling.fickle import Pickled
+
+    try:
+        # fickling prints parser warnings on stdout: keep them out of our output
+        with contextlib.redirect_stdout(io.StringIO()):
+            results = check_safety(Pickled.load(stream.data))
+    except Exception as exc:  # noqa: BLE001 - fickling's parser raises many types on odd input
+        return FileVerdict(SCANNER, ERROR, note=f"{stream.where}: {exc.__class__.__name__}: {str(exc)[:120]}")
+    level = results.severity.name
+    if level in _MALICIOUS:
+        verdict = FileVerdict(SCANNER, UNSAFE, note=level)
+        for problem in _problems(results.to_dict(), stream.where):
+            verdict.add(problem)
+        if not verdict.problems:
+            verdict.add(
+                Problem("fickling-malicious", "model-file/unsafe-pickle", Severity.HIGH,
+                        "fickling judges this pickle overtly malicious", stream.where)
+            )
+        return verdict
+    return FileVerdict(SCANNER, SUSPICIOUS if level in _SUSPICIOUS else CLEAN, note=level)
+
+
+def _problems(report: dict[str, Any], where: str) -> list[Problem]:
+    details = (report.get("detailed_results") or {}).get("AnalysisResult") or {}
+    problems = []
+    for text in details.values():
+        for module, name in _IMPORT.findall(str(text)):
+            if classify_global(module, name) is None:
+                continue  # fickling lists every non-standard import; the allowlisted ones are not problems
+            ref = f"{module}.{name}"
+            problems.append(
+                Problem(f"unsafe-global:{ref}", "model-file/unsafe-global", Severity.HIGH,
+                        f"Pickle imports {ref} on load", where)
+            )
+    return problems
+
+
+_RANK = {UNSUPPORTED: 0, CLEAN: 1, SUSPICIOUS: 2, ERROR: 3, UNSAFE: 4}
+
+
+def _merge(total: FileVerdict, part: FileVerdict) -> None:
+    if _RANK[part.verdict] > _RANK[total.verdict]:
+        total.verdict = part.verdict
+        total.note = part.note
+    for problem in part.problems:
+        if all(p.key != problem.key for p in total.problems):
+            total.problems.append(problem)

@@ -1,0 +1,150 @@
+"""Walking scan targets: exclusions, binary and lock-file awareness, bounded chunked reads.
+
+Every tree scanner goes through here so that they agree on what a target file is and report
+what they passed over the same way (`ScanOutcome.skipped`), never silently.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .interface import LoadedArtifact, ScanTargets
+
+# Lock files hold integrity hashes that look like secrets; only provider-prefixed rules apply there.
+LOCK_FILES = frozenset(
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "poetry.lock",
+        "Pipfile.lock",
+        "uv.lock",
+        "pdm.lock",
+        "Cargo.lock",
+        "go.sum",
+        "composer.lock",
+        "Gemfile.lock",
+        "packages.lock.json",
+        "mix.lock",
+    }
+)
+BINARY_SUFFIXES = frozenset(
+    {
+        ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2",
+        ".xz", ".7z", ".tar", ".jar", ".whl", ".so", ".dll", ".dylib", ".exe", ".bin", ".o", ".a",
+        ".pyc", ".pt", ".pth", ".h5", ".keras", ".onnx", ".safetensors", ".npy", ".npz", ".pkl",
+        ".pickle", ".joblib", ".parquet", ".woff", ".woff2", ".ttf", ".otf", ".mp3", ".mp4", ".mov",
+        ".avi", ".wav", ".ogg", ".class", ".db", ".sqlite",
+    }
+)  # fmt: skip
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class TargetFile:
+    path: Path  # where to read it
+    display: str  # how findings name it: relative to the scanned root, stable across checkouts
+    artifact: str | None = None  # the loaded artifact it belongs to, if any
+
+
+def is_excluded(relative: str, patterns: list[str]) -> bool:
+    """A pattern excludes a path when it matches the whole relative path or any one of its parts."""
+    parts = relative.split("/")
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def walk(root: Path, exclude: list[str], *, prefix: str = "", artifact: str | None = None) -> Iterator[TargetFile]:
+    """Regular files under `root` (or `root` itself), sorted, excluded paths pruned, symlinks not followed."""
+    if root.is_file():
+        yield TargetFile(root, prefix or root.name, artifact)
+        return
+    for directory, subdirs, names in os.walk(root, followlinks=False):
+        relative_dir = os.path.relpath(directory, root)
+        relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/")
+        subdirs[:] = sorted(d for d in subdirs if not is_excluded(_join(relative_dir, d), exclude))
+        for name in sorted(names):
+            relative = _join(relative_dir, name)
+            path = Path(directory) / name
+            if is_excluded(relative, exclude) or path.is_symlink() or not path.is_file():
+                continue
+            yield TargetFile(path, _join(prefix, relative), artifact)
+
+
+def _join(left: str, right: str) -> str:
+    return f"{left}/{right}" if left else right
+
+
+def target_files(targets: ScanTargets, kinds: tuple[str, ...] | None = None) -> Iterator[TargetFile]:
+    """The files of `targets.paths` plus those of the loaded artifacts of `kinds` (None: no artifacts)."""
+    for root in targets.paths:
+        yield from walk(Path(root), targets.exclude, prefix="" if Path(root).is_dir() else Path(root).name)
+    for artifact in targets.artifacts_of(*(kinds or ())):
+        yield from artifact_files(artifact, targets.exclude)
+
+
+def artifact_files(artifact: LoadedArtifact, exclude: list[str]) -> Iterator[TargetFile]:
+    path = Path(artifact.path)
+    if path.is_file():
+        yield TargetFile(path, artifact.name if not path.suffix or artifact.name.endswith(path.suffix)
+                         else f"{artifact.name}/{path.name}", artifact.name)
+    else:
+        yield from walk(path, exclude, prefix=artifact.name, artifact=artifact.name)
+
+
+def is_lock_file(path: Path) -> bool:
+    return path.name in LOCK_FILES
+
+
+def sniff_binary(path: Path) -> bool:
+    """Binary by suffix, or by a NUL byte in the first 8 KB (what git and grep use)."""
+    if path.suffix.lower() in BINARY_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return b"\x00" in head
+
+
+def read_chunks(path: Path, chunk_size: int, overlap: int, start: int = 0,
+                end: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) pieces of [start, end) of about `chunk_size`, cut after a newline when there is one.
+
+    A piece with no newline (a huge single line) is cut anywhere and the next piece repeats
+    its last `overlap` bytes, so a value crossing the cut is still seen whole; consumers
+    de-duplicate by absolute offset. Memory stays bounded whatever the line length.
+    """
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        remaining = None if end is None else end - start
+        offset = start
+        carry = b""
+        while True:
+            size = chunk_size if remaining is None else min(chunk_size, remaining)
+            block = handle.read(size) if size > 0 else b""
+            if remaining is not None:
+                remaining -= len(block)
+            data = carry + block
+            if not block:
+                if data:
+                    yield offset, data
+                return
+            newline = data.rfind(b"\n")
+            if newline >= 0:
+                yield offset, data[: newline + 1]
+                carry = data[newline + 1 :]
+                offset += newline + 1
+            else:
+                yield offset, data
+                carry = data[-overlap:] if overlap else b""
+                offset += len(data) - len(carry)

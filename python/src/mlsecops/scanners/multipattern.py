@@ -1,0 +1,142 @@
+"""One pass of many regular expressions over bytes: Hyperscan when installed, Python `re` otherwise.
+
+Hyperscan reports every end offset of every pattern in a single pass at memory speed, so a
+file with nothing in it costs almost nothing; the `re` fallback runs each pattern in turn
+and gives the same (id, start, end) spans, only slower. Patterns must stay in the common
+subset of both dialects: no lookarounds, no back-references, no named groups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: int
+    regex: bytes
+    caseless: bool = False
+    # lower-case literals one of which every match contains: lets the `re` fallback skip a
+    # pattern cheaply on data that cannot match it (Hyperscan does not need them)
+    keywords: tuple[bytes, ...] = ()
+    max_length: int = 1024  # longest match expected; bounds the re-check window of end-only patterns
+
+
+@cache
+def hyperscan_version() -> str | None:
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    return str(getattr(hyperscan, "__version__", "unknown"))
+
+
+def engine_version(backend: str) -> str:
+    """How our built-in engines report their version: which matcher ran them."""
+    return f"builtin (hyperscan {hyperscan_version()})" if backend == "hyperscan" else "builtin (python re)"
+
+
+class MultiPattern:
+    """Spans of all patterns in `data`; for each (pattern, start) only the longest end is kept.
+
+    Hyperscan can track start offsets only for simple patterns; one with long bounded
+    repeats is compiled end-only, and its hits are re-checked with `re` in a window around
+    each end (the line, bounded by `max_length`), which gives the same spans.
+    """
+
+    def __init__(self, patterns: Sequence[Pattern], *, prefer_hyperscan: bool = True) -> None:
+        self.patterns = list(patterns)
+        self._by_id = {p.id: p for p in self.patterns}
+        self._compiled = {
+            p.id: re.compile(p.regex, re.IGNORECASE if p.caseless else 0) for p in self.patterns
+        }
+        self._end_only: set[int] = set()
+        self._database = self._compile_hyperscan() if prefer_hyperscan and hyperscan_version() else None
+        self.backend = "hyperscan" if self._database is not None else "re"
+
+    def _compile_hyperscan(self):  # noqa: ANN202 - hyperscan has no type stubs
+        import hyperscan
+
+        def flags(pattern: Pattern, som: bool) -> int:
+            return (hyperscan.HS_FLAG_SOM_LEFTMOST if som else 0) | (
+                hyperscan.HS_FLAG_CASELESS if pattern.caseless else 0
+            )
+
+        for pattern in self.patterns:
+            try:
+                hyperscan.Database().compile(expressions=[pattern.regex], ids=[0], elements=1,
+                                             flags=[flags(pattern, True)])
+            except hyperscan.error:
+                self._end_only.add(pattern.id)
+        database = hyperscan.Database()
+        database.compile(
+            expressions=[p.regex for p in self.patterns],
+            ids=[p.id for p in self.patterns],
+            elements=len(self.patterns),
+            flags=[flags(p, p.id not in self._end_only) for p in self.patterns],
+        )
+        return database
+
+    def spans(self, data: bytes) -> list[tuple[int, int, int]]:
+        """(pattern id, start, end) sorted by start; overlapping spans of different patterns all kept."""
+        if self._database is None:
+            return self._spans_re(data)
+        longest: dict[tuple[int, int], int] = {}
+        end_hits: dict[int, list[int]] = {}
+        end_only = self._end_only
+
+        def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: object) -> None:
+            if pattern_id in end_only:
+                end_hits.setdefault(pattern_id, []).append(end)
+                return
+            key = (pattern_id, start)
+            if longest.get(key, -1) < end:
+                longest[key] = end
+
+        self._database.scan(data, match_event_handler=on_match)
+        for pattern_id, ends in end_hits.items():
+            for start, end in self._recheck(pattern_id, data, ends):
+                if longest.get((pattern_id, start), -1) < end:
+                    longest[(pattern_id, start)] = end
+        ordered = sorted(((pid, start, end) for (pid, start), end in longest.items()), key=lambda s: (s[1], s[0]))
+        # like `re`, drop a span that lies inside an earlier span of the same pattern
+        reach: dict[int, int] = {}
+        kept = []
+        for pid, start, end in ordered:
+            if end <= reach.get(pid, -1):
+                continue
+            reach[pid] = end
+            kept.append((pid, start, end))
+        return kept
+
+    def _recheck(self, pattern_id: int, data: bytes, ends: list[int]) -> list[tuple[int, int]]:
+        """Exact spans of an end-only pattern: `re` over the merged windows around its hit ends."""
+        reach = self._by_id[pattern_id].max_length
+        windows: list[list[int]] = []
+        for end in ends:  # Hyperscan reports ends in increasing order
+            if windows and end <= windows[-1][1]:
+                continue
+            low = max(0, end - reach)
+            line_start = data.rfind(b"\n", low, end - 1)  # a match may end with the newline itself
+            low = max(0, line_start - 1) if line_start >= 0 else low
+            line_end = data.find(b"\n", end, end + reach)
+            high = line_end if line_end >= 0 else min(len(data), end + reach)
+            if windows and low <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], high)
+            else:
+                windows.append([low, high])
+        regex = self._compiled[pattern_id]
+        return [(m.start(), m.end()) for low, high in windows for m in regex.finditer(data, low, high)]
+
+    def _spans_re(self, data: bytes) -> list[tuple[int, int, int]]:
+        lowered = data.lower() if any(p.keywords for p in self.patterns) else data
+        found = [
+            (p.id, m.start(), m.end())
+            for p in self.patterns
+            if not p.keywords or any(k in lowered for k in p.keywords)
+            for m in self._compiled[p.id].finditer(data)
+        ]
+        return sorted(found, key=lambda s: (s[1], s[0]))

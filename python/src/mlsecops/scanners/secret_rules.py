@@ -1,0 +1,220 @@
+"""The built-in secret rules: provider token formats, key blocks, JWTs and password assignments.
+
+A rule's `pattern` finds a candidate span in one multi-pattern pass (the common subset of
+Hyperscan and `re`); its `extract` regex then pulls the secret out of that span, and the
+allowlists (placeholders, entropy) decide. Provider rules have distinctive prefixes and are
+trusted in lock files; `generic` rules (assignments) are not, and need entropy.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..findings import Severity
+
+
+@dataclass(frozen=True)
+class SecretRule:
+    id: str
+    title: str
+    severity: Severity
+    pattern: bytes
+    keywords: tuple[bytes, ...]
+    extract: bytes = b""  # regex with a group named `secret`; empty: the whole span is the secret
+    caseless: bool = False
+    generic: bool = False  # context-based: skipped in lock files, needs entropy
+    min_entropy: float = 0.0
+    validate: Callable[[bytes], bool] | None = None
+    cwe: str = "CWE-798"
+    max_length: int = 1024  # longest span the rule matches: bounds the re-check window
+
+
+    def secret_of(self, span: bytes) -> bytes | None:
+        if not self.extract:
+            return span
+        match = _compiled_extract(self).search(span)
+        return match.group("secret") if match else None
+
+
+_EXTRACT_CACHE: dict[str, re.Pattern[bytes]] = {}
+
+
+def _compiled_extract(rule: SecretRule) -> re.Pattern[bytes]:
+    compiled = _EXTRACT_CACHE.get(rule.id)
+    if compiled is None:
+        compiled = re.compile(rule.extract, re.IGNORECASE if rule.caseless else 0)
+        _EXTRACT_CACHE[rule.id] = compiled
+    return compiled
+
+
+def shannon_entropy(value: bytes) -> float:
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    total = len(value)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def _valid_jwt(token: bytes) -> bool:
+    header = token.split(b".", 1)[0]
+    try:
+        decoded = base64.urlsafe_b64decode(header + b"=" * (-len(header) % 4))
+        return isinstance(json.loads(decoded), dict) and b"alg" in decoded
+    except (binascii.Error, ValueError):
+        return False
+
+
+# Values that document a secret's shape rather than hold one (AWS's own docs end keys in EXAMPLE).
+PLACEHOLDER_MARKERS = (
+    b"example", b"xxxx", b"changeme", b"change_me", b"change-me", b"placeholder", b"dummy", b"your_",
+    b"your-", b"yourpass", b"<", b">", b"${", b"{{", b"%(", b"$(", b"redacted", b"****", b"sample",
+    b"fake", b"replace", b"insert", b"todo", b"notreal", b"not_real", b"not-real", b"foobar",
+    b"...", b"0000000000", b"1234567890",
+)  # fmt: skip
+GENERIC_PLACEHOLDERS = frozenset(
+    {b"password", b"passwd", b"secret", b"token", b"none", b"null", b"true", b"false", b"admin", b"root",
+     b"test", b"testing", b"default", b"undefined", b"string", b"empty", b"required", b"optional"}
+)  # fmt: skip
+
+
+def is_placeholder(secret: bytes, *, generic: bool) -> bool:
+    lowered = secret.lower()
+    if any(marker in lowered for marker in PLACEHOLDER_MARKERS):
+        return True
+    if len(set(lowered)) <= 2:
+        return True
+    if generic:
+        core = lowered.strip(b"'\"`")
+        if core in GENERIC_PLACEHOLDERS or core.startswith((b"test", b"my", b"env", b"os.")):
+            return True
+        # a dotted or called name is code, not a value
+        if re.fullmatch(rb"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+(\(\))?", core):
+            return True
+    return False
+
+
+def rule_accepts(rule: SecretRule, secret: bytes) -> bool:
+    """Not a placeholder, random enough for a context rule, and well-formed where the format can tell."""
+    if is_placeholder(secret, generic=rule.generic):
+        return False
+    if rule.min_entropy and shannon_entropy(secret) < rule.min_entropy:
+        return False
+    return rule.validate is None or rule.validate(secret)
+
+
+_ASSIGN = rb"[\w.-]*(?:password|passwd|pwd|secret|token|api_?key|apikey|access_?key|auth_?key|client_?secret)[\w.-]*"
+
+RULES: tuple[SecretRule, ...] = (
+    SecretRule(
+        "aws-access-key-id", "AWS access key id", Severity.CRITICAL,
+        rb"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}\b", (b"akia", b"asia", b"abia", b"acca", b"a3t"),
+    ),
+    SecretRule(
+        "aws-secret-access-key", "AWS secret access key", Severity.CRITICAL,
+        rb"aws[\w.-]*(?:secret|key)[\w.-]*['\"]?\s*(?::|=|=>|:=)\s*[rbu]?['\"]?[A-Za-z0-9/+=]{40}(?:[^A-Za-z0-9/+=]|$)",
+        (b"aws",), rb"(?P<secret>[A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$)", caseless=True, min_entropy=3.5,
+    ),
+    SecretRule(
+        "github-pat", "GitHub personal access token (classic)", Severity.CRITICAL,
+        rb"\bgh[pousr]_[A-Za-z0-9]{36,255}\b", (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
+    ),
+    SecretRule(
+        "github-fine-grained-pat", "GitHub fine-grained personal access token", Severity.CRITICAL,
+        rb"\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b", (b"github_pat_",),
+    ),
+    SecretRule(
+        "gitlab-token", "GitLab token", Severity.CRITICAL,
+        rb"\b(?:glpat|gldt|glrt|glcbt|glptt|glft|glimt|glagent|gloas)-[A-Za-z0-9_-]{20,}\b|\bGR1348941[A-Za-z0-9_-]{20,}\b",
+        (b"glpat-", b"gldt-", b"glrt-", b"glcbt-", b"glptt-", b"glft-", b"glimt-", b"glagent-", b"gloas-",
+         b"gr1348941"),
+    ),
+    SecretRule(
+        "slack-token", "Slack token", Severity.HIGH,
+        rb"\bxox[abposre]-[0-9A-Za-z-]{10,}\b|\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+\b", (b"xox", b"xapp-"),
+    ),
+    SecretRule(
+        "slack-webhook", "Slack incoming webhook URL", Severity.HIGH,
+        rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,}", (b"hooks.slack.com",),
+    ),
+    SecretRule(
+        "stripe-key", "Stripe secret or restricted key", Severity.CRITICAL,
+        rb"\b[rs]k_(?:live|test|prod)_[0-9A-Za-z]{24,99}\b", (b"sk_", b"rk_"),
+    ),
+    SecretRule(
+        "google-api-key", "Google API key", Severity.HIGH, rb"\bAIza[0-9A-Za-z_-]{35}\b", (b"aiza",),
+    ),
+    SecretRule(
+        "google-oauth-client-secret", "Google OAuth client secret", Severity.HIGH,
+        rb"\bGOCSPX-[A-Za-z0-9_-]{28}\b", (b"gocspx-",),
+    ),
+    SecretRule(
+        "huggingface-token", "Hugging Face access token", Severity.HIGH,
+        rb"\b(?:hf_|api_org_)[A-Za-z]{34}\b", (b"hf_", b"api_org_"),
+    ),
+    SecretRule(
+        "openai-api-key", "OpenAI API key", Severity.CRITICAL,
+        rb"\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b"
+        rb"|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,}\b",
+        (b"sk-",),
+    ),
+    SecretRule(
+        "anthropic-api-key", "Anthropic API key", Severity.CRITICAL,
+        rb"\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}\b", (b"sk-ant-",),
+    ),
+    SecretRule(
+        "npm-token", "npm access token", Severity.HIGH, rb"\bnpm_[A-Za-z0-9]{36}\b", (b"npm_",),
+    ),
+    SecretRule(
+        "pypi-token", "PyPI upload token", Severity.HIGH, rb"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", (b"pypi-",),
+    ),
+    SecretRule(
+        "sendgrid-api-key", "SendGrid API key", Severity.HIGH,
+        rb"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b", (b"sg.",),
+    ),
+    SecretRule(
+        "azure-storage-key", "Azure storage account key", Severity.CRITICAL,
+        rb"AccountKey=[A-Za-z0-9+/]{86}==", (b"accountkey=",), rb"AccountKey=(?P<secret>.+)$",
+    ),
+    SecretRule(
+        "telegram-bot-token", "Telegram bot token", Severity.HIGH,
+        rb"\b\d{8,10}:AA[0-9A-Za-z_-]{33}\b", (b":aa",),
+    ),
+    SecretRule(
+        "private-key", "Private key block", Severity.CRITICAL,
+        rb"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-[^-])+-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----",
+        (b"private key",), cwe="CWE-321", max_length=20000,
+    ),
+    SecretRule(
+        "jwt", "JSON Web Token", Severity.MEDIUM,
+        rb"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}", (b"eyj",),
+        validate=_valid_jwt,
+    ),
+    SecretRule(
+        "connection-string-password", "Password in a connection string", Severity.HIGH,
+        rb"\b[A-Za-z][A-Za-z0-9+.-]+://[^\s:@/'\"]+:[^\s@/'\"]+@[A-Za-z0-9._-]+", (b"://",),
+        rb"://[^\s:@/'\"]+:(?P<secret>[^\s@/'\"]+)@", generic=True, min_entropy=2.0,
+    ),
+    SecretRule(
+        "password-assignment", "Hard-coded password or key in an assignment", Severity.HIGH,
+        _ASSIGN + rb"['\"]?\s*(?::|=|==|=>|:=|<-)\s*[rbuf]?['\"][^'\"\s]{8,128}['\"]",
+        (b"pass", b"pwd", b"secret", b"token", b"key", b"auth"),
+        _ASSIGN + rb"['\"]?\s*(?::|=|==|=>|:=|<-)\s*[rbuf]?['\"](?P<secret>[^'\"\s]{8,128})['\"]",
+        caseless=True, generic=True, min_entropy=3.0,
+    ),
+    SecretRule(
+        "env-password-assignment", "Hard-coded password or key in an environment file", Severity.HIGH,
+        rb"(?:^|\n)[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY)"
+        rb"[A-Z0-9_]*[ \t]*=[ \t]*[^\s'\"#]{8,128}",
+        (b"pass", b"secret", b"token", b"key"),
+        rb"=[ \t]*(?P<secret>[^\s'\"#]{8,128})$", generic=True, min_entropy=3.0,
+    ),
+)  # fmt: skip
+
+RULES_BY_ID = {rule.id: rule for rule in RULES}

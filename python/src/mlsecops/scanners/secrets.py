@@ -1,0 +1,110 @@
+"""`secrets`: the built-in secrets scanner over the source tree, text-like artifacts and (optionally) git history.
+
+Options (`scan.options.secrets`): `baseline` (a JSON file of accepted secrets),
+`disable_rules` (rule ids), `git_base_ref` (also scan the lines added since that ref),
+`hyperscan` (false forces the pure-`re` engine). A candidate baseline of everything found is
+written to the work dir as `secrets-baseline.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..findings import Finding, Location, make_finding, scanner_did_not_run
+from ..redact import redact
+from .files import LOCK_FILES, TargetFile, is_lock_file, sniff_binary, target_files
+from .git_history import added_since, git_available
+from .interface import Scanner, ScanOutcome, ScanTargets
+from .multipattern import engine_version
+from .secrets_engine import SecretHit, SecretsEngine, baseline_document, load_baseline
+
+TEXT_ARTIFACT_KINDS = ("code", "notebook", "requirements", "other")
+TOOL = "mlsecops-secrets"
+
+
+def secret_finding(hit: SecretHit, location: Location, *, tool: str = TOOL, **extra: object) -> Finding:
+    return make_finding(
+        rule=f"secret/{hit.rule.id}",
+        title=hit.rule.title,
+        severity=hit.rule.severity,
+        category="secret",
+        tool=tool,
+        location=location,
+        message=f"{hit.rule.title} found; rotate it and load it from the environment or a secret store",
+        evidence=redact(hit.text),
+        identity=hit.digest,
+        cwe=[hit.rule.cwe],
+        properties={"secret_digest": hit.digest, **extra},
+    )
+
+
+class SecretsScanner(Scanner):
+    name = "secrets"
+    category = "secret"
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        options = targets.options
+        engine = SecretsEngine(options.get("disable_rules", ()), prefer_hyperscan=bool(options.get("hyperscan", True)))
+        outcome = ScanOutcome(scanner=self.name, tool_version=engine_version(engine.backend))
+        baseline = load_baseline(Path(options["baseline"])) if options.get("baseline") else set()
+        found: list[tuple[str, SecretHit, Location, dict[str, object]]] = []
+        binaries: list[str] = []
+        for target in target_files(targets, TEXT_ARTIFACT_KINDS):
+            found.extend(self._scan_file(engine, target, outcome, binaries))
+        if binaries:
+            shown = ", ".join(binaries[:20]) + (" ..." if len(binaries) > 20 else "")
+            outcome.skipped.append(f"{len(binaries)} binary file(s) not scanned for secrets: {shown}")
+        if options.get("git_base_ref"):
+            found.extend(self._scan_history(engine, targets, str(options["git_base_ref"]), outcome))
+        accepted = 0
+        seen: set[str] = set()
+        for display, hit, location, extra in found:
+            if (hit.rule.id, display, hit.digest) in baseline:
+                accepted += 1
+                continue
+            finding = secret_finding(hit, location, **extra)
+            if finding.id not in seen:  # history and tree agree on a secret still present: report it once
+                seen.add(finding.id)
+                outcome.findings.append(finding)
+        if accepted:
+            outcome.message = f"{accepted} secret(s) accepted by the baseline"
+        if targets.work_dir is not None:
+            document = baseline_document((hit.rule.id, display, hit.digest) for display, hit, _, _ in found)
+            Path(targets.work_dir).mkdir(parents=True, exist_ok=True)
+            (Path(targets.work_dir) / "secrets-baseline.json").write_text(json.dumps(document, indent=2))
+        return outcome
+
+    @staticmethod
+    def _scan_file(engine: SecretsEngine, target: TargetFile, outcome: ScanOutcome,
+                   binaries: list[str]) -> list[tuple[str, SecretHit, Location, dict[str, object]]]:
+        if sniff_binary(target.path):
+            binaries.append(target.display)
+            return []
+        try:
+            hits = engine.scan_file(target.path, lock_file=is_lock_file(target.path))
+        except OSError as exc:
+            outcome.skipped.append(f"{target.display}: unreadable ({exc.__class__.__name__})")
+            return []
+        outcome.scanned += 1
+        return [
+            (target.display, hit, Location(path=target.display, line=hit.line, artifact=target.artifact), {})
+            for hit in hits
+        ]
+
+    @staticmethod
+    def _scan_history(engine: SecretsEngine, targets: ScanTargets, base_ref: str,
+                      outcome: ScanOutcome) -> list[tuple[str, SecretHit, Location, dict[str, object]]]:
+        if not git_available():
+            outcome.skipped.append("git history: git is not on PATH")
+            outcome.findings.append(scanner_did_not_run(f"{TOOL}-history", base_ref, "git is not on PATH"))
+            return []
+        found = []
+        for root in targets.paths:
+            for added in added_since(Path(root), base_ref):
+                for hit in engine.scan_bytes(added.blob(), lock_file=Path(added.path).name in LOCK_FILES):
+                    line = added.line_at(hit.line)
+                    location = Location(path=added.path, line=line)
+                    found.append((added.path, hit, location, {"commit": added.commit}))
+        return found
+

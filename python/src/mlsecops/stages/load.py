@@ -1,0 +1,136 @@
+"""Stage 2, load: fetch allowlisted sources, check each against its pinned sha256, extract archives safely.
+
+Order per source: allowlist and scheme and lock entry are checked for all sources before any
+byte is fetched; the download lands in a hidden temp file that becomes visible only when its
+digest matches the lock; only then may the safe extractor open an archive.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from ..config import Config, SourceConfig
+from ..errors import UsageError
+from ..redact import scrub_url
+from ..workspace import StageResult
+from .base import StageContext, run_stage
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def run(ctx: StageContext) -> StageResult:
+    return run_stage("load", _load, ctx)
+
+
+def allowed(url: str, allowlist: list[str]) -> bool:
+    """A prefix matches at a path boundary: 's3://b/data' allows 's3://b/data/x', not 's3://b/data-evil/x'."""
+    for prefix in allowlist:
+        if url == prefix or url.startswith(prefix if prefix.endswith("/") else prefix + "/"):
+            return True
+    return False
+
+
+def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock: bool) -> None:
+    """Every check that needs no network, for every source, before anything is fetched."""
+    from ..stores import STORES, check_url_path, scheme_of, split_url
+    from .lock import lock_path
+
+    load = config.load
+    seen: set[str] = set()
+    for source in load.sources:
+        where = f"load.sources '{source.name}'"
+        if not _SAFE_NAME.match(source.name) or source.name in seen:
+            raise UsageError(f"{where}: a source name must be unique and use only letters, digits, '.', '_', '-'")
+        seen.add(source.name)
+        url = scrub_url(source.url)
+        scheme = scheme_of(source.url)
+        if scheme not in STORES:
+            known = ", ".join(sorted(STORES))
+            raise UsageError(f"{where}: unsupported scheme '{scheme}' in {url} (supported: {known})")
+        check_url_path(source.url)
+        if not load.allowlist:
+            raise UsageError(f"{where}: load.allowlist is empty, so no source may be loaded (fail closed)")
+        if not allowed(source.url, load.allowlist):
+            raise UsageError(f"{where}: {url} matches no load.allowlist prefix")
+        _, filename = split_url(source.url)
+        if filename.startswith(".") or not _SAFE_NAME.match(filename):
+            raise UsageError(f"{where}: {url}: unsafe file name '{filename}'")
+        entry = lock.get(source.name)
+        if entry is None and require_lock:
+            raise UsageError(f"{where}: not pinned in {lock_path(config).name}: run `mlsecops lock` and review it")
+        if entry is not None and entry["url"] != source.url:
+            raise UsageError(
+                f"{where}: {lock_path(config).name} pins another URL ({scrub_url(entry['url'])}): run `mlsecops lock`"
+            )
+
+
+def fetch(config: Config, source: SourceConfig, dest_dir: Path, expected_sha256: str | None) -> str:
+    """Download one source into `dest_dir/<file name>`; DigestMismatch leaves nothing behind."""
+    from ..stores import absolute_file_url, open_store, split_url
+
+    root, filename = split_url(absolute_file_url(source.url, config.base_dir))
+    with open_store(root, config.load.connections) as store:
+        return store.download(filename, dest_dir / filename, expected_sha256=expected_sha256)
+
+
+def _load(ctx: StageContext, result: StageResult) -> None:
+    from ..archive import ArchiveLimits, safe_extract
+    from ..stores import split_url
+    from ..stores.interface import DigestMismatch
+    from .lock import lock_path, read_lock
+
+    config = ctx.config
+    load = config.load
+    lock_file = lock_path(config)
+    lock = read_lock(lock_file)
+    check_sources(config, lock, load.require_lock)
+    limits = ArchiveLimits(
+        max_members=load.archive_max_members,
+        max_total_bytes=load.archive_max_total_mb * 1024 * 1024,
+        max_ratio=load.archive_max_ratio,
+    )
+    stage_dir = ctx.workspace.stage_dir("load")
+    records = []
+    for source in load.sources:
+        dest_dir = stage_dir / source.name
+        shutil.rmtree(dest_dir, ignore_errors=True)  # a stale copy must never stand in for a refused one
+        entry = lock.get(source.name)
+        expected = entry["sha256"] if entry else None
+        url = scrub_url(source.url)
+        try:
+            digest = fetch(config, source, dest_dir, expected)
+        except DigestMismatch as exc:
+            raise UsageError(
+                f"source '{source.name}': sha256 mismatch with {lock_file.name} "
+                f"(locked {exc.expected[:12]}, fetched {exc.actual[:12]}) from {url}"
+            ) from None
+        if expected is None:
+            result.warnings.append(f"source '{source.name}' is not pinned in {lock_file.name}")
+        _, filename = split_url(source.url)
+        fetched = dest_dir / filename
+        result.artifacts.append(ctx.workspace.artifact(fetched))
+        path = fetched
+        if source.extract:
+            try:
+                members = safe_extract(fetched, dest_dir, limits)
+            except UsageError:
+                shutil.rmtree(dest_dir, ignore_errors=True)
+                raise
+            path = dest_dir
+            ctx.echo(f"load: {source.name}: extracted {len(members)} file(s)")
+        records.append(
+            {
+                "name": source.name,
+                "kind": source.kind,
+                "path": os.path.relpath(path, ctx.workspace.root),
+                "url": url,
+                "sha256": digest,
+            }
+        )
+        ctx.echo(f"load: {source.name} ({source.kind}) {digest[:12]} from {url}")
+    result.details["sources"] = records
+    result.details["lock_file"] = str(lock_file)
+    result.metrics["sources"] = len(records)

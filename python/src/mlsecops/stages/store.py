@@ -1,0 +1,116 @@
+"""Stage 10, store: publish the signed model, its signature, public key, reports and ML-BOM as one release.
+
+Refused (exit 1) unless both gates passed and the model is signed and still matches its
+signature. The release lands in `<store.url>/<project>/<version>/` with `manifest.json`
+written last (see `stores/release.py`); every upload is verified by the backend.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..config import Config, StoreConfig
+from ..errors import GateFailed
+from ..redact import scrub_url
+from ..workspace import StageResult, Workspace
+from .base import StageContext, run_stage
+
+DEFAULT_STORE_URL = StoreConfig().url
+
+
+def run(ctx: StageContext) -> StageResult:
+    return run_stage("store", _store, ctx)
+
+
+def store_url(config: Config, workspace: Workspace) -> str:
+    """The configured store as an absolute URL; the default is `<workspace>/store`."""
+    from ..stores import absolute_file_url
+
+    if config.store.url == DEFAULT_STORE_URL:
+        return f"file://{(workspace.root / 'store').resolve()}"
+    return absolute_file_url(config.store.url, config.base_dir)
+
+
+def store_connections(config: Config):
+    return {**config.load.connections, **config.store.connections}
+
+
+def _release_files(ctx: StageContext, sign_dir: Path) -> tuple[dict[str, Path], set[str]]:
+    from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY
+
+    model_dir = sign_dir / MODEL_DIR
+    files = {path.name: path for path in sorted(model_dir.iterdir()) if path.is_file()}
+    signed = set(files)
+    files[BUNDLE] = sign_dir / BUNDLE
+    if (sign_dir / PUBLIC_KEY).is_file():
+        files[PUBLIC_KEY] = sign_dir / PUBLIC_KEY
+    reports = ctx.workspace.root / "reports"
+    if reports.is_dir():
+        for path in sorted(reports.rglob("*")):
+            if path.is_file():
+                files[f"reports/{path.relative_to(reports).as_posix()}"] = path
+    return files, signed
+
+
+def _store(ctx: StageContext, result: StageResult) -> None:
+    from .. import __version__
+    from ..signing.verifier import verify_model
+    from ..stores import open_store
+    from ..stores.release import publish_release, release_prefix
+    from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY, require_passed_gates
+
+    workspace = ctx.workspace
+    gates = require_passed_gates(ctx)
+    sign = workspace.optional_result("sign")
+    sign_dir = workspace.root / "sign"
+    if sign is None or sign.status != "passed" or not (sign_dir / BUNDLE).is_file():
+        raise GateFailed("refusing to store: the model is not signed (run `mlsecops sign`)")
+    report = verify_model(sign_dir / MODEL_DIR, sign_dir / BUNDLE, sign_dir / PUBLIC_KEY)
+    if not report.ok:
+        changes = report.changed + report.added + report.missing
+        raise GateFailed(
+            "refusing to store: the signed model no longer matches its signature "
+            f"({', '.join(changes) or report.message})"
+        )
+
+    files, signed = _release_files(ctx, sign_dir)
+    if not any(name.startswith("reports/") for name in files):
+        result.warnings.append("no reports/ folder in the workspace: run `mlsecops report` before store")
+    evaluate = workspace.optional_result("evaluate")
+    project = ctx.config.project
+    metadata = {
+        "project": project.name,
+        "version": project.version,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "metrics": evaluate.metrics if evaluate else {},
+        "gates": gates,
+        "signing": {
+            "method": sign.details.get("method", ""),
+            "key_id": sign.details.get("key_id", ""),
+            "local_key": bool(sign.details.get("local_key", False)),
+            "hash": sign.details.get("hash", ""),
+            "bundle": BUNDLE,
+            "public_key": PUBLIC_KEY,
+        },
+        "mlsecops_version": __version__,
+    }
+    url = store_url(ctx.config, workspace)
+    prefix = release_prefix(project.name, project.version)
+    force = bool(ctx.options.get("force") or ctx.config.store.force)
+    with open_store(url, store_connections(ctx.config)) as store:
+        outcome = publish_release(store, prefix, files, signed, metadata, force=force, echo=ctx.echo)
+    result.details.update(
+        {
+            "url": scrub_url(outcome.url),
+            "prefix": outcome.prefix,
+            "unchanged": outcome.unchanged,
+            "replaced": outcome.replaced,
+            "files": outcome.files,
+        }
+    )
+    result.metrics["files"] = len(outcome.files)
+    result.metrics["bytes"] = sum(int(entry["size"]) for entry in outcome.files)
+    verdict = "already released, unchanged" if outcome.unchanged else "released"
+    where = scrub_url(outcome.url)
+    ctx.echo(f"store: {project.name} {project.version} {verdict} at {where} ({len(outcome.files)} files)")

@@ -1,0 +1,118 @@
+"""`file://` store: a folder on a local or mounted disk (NFS, SMB); every write is temp-then-rename."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..config import ConnectionConfig
+from ..errors import EnvironmentFailure, UsageError
+from .interface import ArtifactStore, check_key
+from .transfer import CHUNK, atomic_download, file_digest_and_size, progress_bar
+
+
+def path_of_file_url(url: str) -> Path:
+    """'file:///abs/dir' -> /abs/dir; 'file://rel/dir' -> rel/dir (the caller makes it absolute)."""
+    if not url.lower().startswith("file://"):
+        raise UsageError(f"'{url}': not a file:// URL")
+    rest = unquote(url[len("file://") :])
+    if rest.startswith("localhost/"):
+        rest = rest[len("localhost") :]
+    if not rest:
+        raise UsageError(f"'{url}': a file:// URL needs a path")
+    return Path(rest)
+
+
+class FileStore(ArtifactStore):
+    scheme = "file"
+
+    def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
+        super().__init__(root_url, connection)
+        self.root = path_of_file_url(self.root_url)
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def download(self, key: str, dest: Path, expected_sha256: str | None = None) -> str:
+        source = self._path(key)
+        if not source.is_file():
+            raise UsageError(f"{self.url_of(key)}: not found")
+        try:
+            with (
+                open(source, "rb") as handle,
+                atomic_download(dest, self.url_of(key), expected_sha256, source.stat().st_size) as writer,
+            ):
+                while chunk := handle.read(4 * CHUNK):
+                    writer.write(chunk)
+        except OSError as exc:
+            raise EnvironmentFailure(f"{self.url_of(key)}: cannot read ({exc.strerror})") from None
+        return writer.hexdigest()
+
+    def upload(self, src: Path, key: str) -> str:
+        target = self._path(key)
+        tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            size = src.stat().st_size
+            with open(src, "rb") as source, open(tmp, "wb") as sink, progress_bar(size, src.name) as advance:
+                while chunk := source.read(4 * CHUNK):
+                    sink.write(chunk)
+                    advance(len(chunk))
+                sink.flush()
+                os.fsync(sink.fileno())
+            tmp.replace(target)
+        except OSError as exc:
+            raise EnvironmentFailure(f"{self.url_of(key)}: cannot write ({exc.strerror})") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        # read back what the disk holds, not what we think we wrote
+        stored, _ = file_digest_and_size(target)
+        expected, _ = file_digest_and_size(src)
+        if stored != expected:
+            raise EnvironmentFailure(f"{self.url_of(key)}: read-back digest differs from the uploaded file")
+        return stored
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def read_bytes(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"{self.url_of(key)}: not found") from None
+        except OSError as exc:
+            raise EnvironmentFailure(f"{self.url_of(key)}: cannot read ({exc.strerror})") from None
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        target = self._path(key)
+        tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as sink:
+                sink.write(data)
+                sink.flush()
+                os.fsync(sink.fileno())
+            tmp.replace(target)
+        except OSError as exc:
+            raise EnvironmentFailure(f"{self.url_of(key)}: cannot write ({exc.strerror})") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def list(self, prefix: str = "") -> list[str]:
+        base = self._path(prefix) if prefix.strip("/") else self.root
+        if not base.is_dir():
+            return []
+        return sorted(
+            path.relative_to(self.root).as_posix()
+            for path in base.rglob("*")
+            if path.is_file() and ".part-" not in path.name  # an upload in flight is not a key yet
+        )
+
+    def delete(self, key: str) -> None:
+        target = self._path(key)
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)

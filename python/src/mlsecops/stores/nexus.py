@@ -1,0 +1,245 @@
+"""`nexus://host[:port]/repository/<repo>/<path>`: a Nexus 3 raw repository (HTTPS; `nexus+http://` for HTTP).
+
+PUT and GET with basic auth (`username`/`password`, also a Nexus user token's name/pass
+codes) or a bearer `token`. Checksum headers are used when the server sends them
+(X-Checksum-Sha256, as Nexus/Artifactory do); otherwise an upload is verified by reading it
+back. Listing uses Nexus' REST search API, or a JSON directory index on plain WebDAV servers.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from ..config import ConnectionConfig
+from ..errors import EnvironmentFailure, UsageError
+from .interface import ArtifactStore, check_key
+from .transfer import CHUNK, Failure, atomic_download, file_digest_and_size, progress_bar, with_retries
+
+_CHECKSUM_HEADERS = ("X-Checksum-Sha256", "X-Checksum-SHA256", "X-Content-Sha256")
+
+
+class HttpStatus(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"HTTP {status} {reason}")
+        self.status = status
+
+
+def classify(exc: BaseException) -> Failure:
+    import requests
+
+    if isinstance(exc, HttpStatus):
+        if exc.status in (401, 403):
+            return Failure.AUTH
+        if exc.status == 404:
+            return Failure.MISSING
+        if exc.status >= 500 or exc.status in (408, 429):
+            return Failure.TRANSIENT
+        return Failure.FATAL
+    if isinstance(exc, requests.RequestException | ConnectionError | TimeoutError | OSError):
+        return Failure.TRANSIENT
+    return Failure.FATAL
+
+
+class _ProgressReader:
+    """A file handed to requests for a streaming PUT, reporting progress as it is read."""
+
+    def __init__(self, handle, advance) -> None:
+        self._handle = handle
+        self._advance = advance
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size if size and size > 0 else CHUNK)
+        self._advance(len(data))
+        return data
+
+    def __len__(self) -> int:
+        import os
+
+        return os.fstat(self._handle.fileno()).st_size
+
+
+class NexusStore(ArtifactStore):
+    scheme = "nexus"
+
+    def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
+        super().__init__(root_url, connection)
+        scheme, _, rest = self.root_url.partition("://")
+        http = "http" if scheme.lower() == "nexus+http" else "https"
+        parts = urlsplit(f"{http}://{rest}")
+        if not parts.hostname:
+            raise UsageError(f"'{self.display_root()}': a nexus:// URL needs a host")
+        self.base = f"{http}://{parts.netloc.rpartition('@')[2]}{parts.path.rstrip('/')}"
+        self.host_base = f"{http}://{parts.netloc.rpartition('@')[2]}"
+        segments = [s for s in parts.path.split("/") if s]
+        self.repository = segments[1] if len(segments) >= 2 and segments[0] == "repository" else None
+        self.path_in_repo = "/".join(segments[2:]) if self.repository else "/".join(segments)
+        self._userinfo = (parts.username, parts.password) if parts.username else None
+        self._session = None
+
+    @property
+    def session(self):
+        if self._session is None:
+            import requests
+
+            c = self.connection
+            session = requests.Session()
+            if c.token:
+                session.headers["Authorization"] = f"Bearer {c.token}"
+            elif c.username:
+                session.auth = (c.username, c.password or "")
+            elif self._userinfo:
+                session.auth = (self._userinfo[0], self._userinfo[1] or "")
+            session.verify = c.ca_bundle or c.verify_tls
+            self._session = session
+        return self._session
+
+    def _url(self, key: str) -> str:
+        return f"{self.base}/{quote(check_key(key))}"
+
+    def _retry(self, action, what: str, key: str):
+        c = self.connection
+        return with_retries(
+            action, what=what, url=self.url_of(key), classify=classify, retries=c.retries, backoff=c.backoff_seconds
+        )
+
+    @staticmethod
+    def _check(response) -> None:
+        if response.status_code >= 400:
+            raise HttpStatus(response.status_code, response.reason or "")
+
+    @staticmethod
+    def _server_sha256(response) -> str | None:
+        for header in _CHECKSUM_HEADERS:
+            if value := response.headers.get(header):
+                return value.strip().lower()
+        return None
+
+    def download(self, key: str, dest: Path, expected_sha256: str | None = None) -> str:
+        def attempt() -> str:
+            with self.session.get(self._url(key), stream=True, timeout=self.connection.timeout) as response:
+                self._check(response)
+                total = int(response.headers.get("Content-Length") or 0) or None
+                announced = self._server_sha256(response)
+                with atomic_download(dest, self.url_of(key), expected_sha256 or announced, total) as writer:
+                    for chunk in response.iter_content(CHUNK):
+                        writer.write(chunk)
+                return writer.hexdigest()
+
+        return self._retry(attempt, "download", key)
+
+    def upload(self, src: Path, key: str) -> str:
+        digest, size = file_digest_and_size(src)
+
+        def attempt() -> None:
+            with open(src, "rb") as handle, progress_bar(size, src.name) as advance:
+                response = self.session.put(
+                    self._url(key),
+                    data=_ProgressReader(handle, advance),
+                    headers={"X-Checksum-Sha256": digest, "Content-Type": "application/octet-stream"},
+                    timeout=self.connection.timeout,
+                )
+            self._check(response)
+
+        self._retry(attempt, "upload", key)
+        head = self._retry(lambda: self._head(key), "verify", key)
+        announced = self._server_sha256(head)
+        if announced is not None:
+            if announced != digest:
+                raise EnvironmentFailure(f"{self.url_of(key)}: the server's checksum differs from the uploaded file")
+            return digest
+        with tempfile.TemporaryDirectory(prefix="mlsecops-nexus-") as scratch:
+            self.download(key, Path(scratch) / "readback", expected_sha256=digest)
+        return digest
+
+    def _head(self, key: str):
+        response = self.session.head(self._url(key), timeout=self.connection.timeout)
+        self._check(response)
+        return response
+
+    def exists(self, key: str) -> bool:
+        def attempt() -> bool:
+            try:
+                self._head(key)
+                return True
+            except HttpStatus as exc:
+                if exc.status == 404:
+                    return False
+                raise
+
+        return self._retry(attempt, "lookup", key)
+
+    def read_bytes(self, key: str) -> bytes:
+        def attempt() -> bytes:
+            response = self.session.get(self._url(key), timeout=self.connection.timeout)
+            self._check(response)
+            return response.content
+
+        return self._retry(attempt, "download", key)
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        def attempt() -> None:
+            response = self.session.put(self._url(key), data=data, timeout=self.connection.timeout)
+            self._check(response)
+
+        self._retry(attempt, "upload", key)
+
+    def delete(self, key: str) -> None:
+        def attempt() -> None:
+            response = self.session.delete(self._url(key), timeout=self.connection.timeout)
+            if response.status_code != 404:
+                self._check(response)
+
+        self._retry(attempt, "delete", key)
+
+    def list(self, prefix: str = "") -> list[str]:
+        prefix = check_key(prefix) if prefix.strip("/") else ""
+        return self._retry(lambda: self._list(prefix), "list", prefix)
+
+    def _list(self, prefix: str) -> list[str]:
+        if self.repository:
+            keys = self._list_rest(prefix)
+            if keys is not None:
+                return keys
+        return self._list_index(prefix)
+
+    def _list_rest(self, prefix: str) -> list[str] | None:
+        """Nexus 3: /service/rest/v1/search/assets, paged by continuationToken; None when not a Nexus."""
+        root = "/".join(p for p in (self.path_in_repo, prefix) if p)
+        params = {"repository": self.repository, "name": f"/{root}/*" if root else "*"}
+        keys: list[str] = []
+        while True:
+            response = self.session.get(
+                f"{self.host_base}/service/rest/v1/search/assets", params=params, timeout=self.connection.timeout
+            )
+            if response.status_code == 404:
+                return None
+            self._check(response)
+            page = response.json()
+            strip = len(self.path_in_repo) + 1 if self.path_in_repo else 0
+            keys += [item["path"].lstrip("/")[strip:] for item in page.get("items", [])]
+            if not page.get("continuationToken"):
+                return sorted(keys)
+            params["continuationToken"] = page["continuationToken"]
+
+    def _list_index(self, prefix: str) -> list[str]:
+        """A WebDAV-style server with a JSON directory index (nginx `autoindex_format json`)."""
+        keys: list[str] = []
+        folders = [prefix]
+        while folders:
+            folder = folders.pop()
+            url = f"{self.base}/{quote(folder)}/" if folder else f"{self.base}/"
+            response = self.session.get(url, timeout=self.connection.timeout)
+            if response.status_code == 404:
+                continue
+            self._check(response)
+            for entry in response.json():
+                name = f"{folder}/{entry['name']}" if folder else entry["name"]
+                (folders if entry.get("type") == "directory" else keys).append(name)
+        return sorted(keys)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None

@@ -1,0 +1,146 @@
+"""Atomic releases on any `ArtifactStore`: every file under its final key first, `manifest.json` last.
+
+A release is visible only through its manifest: readers (load, verify, evaluate's baseline)
+treat a folder without one as absent, so an interrupted upload never looks like a release.
+Re-publishing the same signed files is a no-op; different files for the same version are
+refused unless forced, and a forced replace hides the old release (manifest deleted) first.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import EnvironmentFailure, UsageError
+from .interface import ArtifactStore, check_key
+from .transfer import file_digest_and_size
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "mlsecops-release/1"
+
+
+@dataclass
+class PublishOutcome:
+    prefix: str
+    url: str
+    files: list[dict[str, Any]]
+    unchanged: bool = False  # the same signed files were already released: nothing written
+    replaced: bool = False  # an older release of this version was replaced (--force)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def release_prefix(project: str, version: str) -> str:
+    return check_key(f"{project}/{version}")
+
+
+def read_manifest(store: ArtifactStore, prefix: str) -> dict[str, Any] | None:
+    """The release's manifest, or None when there is no complete release at `prefix`."""
+    key = f"{check_key(prefix)}/{MANIFEST}"
+    if not store.exists(key):
+        return None
+    try:
+        manifest = json.loads(store.read_bytes(key))
+    except (ValueError, UnicodeDecodeError):
+        raise UsageError(f"{store.url_of(key)}: not a valid release manifest (bad JSON)") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        raise UsageError(f"{store.url_of(key)}: not a valid release manifest (no 'files' list)")
+    return manifest
+
+
+def _signed_digests(files: list[dict[str, Any]]) -> dict[str, str]:
+    return {entry["path"]: entry["sha256"] for entry in files if entry.get("signed")}
+
+
+def publish_release(
+    store: ArtifactStore,
+    prefix: str,
+    files: dict[str, Path],
+    signed: set[str],
+    metadata: dict[str, Any],
+    *,
+    force: bool = False,
+    echo: Callable[[str], None] = print,
+) -> PublishOutcome:
+    """Upload `files` (release-relative path -> local file) and write the manifest last.
+
+    `signed` names the paths whose identity makes the release (the model files the
+    signature covers): reports and signatures differ between runs of the same model.
+    """
+    prefix = check_key(prefix)
+    entries = []
+    for rel in sorted(files):
+        digest, size = file_digest_and_size(files[rel])
+        entries.append({"path": check_key(rel), "sha256": digest, "size": size, "signed": rel in signed})
+    if not any(entry["signed"] for entry in entries):
+        raise UsageError(f"{store.url_of(prefix)}: nothing signed to release (fail closed)")
+
+    existing = read_manifest(store, prefix)
+    replaced = False
+    if existing is not None:
+        before, now = _signed_digests(existing["files"]), _signed_digests(entries)
+        if before == now:
+            verify_release(store, prefix, existing)
+            return PublishOutcome(prefix, store.url_of(prefix), existing["files"], unchanged=True, manifest=existing)
+        if not force:
+            changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+            raise UsageError(
+                f"{store.url_of(prefix)}: release already exists with different model files "
+                f"({', '.join(changed[:5])}); bump project.version or pass --force"
+            )
+        # hide the old release before touching its files: readers see "absent", never a mix
+        store.delete(f"{prefix}/{MANIFEST}")
+        replaced = True
+
+    for entry in entries:
+        key = f"{prefix}/{entry['path']}"
+        uploaded = store.upload(files[entry["path"]], key)
+        if uploaded != entry["sha256"]:
+            raise EnvironmentFailure(f"{store.url_of(key)}: the store holds different bytes than were uploaded")
+        echo(f"  uploaded {store.url_of(key)} ({entry['size']} bytes)")
+
+    if replaced:
+        keep = {entry["path"] for entry in entries} | {MANIFEST}
+        for stale in store.list(prefix):
+            if stale[len(prefix) + 1 :] not in keep:
+                store.delete(stale)
+
+    manifest = {"format": MANIFEST_FORMAT, **metadata, "files": entries}
+    payload = json.dumps(manifest, indent=2, sort_keys=False).encode("utf-8")
+    store.write_bytes(f"{prefix}/{MANIFEST}", payload)
+    if store.read_bytes(f"{prefix}/{MANIFEST}") != payload:
+        raise EnvironmentFailure(f"{store.url_of(prefix)}/{MANIFEST}: read-back differs from what was written")
+    return PublishOutcome(prefix, store.url_of(prefix), entries, replaced=replaced, manifest=manifest)
+
+
+def verify_release(store: ArtifactStore, prefix: str, manifest: dict[str, Any]) -> None:
+    """Read every file of a release back and compare it with the manifest: the store is not trusted."""
+    with tempfile.TemporaryDirectory(prefix="mlsecops-verify-") as scratch:
+        for entry in manifest["files"]:
+            key = f"{prefix}/{check_key(entry['path'])}"
+            if not store.exists(key):
+                raise EnvironmentFailure(f"{store.url_of(key)}: listed in the manifest but missing")
+            store.download(key, Path(scratch) / "file", expected_sha256=entry["sha256"])
+
+
+def fetch_release(store: ArtifactStore, prefix: str, dest: Path) -> dict[str, Any]:
+    """Download a complete release into `dest`, each file checked against the manifest."""
+    manifest = read_manifest(store, prefix)
+    if manifest is None:
+        raise UsageError(f"{store.url_of(prefix)}: no release there (no {MANIFEST}: absent or incomplete)")
+    for entry in manifest["files"]:
+        rel = check_key(entry["path"])
+        store.download(f"{check_key(prefix)}/{rel}", dest / rel, expected_sha256=entry["sha256"])
+    return manifest
+
+
+def list_releases(store: ArtifactStore, project: str) -> list[dict[str, Any]]:
+    """Complete releases of `project`, oldest first (by the manifest's `created`)."""
+    project = check_key(project)
+    keys = store.list(project)
+    versions = sorted({k.split("/")[1] for k in keys if k.count("/") == 2 and k.endswith(f"/{MANIFEST}")})
+    manifests = [m for v in versions if (m := read_manifest(store, f"{project}/{v}")) is not None]
+    return sorted(manifests, key=lambda m: str(m.get("created", "")))

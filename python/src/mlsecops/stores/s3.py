@@ -1,0 +1,247 @@
+"""`s3://bucket/prefix` store (boto3): AWS, MinIO or Ceph through `endpoint_url`; multipart; SSE; verified both ways.
+
+Uploads carry a SHA-256 checksum that S3 itself validates (per part for multipart); after
+the upload the object's checksum is read back and compared with the local file, so a
+corrupted or truncated object is caught without downloading it again. Servers that return
+no checksum are verified by reading the object back.
+Credentials: `username`/`password` of the connection (access key id / secret, best given as
+`${secret:...}`), else boto3's own chain (environment, profile, instance role).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..config import ConnectionConfig
+from ..errors import EnvironmentFailure, UsageError
+from .interface import ArtifactStore, check_key
+from .transfer import CHUNK, Failure, atomic_download, file_digest_and_size, progress_bar, with_retries
+
+_AUTH_CODES = {
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "AccessDenied",
+    "ExpiredToken",
+    "InvalidToken",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "403",
+}
+_MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
+_TRANSIENT_CODES = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError", "503", "500"}
+
+
+def classify(exc: BaseException) -> Failure:
+    from boto3.exceptions import S3TransferFailedError, S3UploadFailedError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    if isinstance(exc, S3UploadFailedError | S3TransferFailedError):
+        inner = exc.__cause__ or exc.__context__  # the managed transfer wraps the real error
+        return classify(inner) if inner is not None else Failure.TRANSIENT
+    if isinstance(exc, NoCredentialsError):
+        return Failure.AUTH
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in _AUTH_CODES:
+            return Failure.AUTH
+        if code in _MISSING_CODES:
+            return Failure.MISSING
+        if code in _TRANSIENT_CODES or status >= 500:
+            return Failure.TRANSIENT
+        return Failure.FATAL
+    if isinstance(exc, BotoCoreError | ConnectionError | TimeoutError | OSError):
+        return Failure.TRANSIENT
+    return Failure.FATAL
+
+
+class S3Store(ArtifactStore):
+    scheme = "s3"
+
+    def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
+        super().__init__(root_url, connection)
+        parts = urlsplit(self.root_url)
+        if not parts.netloc:
+            raise UsageError(f"'{self.display_root()}': an s3:// URL needs a bucket")
+        self.bucket = parts.netloc
+        self.prefix = parts.path.strip("/")
+        self._client = None
+
+    # ------------------------------------------------------------ plumbing
+
+    @property
+    def client(self):
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            c = self.connection
+            self._client = boto3.session.Session().client(
+                "s3",
+                endpoint_url=c.endpoint_url,
+                region_name=c.region,
+                aws_access_key_id=c.username,
+                aws_secret_access_key=c.password,
+                aws_session_token=c.token,
+                verify=c.ca_bundle or c.verify_tls,
+                config=Config(
+                    connect_timeout=c.timeout,
+                    read_timeout=c.timeout,
+                    retries={"max_attempts": 1, "mode": "standard"},  # our own backoff decides
+                    s3={"addressing_style": c.options.get("addressing_style", "auto")},
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                ),
+            )
+        return self._client
+
+    def _key(self, key: str) -> str:
+        key = check_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _retry(self, action, what: str, key: str):
+        c = self.connection
+        return with_retries(
+            action, what=what, url=self.url_of(key), classify=classify, retries=c.retries, backoff=c.backoff_seconds
+        )
+
+    def _transfer_config(self):
+        from boto3.s3.transfer import TransferConfig
+
+        c = self.connection
+        return TransferConfig(
+            multipart_threshold=c.multipart_threshold_mb * 1024 * 1024,
+            multipart_chunksize=c.multipart_chunk_mb * 1024 * 1024,
+            max_concurrency=int(c.options.get("max_concurrency", 8)),
+            use_threads=True,
+        )
+
+    def _encryption_args(self) -> dict[str, str]:
+        c = self.connection
+        args: dict[str, str] = {}
+        if c.server_side_encryption:
+            args["ServerSideEncryption"] = c.server_side_encryption
+        if c.sse_kms_key_id:
+            args["SSEKMSKeyId"] = c.sse_kms_key_id
+        return args
+
+    # ------------------------------------------------------------ interface
+
+    def download(self, key: str, dest: Path, expected_sha256: str | None = None) -> str:
+        object_key = self._key(key)
+
+        def attempt() -> str:
+            response = self.client.get_object(Bucket=self.bucket, Key=object_key)
+            body = response["Body"]
+            with atomic_download(dest, self.url_of(key), expected_sha256, response.get("ContentLength")) as writer:
+                for chunk in body.iter_chunks(CHUNK):
+                    writer.write(chunk)
+            return writer.hexdigest()
+
+        return self._retry(attempt, "download", key)
+
+    def upload(self, src: Path, key: str) -> str:
+        object_key = self._key(key)
+        digest, size = file_digest_and_size(src)
+        config = self._transfer_config()
+        extra = {**self._encryption_args(), "ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": digest}}
+
+        def attempt() -> None:
+            with progress_bar(size, src.name) as advance:
+                self.client.upload_file(
+                    str(src), self.bucket, object_key, ExtraArgs=extra, Config=config, Callback=advance
+                )
+
+        self._retry(attempt, "upload", key)
+        self._verify_upload(src, key, digest, size)
+        return digest
+
+    def _verify_upload(self, src: Path, key: str, digest: str, size: int) -> None:
+        object_key = self._key(key)
+        head = self._retry(
+            lambda: self.client.head_object(Bucket=self.bucket, Key=object_key, ChecksumMode="ENABLED"), "verify", key
+        )
+        if head.get("ContentLength") != size:
+            held = head.get("ContentLength")
+            raise EnvironmentFailure(f"{self.url_of(key)}: the store holds {held} bytes, {size} were sent")
+        checksum = head.get("ChecksumSHA256")
+        if checksum and checksum in self._acceptable_checksums(src, digest, size):
+            return
+        # no usable server checksum: read the object back
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="mlsecops-s3-") as scratch:
+            self.download(key, Path(scratch) / "readback", expected_sha256=digest)
+
+    def _acceptable_checksums(self, src: Path, digest: str, size: int) -> set[str]:
+        """What S3 may report: the whole file's checksum, or for multipart the checksum of the part
+        checksums, with '-N' (AWS) or without it (some S3-compatible servers)."""
+        whole = base64.b64encode(bytes.fromhex(digest)).decode()
+        config = self._transfer_config()
+        if size < config.multipart_threshold:
+            return {whole}
+        parts = hashlib.sha256()
+        count = 0
+        with open(src, "rb") as handle:
+            while data := handle.read(config.multipart_chunksize):
+                parts.update(hashlib.sha256(data).digest())
+                count += 1
+        composite = base64.b64encode(parts.digest()).decode()
+        return {whole, composite, f"{composite}-{count}"}
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        object_key = self._key(key)
+
+        def attempt() -> bool:
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=object_key)
+                return True
+            except ClientError as exc:
+                if classify(exc) is Failure.MISSING:
+                    return False
+                raise
+
+        return self._retry(attempt, "lookup", key)
+
+    def read_bytes(self, key: str) -> bytes:
+        object_key = self._key(key)
+        return self._retry(
+            lambda: self.client.get_object(Bucket=self.bucket, Key=object_key)["Body"].read(), "download", key
+        )
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        object_key = self._key(key)
+        checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        self._retry(
+            lambda: self.client.put_object(
+                Bucket=self.bucket, Key=object_key, Body=data, ChecksumSHA256=checksum, **self._encryption_args()
+            ),
+            "upload",
+            key,
+        )
+
+    def list(self, prefix: str = "") -> list[str]:
+        base = self._key(prefix) + "/" if prefix.strip("/") else (f"{self.prefix}/" if self.prefix else "")
+        strip = len(self.prefix) + 1 if self.prefix else 0
+
+        def attempt() -> list[str]:
+            keys = []
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=base):
+                keys.extend(item["Key"][strip:] for item in page.get("Contents", []))
+            return sorted(keys)
+
+        return self._retry(attempt, "list", prefix or "")
+
+    def delete(self, key: str) -> None:
+        object_key = self._key(key)
+        self._retry(lambda: self.client.delete_object(Bucket=self.bucket, Key=object_key), "delete", key)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None

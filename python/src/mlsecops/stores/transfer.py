@@ -1,0 +1,147 @@
+"""What every backend shares: retries with backoff and jitter, verified atomic downloads, quiet progress."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TypeVar
+
+from ..errors import EnvironmentFailure, MlsecopsError, UsageError
+from ..redact import scrub
+from .interface import DigestMismatch
+
+T = TypeVar("T")
+CHUNK = 1024 * 1024
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+BACKOFF_CAP_SECONDS = 20.0
+
+
+class Failure(Enum):
+    TRANSIENT = "transient"  # worth another attempt: connection reset, timeout, 5xx, throttling
+    AUTH = "auth"  # the server refused the credentials: retrying cannot help
+    MISSING = "missing"  # the key does not exist
+    FATAL = "fatal"  # anything else the server said no to
+
+
+Classifier = Callable[[BaseException], Failure]
+
+
+def backoff_delay(attempt: int, base: float) -> float:
+    """Full jitter (AWS architecture blog): spreads retries of many agents hitting one server."""
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, base * (2**attempt)))
+
+
+def with_retries(
+    action: Callable[[], T],
+    *,
+    what: str,
+    url: str,
+    classify: Classifier,
+    retries: int,
+    backoff: float,
+) -> T:
+    """Run `action`; retry transient failures; turn the rest into one line naming `url`, never a credential."""
+    attempt = 0
+    while True:
+        try:
+            return action()
+        except MlsecopsError:
+            raise
+        except Exception as exc:
+            kind = classify(exc)
+            detail = scrub(_describe(exc))
+            if kind is Failure.AUTH:
+                raise EnvironmentFailure(f"{url}: {what} refused: credentials rejected ({detail})") from None
+            if kind is Failure.MISSING:
+                raise UsageError(f"{url}: not found") from None
+            if kind is Failure.FATAL or attempt >= retries:
+                tries = f" after {attempt + 1} attempts" if attempt else ""
+                raise EnvironmentFailure(f"{url}: {what} failed{tries} ({detail})") from None
+            time.sleep(backoff_delay(attempt, backoff))
+            attempt += 1
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{exc.__class__.__name__}: {text[:160]}" if text else exc.__class__.__name__
+
+
+class HashingWriter:
+    """A file being written whose sha256 is computed on the way (no second read)."""
+
+    def __init__(self, handle, progress: Callable[[int], None]) -> None:
+        self._handle = handle
+        self._digest = hashlib.sha256()
+        self._progress = progress
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._handle.write(data)
+        self._digest.update(data)
+        self.size += len(data)
+        self._progress(len(data))
+        return len(data)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+@contextmanager
+def atomic_download(
+    dest: Path, url: str, expected_sha256: str | None, total: int | None = None
+) -> Iterator[HashingWriter]:
+    """Write into a hidden temp file beside `dest`; rename only when the digest matches.
+
+    A reader never sees a partial or unverified file; a mismatch leaves nothing behind.
+    The writer may be reset (`truncate`) by a retry: see `restart`.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.part-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as handle, progress_bar(total, dest.name) as advance:
+            writer = HashingWriter(handle, advance)
+            yield writer
+            handle.flush()
+            os.fsync(handle.fileno())
+        actual = writer.hexdigest()
+        if expected_sha256 and actual != expected_sha256.lower():
+            raise DigestMismatch(url, expected_sha256.lower(), actual)
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def file_digest_and_size(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(4 * CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@contextmanager
+def progress_bar(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar for large transfers on a terminal; a no-op in CI logs."""
+    if not total or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)

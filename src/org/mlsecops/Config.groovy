@@ -1,0 +1,107 @@
+package org.mlsecops
+
+import com.cloudbees.groovy.cps.NonCPS
+
+/**
+ * Layered configuration of a step.
+ *
+ * <ol>
+ *   <li>library defaults: {@code resources/org/mlsecops/defaults.yaml} (libraryResource)</li>
+ *   <li>the {@code jenkins:} section of the repository's {@code mlsecops.yaml} (readYaml)</li>
+ *   <li>the parameters of the step call</li>
+ * </ol>
+ * In layers 1 and 2 the keys under {@code stages.<stage>} override that layer's general
+ * keys for that stage. Maps are merged key by key; anything else is replaced.
+ */
+class Config implements Serializable {
+
+    private static final long serialVersionUID = 1L
+
+    static final String DEFAULTS_RESOURCE = 'org/mlsecops/defaults.yaml'
+
+    /** The effective configuration of {@code stage} for a step called with {@code params}. */
+    static Map load(Object script, String stage, Map params) {
+        Map defaults = script.readYaml(text: script.libraryResource(DEFAULTS_RESOURCE)) as Map
+        Map early = merge(forStage(defaults, stage), params)
+        Map repo = readRepo(script, early)
+        return merge(merge(early, forStage(repo, stage)), params)
+    }
+
+    /**
+     * The {@code jenkins:} section of the repository's worker config, or an empty map.
+     * With {@code trustedConfig} (the default) the file is read with {@code readTrusted}, so
+     * a merge request from an untrusted fork cannot change the image or the credentials;
+     * otherwise it is read from the workspace of the current agent.
+     */
+    static Map readRepo(Object script, Map cfg) {
+        String path = cfg.configFile as String
+        String text = null
+        if (cfg.trustedConfig) {
+            text = script.readTrusted(path) as String
+        } else if (script.env.NODE_NAME && script.fileExists(path)) {
+            text = script.readFile(file: path) as String
+        }
+        if (!text?.trim()) {
+            return [:]
+        }
+        Map whole = script.readYaml(text: text) as Map
+        Object section = whole?.jenkins
+        if (section != null && !(section instanceof Map)) {
+            script.error("[mlsecops] ${path}: 'jenkins' must be a map")
+        }
+        return (section ?: [:]) as Map
+    }
+
+    /** The general keys of {@code layer} with its {@code stages.<stage>} section merged on top. */
+    @NonCPS
+    static Map forStage(Map layer, String stage) {
+        Map general = [:]
+        (layer ?: [:]).each { key, value ->
+            if (key != 'stages') {
+                general[key] = value
+            }
+        }
+        Object stages = layer?.stages
+        Object own = (stages instanceof Map) ? stages[stage] : null
+        return (own instanceof Map) ? merge(general, own as Map) : general
+    }
+
+    /** A new map: {@code over} deep-merged onto {@code base}; neither argument is changed. */
+    @NonCPS
+    static Map merge(Map base, Map over) {
+        Map result = [:]
+        (base ?: [:]).each { key, value -> result[key] = copy(value) }
+        (over ?: [:]).each { key, value ->
+            if (value == null) {
+                return // null: "not set in this layer"
+            }
+            Object old = result[key]
+            result[key] = (old instanceof Map && value instanceof Map) ? merge(old as Map, value as Map) : copy(value)
+        }
+        return result
+    }
+
+    /** The entries of {@code map} whose keys are in {@code keys}. */
+    @NonCPS
+    static Map pick(Map map, Collection keys) {
+        Map result = [:]
+        (map ?: [:]).each { key, value ->
+            if (keys.contains(key)) {
+                result[key] = value
+            }
+        }
+        return result
+    }
+
+    @NonCPS
+    private static Object copy(Object value) {
+        if (value instanceof Map) {
+            return merge([:], value as Map)
+        }
+        if (value instanceof List) {
+            return new ArrayList(value as List)
+        }
+        return value
+    }
+
+}

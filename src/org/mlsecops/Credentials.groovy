@@ -1,0 +1,124 @@
+package org.mlsecops
+
+import com.cloudbees.groovy.cps.NonCPS
+
+/**
+ * Credentials reach the worker only as environment variables, bound around the worker's
+ * {@code sh} by {@code withCredentials} and {@code withVault}. Their values never pass
+ * through Groovy: the library neither reads nor interpolates nor echoes them.
+ */
+class Credentials implements Serializable {
+
+    private static final long serialVersionUID = 1L
+
+    static final List<String> TYPES = ['string', 'usernamePassword', 'file'].asImmutable()
+
+    /**
+     * The enabled credentials of {@code stage} as plain maps
+     * {@code [type:, id:, variable:, passwordVariable:]}, sorted by variable.
+     */
+    @NonCPS
+    static List<Map> specs(Map cfg, String stage) {
+        List<Map> result = []
+        ((cfg.credentials ?: [:]) as Map).each { variable, value ->
+            Map entry = (value ?: [:]) as Map
+            if (entry.enabled && entry.id && (entry.stages as List)?.contains(stage)) {
+                result << [type: entry.type as String, id: entry.id as String, variable: variable as String,
+                           passwordVariable: entry.passwordVariable as String]
+            }
+        }
+        return result.sort { it.variable }
+    }
+
+    /**
+     * The Vault secrets of {@code stage} as the {@code vaultSecrets} argument of withVault,
+     * or an empty list.
+     */
+    @NonCPS
+    static List<Map> vaultSecrets(Map cfg, String stage) {
+        Map vault = (cfg.vault ?: [:]) as Map
+        List<Map> result = []
+        if (!vault.enabled) {
+            return result
+        }
+        (vault.secrets as List ?: []).each { item ->
+            Map secret = item as Map
+            if ((secret.stages as List)?.contains(stage)) {
+                List<Map> values = []
+                ((secret.values ?: [:]) as Map).each { envVar, key ->
+                    values << [envVar: envVar as String, vaultKey: key as String]
+                }
+                result << [path: secret.path as String, engineVersion: (secret.engineVersion ?: vault.engineVersion) as Integer,
+                           secretValues: values]
+            }
+        }
+        return result
+    }
+
+    /** Problems with the credential entries {@code specs} returned, for {@code error}. */
+    @NonCPS
+    static List<String> problems(List<Map> specs) {
+        List<String> result = []
+        specs.each { spec ->
+            if (!TYPES.contains(spec.type)) {
+                result << "credential ${spec.variable}: type '${spec.type}' is not one of ${TYPES.join(', ')}".toString()
+            }
+            if (spec.type == 'usernamePassword' && !spec.passwordVariable) {
+                result << "credential ${spec.variable}: usernamePassword needs passwordVariable".toString()
+            }
+            [spec.variable, spec.passwordVariable].findAll { it }.each { name ->
+                if (!(name ==~ /[A-Z_][A-Z0-9_]*/)) {
+                    result << "credential ${spec.variable}: '${name}' is not an environment variable name".toString()
+                }
+            }
+        }
+        return result
+    }
+
+    /**
+     * Runs {@code body} with the stage's credentials bound: Vault secrets (withVault) outside,
+     * Jenkins credentials (withCredentials) inside.
+     */
+    static Object with(Object script, Map cfg, String stage, Closure body) {
+        List<Map> specs = specs(cfg, stage)
+        List<String> problems = problems(specs)
+        if (problems) {
+            script.error("[mlsecops] ${problems.join('; ')}")
+        }
+        List bindings = []
+        for (int i = 0; i < specs.size(); i++) {
+            bindings << binding(script, specs[i])
+        }
+        Closure withJenkinsCredentials = {
+            return bindings ? script.withCredentials(bindings) { body() } : body()
+        }
+        List<Map> secrets = vaultSecrets(cfg, stage)
+        Map vault = (cfg.vault ?: [:]) as Map
+        Closure withVaultSecrets = {
+            if (!secrets) {
+                return withJenkinsCredentials()
+            }
+            Map configuration = [vaultUrl: vault.url, vaultCredentialId: vault.credentialsId,
+                                 engineVersion: vault.engineVersion as Integer]
+            return script.withVault(configuration: configuration, vaultSecrets: secrets) { withJenkinsCredentials() }
+        }
+        if (vault.enabled && vault.url) {
+            // the address is not a secret; the worker's own Vault key provider needs it too
+            return script.withEnv(["VAULT_ADDR=${vault.url}".toString()]) { withVaultSecrets() }
+        }
+        return withVaultSecrets()
+    }
+
+    private static Object binding(Object script, Map spec) {
+        switch (spec.type) {
+            case 'string':
+                return script.string(credentialsId: spec.id, variable: spec.variable)
+            case 'usernamePassword':
+                return script.usernamePassword(credentialsId: spec.id, usernameVariable: spec.variable,
+                                               passwordVariable: spec.passwordVariable)
+            default:
+                return script.file(credentialsId: spec.id, variable: spec.variable)
+        }
+    }
+
+}

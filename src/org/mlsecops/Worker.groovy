@@ -1,0 +1,215 @@
+package org.mlsecops
+
+import com.cloudbees.groovy.cps.NonCPS
+
+/**
+ * Runs one stage of the worker, the same way for every step:
+ * place it (docker.image(image).inside on an agent, or a Kubernetes pod), unstash the
+ * stage's inputs, run the worker with the stage's credentials bound, stash exactly the
+ * stage's outputs, publish reports, and turn the worker's exit code into the build result.
+ */
+class Worker implements Serializable {
+
+    private static final long serialVersionUID = 1L
+
+    static final int PASSED = 0
+    static final int GATE_FAILED = 1
+    static final int BAD_INPUT = 2
+    static final int ENVIRONMENT = 3
+
+    static final String MESSAGE_PREFIX = 'mlsecops: '
+
+    private final Object script
+    private final Map cfg
+    private final String step
+    private final String stage
+    private final String branch
+    private final List<String> args
+
+    /**
+     * @param step   the calling step's name, for messages ('mlsecopsTrain')
+     * @param stage  the workspace stage ('train', 'gate-security', ...)
+     * @param branch a parallel branch of the stage ('secrets' for `scan --only secrets`), or null
+     * @param args   the worker command and its arguments (['gate', '--stage', 'security'])
+     */
+    Worker(Object script, Map cfg, String step, String stage, String branch, List<String> args) {
+        this.script = script
+        this.cfg = cfg
+        this.step = step
+        this.stage = stage
+        this.branch = branch
+        this.args = args
+    }
+
+    /** Runs the stage; returns the worker's exit code when the step does not fail the build on it. */
+    int run() {
+        int rc = 0
+        onAgent {
+            if (cfg.stash) {
+                unstashInputs()
+            }
+            rc = inContainer {
+                Credentials.with(script, cfg, stage) {
+                    script.sh(label: label(), returnStatus: true, script: WorkerCommand.script(cfg, args, stderrLog()))
+                } as int
+            } as int
+            if (cfg.stash) {
+                stashOutputs()
+            }
+            if (cfg.publish && !branch) {
+                Reports.publish(script, cfg, publicationId())
+            }
+            judge(rc)
+        }
+        return rc
+    }
+
+    /** mlsecops load, mlsecops scan secrets, ... */
+    String label() {
+        return branch ? "mlsecops ${stage} ${branch}".toString() : "mlsecops ${stage}".toString()
+    }
+
+    String stderrLog() {
+        return "${cfg.workspace}/jenkins/${publicationId()}.stderr.log".toString()
+    }
+
+    private String publicationId() {
+        return branch ? "mlsecops-${stage}-${branch}".toString() : "mlsecops-${stage}".toString()
+    }
+
+    /** On the current agent if the step is called on one, else on an agent (or pod) of its own. */
+    private void onAgent(Closure body) {
+        boolean kubernetes = cfg.agent == 'kubernetes'
+        if (!(cfg.agent in ['docker', 'kubernetes'])) {
+            script.error("[${step}] agent must be 'docker' or 'kubernetes', not '${cfg.agent}'")
+        }
+        if (script.env.NODE_NAME) {
+            body()
+        } else if (kubernetes) {
+            script.podTemplate(PodSpec.templateArgs(cfg)) {
+                script.node(script.env.POD_LABEL) {
+                    prepare()
+                    body()
+                }
+            }
+        } else {
+            Closure onNode = {
+                prepare()
+                body()
+            }
+            String label = nodeLabel()
+            if (label) {
+                script.node(label, onNode)
+            } else {
+                script.node(onNode) // any agent
+            }
+        }
+    }
+
+    private String nodeLabel() {
+        String label = (cfg.gpu ? cfg.gpuLabel : cfg.label) as String
+        return label ?: null
+    }
+
+    private void prepare() {
+        if (cfg.checkout) {
+            script.checkout(script.scm)
+        }
+        if (cfg.commitStatus) {
+            CommitStatus.update(script, cfg, 'running')
+        }
+    }
+
+    private Object inContainer(Closure body) {
+        if (cfg.agent == 'kubernetes') {
+            return script.container((cfg.kubernetes as Map).container) { body() }
+        }
+        return script.docker.image(cfg.image).inside(dockerArgs(cfg)) { body() }
+    }
+
+    private void unstashInputs() {
+        List<Map> inputs = StashPlan.inputs(cfg, stage)
+        List<String> absent = []
+        for (int i = 0; i < inputs.size(); i++) {
+            String name = inputs[i].name
+            try {
+                script.unstash(name)
+            } catch (Exception e) {
+                if (!inputs[i].optional) {
+                    script.error("[${step}] missing input stash '${name}' (${e.message}): run the earlier stage first, " +
+                                 'or set stash: false when all stages share one workspace')
+                }
+                absent << name
+            }
+        }
+        if (absent) {
+            script.echo("[${step}] not stashed, those stages did not run: ${absent.join(', ')}")
+        }
+    }
+
+    private void stashOutputs() {
+        List<Map> outputs = StashPlan.outputs(cfg, stage, branch)
+        for (int i = 0; i < outputs.size(); i++) {
+            script.stash(name: outputs[i].name, includes: outputs[i].includes, allowEmpty: true)
+        }
+    }
+
+    /** The build result from the worker's exit code. */
+    private void judge(int rc) {
+        if (rc == PASSED) {
+            return
+        }
+        if (cfg.failBuild == false) {
+            script.echo("[${step}] worker exited with ${rc}: ${message(rc)} (ignored: failBuild is false)")
+            return
+        }
+        if (rc == GATE_FAILED) {
+            String reason = gateReason()
+            script.env.MLSECOPS_GATE_FAILED = 'true'
+            script.currentBuild.description = "mlsecops ${stage}: ${reason}".toString()
+            script.currentBuild.result = 'FAILURE'
+            script.error("[${step}] ${stage} failed: ${reason}")
+        }
+        script.currentBuild.result = 'FAILURE'
+        script.error("[${step}] ${message(rc)}")
+    }
+
+    /** The top-level "reason" of the failed stage's result.json. */
+    private String gateReason() {
+        String file = "${StashPlan.resultDir(cfg, stage, branch)}/result.json"
+        if (script.fileExists(file)) {
+            Map result = script.readJSON(file: file) as Map
+            if (result?.reason) {
+                return result.reason as String
+            }
+        }
+        return "no reason in ${file}; see the mlsecops reports".toString()
+    }
+
+    /** The worker's one-line message ('mlsecops: ...') from its stderr, else a generic one. */
+    private String message(int rc) {
+        String generic = rc == BAD_INPUT ? 'bad usage, configuration or input' :
+            rc == ENVIRONMENT ? 'the environment failed' : 'unexpected failure'
+        String fallback = "worker exited with ${rc} (${generic})".toString()
+        String log = stderrLog()
+        if (!script.fileExists(log)) {
+            return fallback
+        }
+        String line = lastMessage(script.readFile(file: log) as String)
+        return line ?: fallback
+    }
+
+    /** The arguments of .inside(): dockerArgs, plus gpuDockerArgs on a GPU stage. */
+    @NonCPS
+    static String dockerArgs(Map cfg) {
+        return [cfg.dockerArgs, cfg.gpu ? cfg.gpuDockerArgs : null].findAll { it }.join(' ')
+    }
+
+    @NonCPS
+    static String lastMessage(String text) {
+        List<String> lines = (text ?: '').readLines()*.trim().findAll { it }
+        String tagged = lines.reverse().find { it.startsWith(MESSAGE_PREFIX) }
+        return tagged ?: (lines ? lines[-1] : null)
+    }
+
+}

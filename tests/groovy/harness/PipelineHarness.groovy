@@ -1,0 +1,462 @@
+package mlsecops.harness
+
+import groovy.json.JsonSlurper
+import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.control.customizers.ImportCustomizer
+
+/**
+ * A small JenkinsPipelineUnit-style harness: loads the library's vars/ scripts in a
+ * GroovyShell (the src/ classes on the classpath), binds mocked steps that record every
+ * call with its arguments and its scope (the enclosing node, container, withCredentials,
+ * stage, ... blocks), and mocks the declarative DSL so that a pipeline's structure can be
+ * asserted and its stages run.
+ */
+class PipelineHarness {
+
+    /** The repository root (vars/, resources/). */
+    final File root
+
+    /** Every step call, in order. */
+    final List<Call> calls = []
+
+    /** The agent workspace: path -> content. fileExists/readFile/writeFile/readJSON/readTrusted use it. */
+    final Map<String, String> files = [:]
+
+    /** The build's environment (env.*). */
+    final Map<String, Object> env = [BUILD_NUMBER: '7', JOB_NAME: 'team/model', BRANCH_NAME: 'main']
+
+    final CurrentBuild currentBuild = new CurrentBuild()
+
+    /** Stash names stashed so far. */
+    final Set<String> stashes = new LinkedHashSet<String>()
+
+    /** false: unstash of a name that was not stashed fails, as in Jenkins. true: every unstash succeeds. */
+    boolean anyStashExists = true
+
+    /** Plugins that are not installed: calling their steps throws NoSuchMethodError, as in Jenkins. */
+    final Set<String> missingSteps = [] as Set
+
+    /** Every credential value a withCredentials/withVault mock has put in the environment. */
+    final Set<String> secretValues = new LinkedHashSet<String>()
+
+    private final List<List> shHandlers = []
+    private final List<String> scope = []
+    private final Binding binding = new Binding()
+    private final GroovyShell shell
+    private final Map<String, Script> scripts = [:]
+    private int podCount = 0
+
+    PipelineHarness(File root = new File(System.getProperty('mlsecops.root', '.'))) {
+        this.root = root.canonicalFile
+        CompilerConfiguration config = new CompilerConfiguration()
+        ImportCustomizer imports = new ImportCustomizer()
+        imports.addImports('com.cloudbees.groovy.cps.NonCPS') // Jenkins imports it into vars/ scripts
+        config.addCompilationCustomizers(imports)
+        shell = new GroovyShell(getClass().classLoader, binding, config)
+        registerSteps()
+        registerDeclarative()
+        registerLibrarySteps()
+    }
+
+    // ---- running -------------------------------------------------------------------
+
+    /** Calls vars/<step>.groovy's call(params), as a Jenkinsfile would. */
+    Object run(String step, Map params = null) {
+        Closure callable = binding.getVariable(step) as Closure
+        return params == null ? callable.call() : callable.call(params)
+    }
+
+    /** Runs {@code run(step, params)} and returns the AbortException it must throw. */
+    AbortException runExpectingError(String step, Map params = null) {
+        try {
+            run(step, params)
+        } catch (AbortException e) {
+            return e
+        }
+        throw new AssertionError((Object) "${step} did not fail the build".toString())
+    }
+
+    /** The script object of vars/<step>.groovy. */
+    Script script(String step) {
+        if (!scripts.containsKey(step)) {
+            File file = new File(root, "vars/${step}.groovy")
+            Script script = shell.parse(file)
+            script.binding = binding
+            scripts[step] = script
+        }
+        return scripts[step]
+    }
+
+    /** Replaces a library step by a mock that only records its calls. */
+    void mockStep(String name, Closure behaviour = null) {
+        step(name) { List args -> behaviour ? behaviour.call(*args) : null }
+    }
+
+    /** The worker's sh: the first handler whose pattern is found in the script decides its result. */
+    void onSh(String pattern, Closure handler) {
+        shHandlers.add(0, [pattern, handler])
+    }
+
+    // ---- asserting -----------------------------------------------------------------
+
+    List<Call> calls(String name) {
+        return calls.findAll { it.name == name }
+    }
+
+    Call call(String name) {
+        List<Call> found = calls(name)
+        if (found.size() != 1) {
+            throw new AssertionError((Object) "expected one call of ${name}, got ${found.size()}: ${found}".toString())
+        }
+        return found[0]
+    }
+
+    /** The scripts of the worker's sh calls. */
+    List<String> shScripts() {
+        return calls('sh').collect { it.arg('script') as String }
+    }
+
+    /** The worker command lines in the sh scripts ('mlsecops ...' without the stderr redirection). */
+    List<String> workerCommands() {
+        return shScripts().collect { script ->
+            script.readLines().find { it.startsWith('mlsecops ') || it.contains(' --workspace ') }?.replaceAll(/ 2> .*$/, '')
+        }.findAll { it }
+    }
+
+    // ---- mocks ---------------------------------------------------------------------
+
+    private void step(String name, Closure behaviour) {
+        binding.setVariable(name) { Object[] raw ->
+            List args = (raw as List).collect { it instanceof Closure ? it : plain(it) }
+            if (name in missingSteps) {
+                throw new NoSuchMethodError("No such DSL method '${name}' found among steps")
+            }
+            Call call = new Call(name: name, args: args.findAll { !(it instanceof Closure) }, scope: new ArrayList(scope))
+            calls << call
+            return behaviour.call(args)
+        }
+    }
+
+    /** A step with a body: records the call, runs the body inside scope {@code label}. */
+    private Object within(String label, Closure body, Closure setup = null, Closure teardown = null) {
+        scope.push(label)
+        try {
+            setup?.call()
+            return body?.call()
+        } finally {
+            teardown?.call()
+            scope.pop()
+        }
+    }
+
+    /** GStrings as Strings, as Jenkins passes them to steps. */
+    private static Object plain(Object value) {
+        if (value instanceof GString) {
+            return value.toString()
+        }
+        if (value instanceof Map) {
+            return (value as Map).collectEntries { k, v -> [(plain(k)): plain(v)] }
+        }
+        if (value instanceof List) {
+            return (value as List).collect { plain(it) }
+        }
+        return value
+    }
+
+    private static Closure body(List args) {
+        return args.find { it instanceof Closure } as Closure
+    }
+
+    private static Map named(List args) {
+        return args && args[0] instanceof Map ? args[0] as Map : [:]
+    }
+
+    private Object withEnvVars(Map<String, Object> values, Closure body) {
+        Map saved = [:]
+        values.each { k, v -> saved[k] = env.containsKey(k) ? env[k] : NONE; env[k] = v }
+        try {
+            return body.call()
+        } finally {
+            saved.each { k, v -> if (v.is(NONE)) { env.remove(k) } else { env[k] = v } }
+        }
+    }
+
+    private static final Object NONE = new Object()
+
+    private void registerSteps() {
+        binding.setVariable('env', env)
+        binding.setVariable('currentBuild', currentBuild)
+        binding.setVariable('scm', [$class: 'GitSCM', branches: [[name: '*/main']]])
+        binding.setVariable('docker', new DockerMock())
+        binding.setVariable('params', [:])
+
+        step('echo') { List a -> null }
+        step('error') { List a -> throw new AbortException(a[0] as String) }
+        step('sh') { List a -> shStep(a[0] instanceof Map ? a[0] as Map : [script: a[0] as String]) }
+        step('stash') { List a -> stashes << (named(a).name as String); null }
+        step('unstash') { List a ->
+            String name = a[0] instanceof Map ? named(a).name : a[0]
+            if (!anyStashExists && !(name in stashes)) {
+                throw new AbortException("No such saved stash ‘${name}’")
+            }
+            null
+        }
+        step('checkout') { List a -> [GIT_COMMIT: '0123456789abcdef'] }
+        step('libraryResource') { List a ->
+            File file = new File(root, "resources/${a[0] instanceof Map ? named(a).resource : a[0]}")
+            if (!file.file) {
+                throw new AbortException("No such library resource ${a[0]} could be found.")
+            }
+            file.text
+        }
+        step('readYaml') { List a ->
+            Map p = named(a)
+            String text = p.containsKey('text') ? p.text : readWorkspace(p.file as String)
+            MiniYaml.parse(text as String)
+        }
+        step('readJSON') { List a ->
+            Map p = named(a)
+            new JsonSlurper().parseText(p.containsKey('text') ? p.text as String : readWorkspace(p.file as String))
+        }
+        step('readTrusted') { List a -> readWorkspace(a[0] instanceof Map ? named(a).path as String : a[0] as String) }
+        step('readFile') { List a -> readWorkspace(a[0] instanceof Map ? named(a).file as String : a[0] as String) }
+        step('writeFile') { List a -> files[named(a).file as String] = named(a).text as String; null }
+        step('fileExists') { List a -> files.containsKey(a[0] instanceof Map ? named(a).file : a[0]) }
+        step('junit') { List a -> null }
+        step('recordIssues') { List a -> null }
+        step('sarif') { List a -> [tool: 'sarif'] + named(a) }
+        step('archiveArtifacts') { List a -> null }
+        step('publishHTML') { List a -> null }
+        step('updateGitlabCommitStatus') { List a -> null }
+        step('publishChecks') { List a -> null }
+        step('parallel') { List a ->
+            Object arg = a[0]
+            if (arg instanceof Closure) {
+                return within('parallel', arg as Closure)
+            }
+            (arg as Map).findAll { k, v -> k != 'failFast' }.each { k, v -> within("branch(${k})", v as Closure) }
+            null
+        }
+        step('node') { List a ->
+            String label = a.find { it instanceof String }
+            within("node(${label ?: ''})", { withEnvVars([NODE_NAME: 'agent-1'], body(a)) })
+        }
+        step('podTemplate') { List a ->
+            String label = "mlsecops-pod-${++podCount}"
+            within('podTemplate', { withEnvVars([POD_LABEL: label], body(a)) })
+        }
+        step('container') { List a -> within("container(${a[0]})", body(a)) }
+        step('withEnv') { List a ->
+            Map values = (a[0] as List).collectEntries { String s -> [(s.substring(0, s.indexOf('='))): s.substring(s.indexOf('=') + 1)] }
+            within('withEnv', { withEnvVars(values, body(a)) })
+        }
+        step('string') { List a -> [$class: 'StringBinding', type: 'string'] + named(a) }
+        step('usernamePassword') { List a -> [$class: 'UsernamePasswordMultiBinding', type: 'usernamePassword'] + named(a) }
+        step('file') { List a -> [$class: 'FileBinding', type: 'file'] + named(a) }
+        step('withCredentials') { List a ->
+            Map values = [:]
+            (a[0] as List).each { Map b ->
+                if (b.type == 'usernamePassword') {
+                    values[b.usernameVariable] = "user-of-${b.credentialsId}".toString()
+                    values[b.passwordVariable] = "s3cr3t-password-of-${b.credentialsId}".toString()
+                } else if (b.type == 'file') {
+                    values[b.variable] = "/agent/workspace@tmp/secretFiles/s3cr3t-${b.credentialsId}".toString()
+                } else {
+                    values[b.variable] = "s3cr3t-value-of-${b.credentialsId}".toString()
+                }
+            }
+            secretValues.addAll(values.values()*.toString())
+            within('withCredentials', { withEnvVars(values, body(a)) })
+        }
+        step('withVault') { List a ->
+            Map values = [:]
+            (named(a).vaultSecrets as List).each { Map s ->
+                (s.secretValues as List).each { Map v -> values[v.envVar] = "s3cr3t-vault-${s.path}-${v.vaultKey}".toString() }
+            }
+            secretValues.addAll(values.values()*.toString())
+            within('withVault', { withEnvVars(values, body(a)) })
+        }
+    }
+
+    private String readWorkspace(String path) {
+        if (!files.containsKey(path)) {
+            throw new AbortException("${path} does not exist.")
+        }
+        return files[path]
+    }
+
+    private Object shStep(Map args) {
+        String script = args.script
+        Object result = null
+        for (List handler : shHandlers) {
+            if (script.contains(handler[0] as String)) {
+                result = (handler[1] as Closure).call(args)
+                break
+            }
+        }
+        if (args.returnStdout) {
+            return result == null ? '' : String.valueOf(result)
+        }
+        int status = result instanceof Integer ? result as int : 0
+        if (args.returnStatus) {
+            return status
+        }
+        if (status != 0) {
+            throw new AbortException("script returned exit code ${status}")
+        }
+        return null
+    }
+
+    // ---- the declarative DSL -------------------------------------------------------
+
+    /** The declarative sections and their content, for structure assertions. */
+    final Map<String, Object> declared = [:]
+
+    private Map post = null
+    private boolean failed = false
+
+    private void registerDeclarative() {
+        binding.setVariable('none', 'none')
+        binding.setVariable('any', 'any')
+        step('pipeline') { List a ->
+            Map sections = [:]
+            within('pipeline', {
+                declaredSections = sections
+                body(a).call()
+            })
+            within('pipeline', {
+                if (sections.stages) {
+                    within('stages', sections.stages as Closure)
+                }
+                if (sections.post) {
+                    runPost(sections.post as Closure)
+                }
+            })
+            null
+        }
+        step('agent') { List a -> body(a) ? within('agent', body(a)) : null }
+        ['options', 'triggers', 'environment', 'tools', 'parameters'].each { String section ->
+            step(section) { List a -> within(section, body(a)) }
+        }
+        step('stages') { List a -> declaredSections.stages = body(a); null }
+        step('post') { List a -> declaredSections.post = body(a); null }
+        step('stage') { List a ->
+            String name = a[0] as String
+            if (failed) {
+                calls.last().skipped = true // a stage after a failed one does not run
+                return null
+            }
+            try {
+                within("stage(${name})", body(a))
+            } catch (AbortException e) {
+                failed = true
+                currentBuild.result = currentBuild.result ?: 'FAILURE'
+                calls << new Call(name: 'stageFailed', args: [name, e.message], scope: new ArrayList(scope))
+            }
+            null
+        }
+        step('steps') { List a -> within('steps', body(a)) }
+        step('script') { List a -> within('script', body(a)) }
+        // options and triggers: their calls are recorded with scope 'options' / 'triggers'
+        ['timestamps', 'disableConcurrentBuilds', 'githubPush'].each { String n -> step(n) { List a -> [option: n] } }
+        ['timeout', 'buildDiscarder', 'logRotator', 'gitLabConnection', 'cron', 'gitlab', 'upstream', 'label'].each { String n ->
+            step(n) { List a -> [(n): a ? a[0] : null] }
+        }
+    }
+
+    private Map declaredSections = [:]
+
+    private static final List<String> POST_ORDER = ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure',
+                                                    'success', 'unstable', 'unsuccessful', 'cleanup']
+
+    private void runPost(Closure section) {
+        Map<String, Closure> conditions = [:]
+        POST_ORDER.each { String c -> step(c) { List a -> conditions[c] = body(a); null } }
+        within('post', section)
+        String result = currentBuild.currentResult
+        Map<String, Boolean> applies = [
+            always: true, changed: false, fixed: false, regression: false,
+            aborted: result == 'ABORTED', failure: result == 'FAILURE', success: result == 'SUCCESS',
+            unstable: result == 'UNSTABLE', unsuccessful: result != 'SUCCESS', cleanup: true,
+        ]
+        POST_ORDER.each { String c ->
+            if (conditions[c] && applies[c]) {
+                within("post(${c})", conditions[c])
+            }
+        }
+    }
+
+    // ---- the library's own steps ---------------------------------------------------
+
+    private void registerLibrarySteps() {
+        new File(root, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.each { File file ->
+            String name = file.name - '.groovy'
+            step(name) { List a -> a ? script(name).invokeMethod('call', a as Object[]) : script(name).invokeMethod('call', null) }
+        }
+    }
+
+    /** Names of the library's steps (vars/*.groovy). */
+    List<String> libraryStepNames() {
+        return new File(root, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.collect { it.name - '.groovy' }.sort()
+    }
+
+    // ---- types ---------------------------------------------------------------------
+
+    /** One recorded step call. */
+    static class Call {
+        String name
+        List args
+        /** The enclosing blocks, outermost first: 'node(gpu)', 'docker(image)', 'withCredentials', 'stage(Load)', ... */
+        List<String> scope
+        boolean skipped = false
+
+        /** The named argument {@code key}, or the positional argument when the step has one. */
+        Object arg(String key) {
+            if (args && args[0] instanceof Map) {
+                return (args[0] as Map)[key]
+            }
+            return args ? args[0] : null
+        }
+
+        boolean within(String label) {
+            return scope.any { it == label || it.startsWith("${label}(") }
+        }
+
+        String toString() {
+            return "${name}(${args})${scope ? ' in ' + scope.join(' > ') : ''}"
+        }
+    }
+
+    /** currentBuild */
+    static class CurrentBuild {
+        String result
+        String description
+        String displayName = '#7'
+
+        String getCurrentResult() {
+            return result ?: 'SUCCESS'
+        }
+    }
+
+    /** docker.image(name).inside(args) { } */
+    class DockerMock {
+        Object image(String name) {
+            calls << new Call(name: 'docker.image', args: [name], scope: new ArrayList(scope))
+            return new DockerImageMock(name)
+        }
+    }
+
+    class DockerImageMock {
+        final String name
+
+        DockerImageMock(String name) {
+            this.name = name
+        }
+
+        Object inside(String args = '', Closure body) {
+            calls << new Call(name: 'docker.inside', args: [name, args], scope: new ArrayList(scope))
+            return within("docker(${name})", body)
+        }
+    }
+
+}

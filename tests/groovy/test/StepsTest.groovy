@@ -1,0 +1,180 @@
+package mlsecops.test
+
+import org.junit.Test
+
+/**
+ * Every stage step: the exact worker command, the stashes it unstashes (its inputs) and the
+ * stashes it makes (exactly its outputs). The tables are the specification of the stash plan.
+ */
+class StepsTest extends LibraryTestCase {
+
+    public static final List<String> ALL_SCANNERS = ['secrets', 'dataset', 'models', 'code', 'deps', 'notebooks', 'provenance']
+    public static final List<String> SCAN_STASHES = ALL_SCANNERS.collect { "mlsecops-scan-${it}".toString() }
+    public static final List REPORTS = ['mlsecops-reports', '.mlsecops/reports/**']
+
+    /** step, parameters, worker command after the global options, unstashed names, stashes [name, includes]. */
+    public static final List<List> PLAN = [
+        ['mlsecopsLoad', [:], 'load',
+         [],
+         [['mlsecops-load', '.mlsecops/load/**'], REPORTS]],
+        ['mlsecopsGate', [gate: 'security'], 'gate --stage security',
+         ['mlsecops-load'] + SCAN_STASHES,
+         [['mlsecops-gate-security', '.mlsecops/gate-security/**'], REPORTS]],
+        ['mlsecopsTrain', [:], 'train',
+         ['mlsecops-load'],
+         [['mlsecops-train', '.mlsecops/train/**'], REPORTS]],
+        ['mlsecopsEvaluate', [:], 'evaluate',
+         ['mlsecops-load', 'mlsecops-train'],
+         [['mlsecops-evaluate', '.mlsecops/evaluate/**'], REPORTS]],
+        ['mlsecopsModelTest', [:], 'modeltest',
+         ['mlsecops-load', 'mlsecops-train'],
+         [['mlsecops-modeltest', '.mlsecops/modeltest/**'], REPORTS]],
+        ['mlsecopsGate', [gate: 'model'], 'gate --stage model',
+         ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest'],
+         [['mlsecops-gate-model', '.mlsecops/gate-model/**'], REPORTS]],
+        ['mlsecopsSign', [:], 'sign',
+         ['mlsecops-train', 'mlsecops-gate-security', 'mlsecops-gate-model'],
+         [['mlsecops-sign', '.mlsecops/sign/**'], REPORTS]],
+        ['mlsecopsStore', [:], 'store',
+         ['mlsecops-train', 'mlsecops-sign', 'mlsecops-evaluate', 'mlsecops-gate-security', 'mlsecops-gate-model', 'mlsecops-reports'],
+         [['mlsecops-store', '.mlsecops/store/**'], REPORTS]],
+        ['mlsecopsStore', [force: true], 'store --force',
+         ['mlsecops-train', 'mlsecops-sign', 'mlsecops-evaluate', 'mlsecops-gate-security', 'mlsecops-gate-model', 'mlsecops-reports'],
+         [['mlsecops-store', '.mlsecops/store/**'], REPORTS]],
+        ['mlsecopsNotify', [event: 'gate-failed'], 'notify --event gate-failed',
+         ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest',
+                                             'mlsecops-gate-model', 'mlsecops-sign', 'mlsecops-store', 'mlsecops-reports'],
+         [['mlsecops-notify', '.mlsecops/notify/**']]],
+        ['mlsecopsReport', [:], 'report',
+         ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest',
+                                             'mlsecops-gate-model', 'mlsecops-sign', 'mlsecops-store', 'mlsecops-reports'],
+         [REPORTS]],
+    ]
+
+    @Test
+    void 'each step runs its exact worker command'() {
+        PLAN.each { String step, Map params, String command, List inputs, List outputs ->
+            createHarness()
+            h.run(step, params)
+            assert h.workerCommands() == ["mlsecops ${BASE} ${command}".toString()]: step
+        }
+    }
+
+    @Test
+    void 'each step unstashes exactly the outputs of the stages it needs, before the worker runs'() {
+        PLAN.each { String step, Map params, String command, List inputs, List outputs ->
+            createHarness()
+            h.run(step, params)
+            assert h.calls('unstash')*.arg('name') == inputs: step
+            int worker = h.calls.indexOf(h.call('sh'))
+            assert h.calls('unstash').every { h.calls.indexOf(it) < worker }: step
+        }
+    }
+
+    @Test
+    void 'each step stashes exactly its own workspace folder and the reports, after the worker ran'() {
+        PLAN.each { String step, Map params, String command, List inputs, List outputs ->
+            createHarness()
+            h.run(step, params)
+            assert h.calls('stash').collect { [it.arg('name'), it.arg('includes')] } == outputs: step
+            assert h.calls('stash').every { it.arg('allowEmpty') == true }: step
+            int worker = h.calls.indexOf(h.call('sh'))
+            assert h.calls('stash').every { h.calls.indexOf(it) > worker }: step
+        }
+    }
+
+    @Test
+    void 'the unstash and stash calls happen on the agent, the worker inside the container'() {
+        h.run('mlsecopsEvaluate')
+        assert h.calls('unstash').every { it.within('node') && !it.within('docker') }
+        assert h.calls('stash').every { it.within('node') && !it.within('docker') }
+        assert h.call('sh').scope == ['node()', 'docker(mlsecops/worker:latest)']
+    }
+
+    @Test
+    void 'the worker sees the configured config file and workspace, quoted for the shell'() {
+        h.files["team's config.yaml"] = h.files['mlsecops.yaml']
+        h.run('mlsecopsTrain', [configFile: "team's config.yaml", workspace: 'build/ws'])
+        assert h.workerCommands() == ["mlsecops --config 'team'\"'\"'s config.yaml' --workspace build/ws train"]
+        assert h.calls('stash')*.arg('includes') == ['build/ws/train/**', 'build/ws/reports/**']
+        assert h.call('readTrusted').arg('path') == "team's config.yaml"
+    }
+
+    @Test
+    void 'the worker script captures stderr to show it and to read the one-line message, and keeps the exit code'() {
+        h.run('mlsecopsLoad')
+        assert h.call('sh').args == [[
+            label       : 'mlsecops load',
+            returnStatus: true,
+            script      : '''\
+                mkdir -p .mlsecops/jenkins
+                rc=0
+                mlsecops --config mlsecops.yaml --workspace .mlsecops load 2> .mlsecops/jenkins/mlsecops-load.stderr.log || rc=$?
+                cat .mlsecops/jenkins/mlsecops-load.stderr.log >&2
+                exit "$rc"'''.stripIndent(),
+        ]]
+    }
+
+    @Test
+    void 'gate accepts only the security and model gates'() {
+        assert h.runExpectingError('mlsecopsGate', [gate: 'train']).message ==
+            "[mlsecopsGate] gate must be 'security' or 'model', not 'train'"
+        assert h.calls('sh').empty
+    }
+
+    @Test
+    void 'notify accepts only the events the worker knows'() {
+        ['started', 'gate-failed', 'succeeded', 'error'].each { event ->
+            createHarness()
+            h.run('mlsecopsNotify', [event: event])
+            assert h.workerCommands() == ["mlsecops ${BASE} notify --event ${event}".toString()]
+        }
+        assert h.runExpectingError('mlsecopsNotify', [event: 'done']).message.startsWith('[mlsecopsNotify] event must be')
+    }
+
+    @Test
+    void 'notify without an event reports success'() {
+        h.run('mlsecopsNotify')
+        assert h.workerCommands() == ["mlsecops ${BASE} notify --event succeeded".toString()]
+    }
+
+    @Test
+    void 'steps forward their placement parameters to the wrapper and add their stage and command'() {
+        h.run('mlsecopsSign', [image: 'registry.example.com/mlsecops:2', label: 'linux'])
+        assert h.call('mlsecopsWorker').args == [[image  : 'registry.example.com/mlsecops:2', label: 'linux',
+                                                  step   : 'mlsecopsSign', stage: 'sign', command: ['sign']]]
+        assert h.call('node').args == ['linux']
+        assert h.call('docker.image').args == ['registry.example.com/mlsecops:2']
+    }
+
+    @Test
+    void 'a missing input stash fails the step with what to run first'() {
+        h.anyStashExists = false
+        h.stashes << 'mlsecops-load'
+        String message = h.runExpectingError('mlsecopsEvaluate').message
+        assert message.startsWith("[mlsecopsEvaluate] missing input stash 'mlsecops-train'")
+        assert message.contains('run the earlier stage first')
+        assert h.calls('sh').empty
+    }
+
+    @Test
+    void 'report and notify take whatever earlier stages stashed and run even when stages are missing'() {
+        h.anyStashExists = false
+        h.stashes.addAll(['mlsecops-load', 'mlsecops-reports'])
+        h.run('mlsecopsReport')
+        assert h.workerCommands() == ["mlsecops ${BASE} report".toString()]
+        assert h.call('echo').arg('message') == '[mlsecopsReport] not stashed, those stages did not run: ' +
+            'mlsecops-scan-secrets, mlsecops-scan-dataset, mlsecops-scan-models, mlsecops-scan-code, mlsecops-scan-deps, ' +
+            'mlsecops-scan-notebooks, mlsecops-scan-provenance, mlsecops-gate-security, mlsecops-train, mlsecops-evaluate, ' +
+            'mlsecops-modeltest, mlsecops-gate-model, mlsecops-sign, mlsecops-store'
+    }
+
+    @Test
+    void 'with stash false all stages share one workspace: nothing is stashed or unstashed'() {
+        h.run('mlsecopsStore', [stash: false])
+        assert h.calls('stash').empty
+        assert h.calls('unstash').empty
+        assert h.workerCommands() == ["mlsecops ${BASE} store".toString()]
+    }
+
+}

@@ -1,0 +1,1 @@
+"""Test support for the trigger side: a stand-in Jenkins (see fake_jenkins) and webhook senders."""

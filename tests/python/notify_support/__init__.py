@@ -1,0 +1,1 @@
+"""Local receivers and the real Pushgateway for the notify tests."""

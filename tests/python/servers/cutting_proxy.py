@@ -1,0 +1,80 @@
+"""A TCP proxy on 127.0.0.1 that stops dead after N request bytes: the server 'dies' in the middle of an upload.
+
+Forwards to a real server (moto, nginx); once `cut_after_bytes` bytes went upstream it
+closes every connection and its listening socket, so retries meet a refused connection.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class CuttingProxy:
+    def __init__(self, target_port: int, cut_after_bytes: int) -> None:
+        self.target_port = target_port
+        self.cut_after_bytes = cut_after_bytes
+        self.sent = 0
+        self.cut = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.cut.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._sockets += [client, upstream]
+            threading.Thread(
+                target=self._pipe, args=(client, upstream, True), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._pipe, args=(upstream, client, False), daemon=True
+            ).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, counts: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if counts:
+                    with self._lock:
+                        self.sent += len(data)
+                        over = self.sent >= self.cut_after_bytes
+                    if over:
+                        self.stop()
+                        return
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self) -> None:
+        self.cut.set()
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in [self.listener, *sockets]:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+
+@contextmanager
+def cutting_proxy(target_port: int, cut_after_bytes: int) -> Iterator[CuttingProxy]:
+    proxy = CuttingProxy(target_port, cut_after_bytes)
+    try:
+        yield proxy
+    finally:
+        proxy.stop()

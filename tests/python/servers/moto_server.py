@@ -1,0 +1,48 @@
+"""moto's real HTTP server (S3, KMS, Secrets Manager, IAM) on 127.0.0.1, for tests that talk to AWS APIs."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+
+FAKE_KEY_ID = "AKIAMLSECOPSTEST0001"
+FAKE_SECRET = "mlsecops-test-secret-key-not-real"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """Start moto's server on a free port; yield its endpoint URL; stop it."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def require_auth(endpoint: str, enabled: bool) -> None:
+    """Make moto check credentials (no IAM user exists, so every key is refused) or stop checking."""
+    requests.post(
+        f"{endpoint}/moto-api/reset-auth", data=b"0" if enabled else b"inf", timeout=10
+    ).raise_for_status()
+
+
+def aws_env(monkeypatch, endpoint: str) -> None:
+    """What a Jenkins agent would export: credentials and endpoint, only as environment variables."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)

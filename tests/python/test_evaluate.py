@@ -1,0 +1,153 @@
+"""The evaluate stage: metrics on exactly the held-out rows, thresholds and baseline as a gate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from train_support import one_line_error, trained_demo
+
+from mlsecops import demo
+
+pytestmark = pytest.mark.timeout(600)
+
+METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro", "roc_auc")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    return trained_demo(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def evaluated(trained, tmp_path_factory):
+    checkout = trained.copy_to(tmp_path_factory.mktemp("evaluated") / "checkout")
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    return checkout
+
+
+def test_evaluate_reports_every_metric_on_the_held_out_rows(evaluated):
+    result = evaluated.result("evaluate")
+    assert result["status"] == "passed" and result["findings"] == []
+    assert set(result["metrics"]) == set(METRICS)
+    assert all(0.0 <= value <= 1.0 for value in result["metrics"].values())
+    assert result["metrics"]["accuracy"] >= 0.9
+    split = json.loads((evaluated.workspace / "train/split.json").read_text())
+    assert result["details"]["test_rows"] == len(split["test_rows"])
+    assert set(result["tools"]) >= {"keras", "torch", "scikit-learn", "numpy"}
+
+
+def test_the_confusion_matrix_is_labelled_and_counts_every_held_out_row(evaluated):
+    details = evaluated.result("evaluate")["details"]
+    labels = json.loads((evaluated.workspace / "train/labels.json").read_text())
+    matrix = details["confusion_matrix"]
+    assert matrix["labels"] == labels
+    assert len(matrix["matrix"]) == len(labels) and all(len(row) == len(labels) for row in matrix["matrix"])
+    assert sum(map(sum, matrix["matrix"])) == details["test_rows"]
+    correct = sum(matrix["matrix"][i][i] for i in range(len(labels)))
+    assert correct / details["test_rows"] == pytest.approx(evaluated.result("evaluate")["metrics"]["accuracy"],
+                                                           abs=1e-4)
+    assert set(details["per_class"]) == set(labels)
+    assert sum(entry["support"] for entry in details["per_class"].values()) == details["test_rows"]
+
+
+def test_a_metric_under_its_threshold_fails_with_exit_1_naming_metric_value_and_threshold(trained, tmp_path):
+    checkout = trained.copy_to(tmp_path / "c")
+    checkout.edit_config(evaluate={"thresholds": {"accuracy": 0.999, "roc_auc": 0.5}})
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 1
+    line = one_line_error(outcome)
+    assert "accuracy" in line and "0.999" in line and "roc_auc" not in line
+    result = checkout.result("evaluate")
+    assert result["status"] == "failed" and set(result["metrics"]) == set(METRICS)
+    (finding,) = result["findings"]
+    assert finding["category"] == "metric" and finding["rule"] == "metric/below-threshold"
+    assert finding["properties"] == {"metric": "accuracy", "value": result["metrics"]["accuracy"], "threshold": 0.999}
+
+
+def test_a_regression_against_the_baseline_beyond_tolerance_fails(evaluated, tmp_path):
+    checkout = evaluated.copy_to(tmp_path / "c")
+    current = checkout.result("evaluate")["metrics"]
+    manifest = checkout.project / "release-manifest.json"
+    better = {**current, "f1_macro": min(1.0, current["f1_macro"] + 0.035)}
+    manifest.write_text(json.dumps({"project": "support-intents", "version": "0.9.0", "metrics": better}))
+    checkout.edit_config(evaluate={"baseline": "release-manifest.json", "regression_tolerance": 0.02})
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 1
+    assert "f1_macro" in one_line_error(outcome) and "regressed" in outcome.stderr
+    result = checkout.result("evaluate")
+    assert [f["rule"] for f in result["findings"]] == ["metric/regression"]
+    expected = current["f1_macro"] - better["f1_macro"]
+    assert expected < -0.02
+    assert result["details"]["baseline"]["deltas"]["f1_macro"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_previous_result_as_baseline_within_tolerance_passes(evaluated, tmp_path):
+    checkout = evaluated.copy_to(tmp_path / "c")
+    previous = checkout.project / "previous-evaluate.json"
+    previous.write_text((checkout.workspace / "evaluate/result.json").read_text())
+    checkout.edit_config(evaluate={"baseline": f"file://{previous}"})
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 0, outcome.output[-2000:]
+    assert set(checkout.result("evaluate")["details"]["baseline"]["deltas"].values()) == {0.0}
+
+
+@pytest.mark.parametrize(
+    ("evaluate", "message"),
+    [
+        ({"thresholds": {}}, "evaluate.thresholds is empty"),
+        ({"thresholds": {"acuracy": 0.9}}, "evaluate.thresholds.acuracy: unknown metric"),
+        ({"baseline": "missing.json"}, "missing.json: evaluate.baseline not found"),
+        ({"baseline": "s3://bucket/manifest.json"}, "'s3://' is not supported yet"),
+    ],
+)
+def test_bad_evaluate_settings_are_exit_2_in_one_line(trained, tmp_path, evaluate, message):
+    checkout = trained.copy_to(tmp_path / "c")
+    checkout.edit_config(evaluate=evaluate)
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 2
+    assert message in one_line_error(outcome)
+
+
+@pytest.mark.parametrize("changed", ["model.keras", "tokenizer.json", "split.json"])
+def test_a_train_output_changed_after_train_is_refused_before_anything_is_loaded(trained, tmp_path, changed):
+    checkout = trained.copy_to(tmp_path / "c")
+    with open(checkout.workspace / "train" / changed, "ab") as handle:
+        handle.write(b" ")
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 2
+    assert f"train/{changed}: sha256 differs" in one_line_error(outcome)
+
+
+def test_evaluate_without_train_is_exit_2_saying_to_run_train(trained, tmp_path):
+    checkout = trained.copy_to(tmp_path / "c")
+    (checkout.workspace / "train/result.json").unlink()
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 2 and "mlsecops train" in one_line_error(outcome)
+
+
+def test_evaluate_never_unpickles_the_compatibility_tokenizer(trained, tmp_path):
+    checkout = trained.copy_to(tmp_path / "c")
+    marker = tmp_path / "unpickled"
+    # a pickle that creates `marker` when loaded: GLOBAL pathlib.Path, REDUCE, then touch it
+    command = f"touch {marker}"
+    trap = b"cos\nsystem\n(V" + command.encode() + b"\ntR."
+    (checkout.workspace / "train/tokenizer.pickle").write_bytes(trap)
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 0, outcome.output[-2000:]
+    assert not marker.exists()
+
+
+def test_the_demo_bot_answers_with_the_response_of_the_predicted_intent(trained):
+    completed = subprocess.run(
+        [sys.executable, str(trained.project / "app/bot.py"), str(trained.workspace / "train"),
+         "I forgot my password and the reset link does not work"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={"KERAS_BACKEND": "torch", "PATH": "/usr/bin:/bin"},
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.strip() == demo.responses()["password_reset"]

@@ -1,0 +1,199 @@
+"""The `models` scanner: consensus of modelscan, fickling and our own checks, never loading a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import zipfile
+from pathlib import Path
+
+import pytest
+from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
+
+from mlsecops.findings import Severity
+
+GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    root = tmp_path_factory.mktemp("model-corpus")
+    manifest = corpus_generator().generate(root, keras=True)
+    return root, manifest
+
+
+@pytest.fixture(scope="module")
+def corpus_scan(corpus):
+    root, manifest = corpus
+    artifacts = [root / name for name in manifest]
+    outcome = scan_files(artifacts, root=root)
+    return manifest, outcome, findings_by_file(outcome)
+
+
+def test_every_malicious_file_of_the_corpus_gets_a_gate_failing_finding(corpus_scan):
+    manifest, _, by_file = corpus_scan
+    malicious = [name for name, label in manifest.items() if label == "malicious"]
+    missed = [
+        name for name in malicious
+        if not any(f.severity in GATE_FAILING for f in by_file.get(name, []))
+    ]
+    assert len(malicious) >= 50
+    assert missed == []
+
+
+def test_no_benign_file_of_the_corpus_gets_any_finding(corpus_scan):
+    manifest, _, by_file = corpus_scan
+    benign = [name for name, label in manifest.items() if label == "benign"]
+    flagged = {name: [f.rule for f in by_file[name]] for name in benign if name in by_file}
+    assert len(benign) >= 20
+    assert flagged == {}
+
+
+def test_a_finding_lists_each_scanners_verdict_and_who_flagged_it(corpus_scan):
+    _, outcome, by_file = corpus_scan
+    (finding,) = by_file["malicious/os_system_p2.pkl"]
+    assert finding.rule == "model-file/unsafe-global"
+    assert finding.severity is Severity.CRITICAL
+    assert set(finding.properties["verdicts"]) == {"mlsecops", "modelscan", "fickling"}
+    assert finding.properties["flagged_by"] == ["fickling", "mlsecops", "modelscan"]
+    assert "CWE-502" in finding.cwe
+    assert "LLM03:2025" in finding.owasp_llm
+    assert outcome.status == "ran"
+    assert "modelscan" in outcome.tool_version and "fickling" in outcome.tool_version
+
+
+def test_what_modelscan_misses_is_still_flagged_by_our_own_checks(corpus_scan):
+    _, _, by_file = corpus_scan
+    for name in ("lambda.keras", "object_array.npy", "payload.joblib", "weights.bin", "nested.zip"):
+        (finding, *_) = by_file[f"malicious/{name}"]
+        assert "mlsecops" in finding.properties["flagged_by"]
+        assert not finding.properties["verdicts"]["modelscan"].startswith("unsafe"), name
+
+
+def test_one_file_with_one_problem_seen_by_three_scanners_is_one_finding(corpus_scan):
+    _, _, by_file = corpus_scan
+    assert len(by_file["malicious/model.pt"]) == 1
+
+
+def test_nothing_is_unpickled_while_scanning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    marker = tmp_path / "payload-ran"
+    gen = corpus_generator()
+    (tmp_path / "trap.pkl").write_bytes(gen.call("os", "system", f"touch {marker}", 2))
+    (tmp_path / "trap.pt").write_bytes(gen.torch_zip(gen.call("os", "system", f"touch {marker}", 4, True)))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a scanner tried to unpickle")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    outcome = scan_files([tmp_path / "trap.pkl", tmp_path / "trap.pt"])
+    assert not marker.exists()
+    assert {f.location.path for f in outcome.findings} == {"trap.pkl", "trap.pt"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("truncated.pkl", pickle.dumps({"a": list(range(100))}, protocol=4)[:40]),
+        ("empty.pkl", b""),
+        ("garbage.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 40),
+        ("garbage.npy", b"\x93NUMPY\x01\x00\xff\xff{'descr': "),
+    ],
+)
+def test_a_truncated_or_corrupt_model_file_is_a_high_finding_not_a_crash(tmp_path: Path, name: str, content: bytes):
+    (tmp_path / name).write_bytes(content)
+    outcome = scan_files([tmp_path / name])
+    (finding, *_) = outcome.findings
+    assert finding.severity is Severity.HIGH
+    assert finding.rule in ("model-file/unreadable", "model-file/not-scanned")
+    assert outcome.status == "ran"
+
+
+def test_a_torch_archive_cut_in_half_is_a_finding(tmp_path: Path):
+    gen = corpus_generator()
+    whole = gen.torch_zip(pickle.dumps({"w": [1.0] * 200}, protocol=2))
+    (tmp_path / "cut.pt").write_bytes(whole[: len(whole) // 2])
+    (finding,) = scan_files([tmp_path / "cut.pt"]).findings
+    assert finding.severity is Severity.HIGH
+
+
+def test_a_file_no_scanner_can_read_is_reported_not_scanned(tmp_path: Path):
+    (tmp_path / "model.onnx").write_bytes(os.urandom(256))
+    (finding,) = scan_files([tmp_path / "model.onnx"]).findings
+    assert finding.rule == "model-file/not-scanned"
+    assert finding.severity is Severity.HIGH
+    assert finding.properties["not_scanned"] is True
+    assert all(not v.startswith(("clean", "unsafe")) for v in finding.properties["verdicts"].values())
+
+
+def test_in_a_source_tree_model_files_are_found_by_content_not_by_extension(tmp_path: Path):
+    gen = corpus_generator()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("print('hello')\n")
+    (tmp_path / "README.md").write_text("# project\n")
+    (tmp_path / "src" / "cache.txt").write_bytes(gen.call("subprocess", "Popen", "id", 4, True))
+    (tmp_path / "data.json").write_text(json.dumps({"a": 1}))
+    outcome = scan_tree(tmp_path)
+    assert [f.location.path for f in outcome.findings] == ["src/cache.txt"]
+    assert outcome.scanned == 1
+
+
+def test_a_user_class_is_a_medium_finding_until_the_project_trusts_it(tmp_path: Path):
+    gen = corpus_generator()
+    payload = b"\x80\x02" + b"cmyproject.models\nTicketModel\n)\x81}b."  # NEWOBJ of a user class, then BUILD
+    (tmp_path / "custom.pkl").write_bytes(payload)
+    (finding,) = scan_files([tmp_path / "custom.pkl"]).findings
+    assert finding.rule == "model-file/unknown-global"
+    assert finding.severity is Severity.MEDIUM
+    trusted = scan_files([tmp_path / "custom.pkl"], {"trusted_globals": ["myproject.models.TicketModel"]})
+    assert trusted.findings == []
+    assert gen.COMMAND  # the generator module is the one the corpus used
+
+
+def test_a_keras_archive_with_a_custom_object_from_a_user_package_is_medium(tmp_path: Path):
+    gen = corpus_generator()
+    layer = {"module": "myproject.layers", "class_name": "Attention", "config": {"name": "att"},
+             "registered_name": "Custom>Attention"}
+    (tmp_path / "custom.keras").write_bytes(gen.keras_archive(gen.keras_config_with(layer)))
+    (finding,) = scan_files([tmp_path / "custom.keras"]).findings
+    assert finding.rule == "model-file/keras-custom-object"
+    assert finding.severity is Severity.MEDIUM
+    assert "layer att" in finding.evidence
+
+
+def test_a_zip_bomb_member_is_not_inflated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from mlsecops.scanners import model_formats
+
+    monkeypatch.setattr(model_formats, "MAX_MEMBER_BYTES", 1 << 16)
+    with zipfile.ZipFile(tmp_path / "bomb.pt", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data.pkl", b"\x80\x02" + b"N" * (1 << 20) + b".")
+    (finding,) = scan_files([tmp_path / "bomb.pt"]).findings
+    assert finding.rule == "model-file/unreadable"
+    assert "larger than" in finding.evidence
+
+
+def test_when_modelscan_cannot_run_the_scan_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from mlsecops.scanners.modelscan_adapter import ModelscanRunner
+
+    monkeypatch.setattr(ModelscanRunner, "unavailable_reason", lambda self: "modelscan is not installed")
+    (tmp_path / "plain.pkl").write_bytes(pickle.dumps({"a": 1}))
+    outcome = scan_files([tmp_path / "plain.pkl"])
+    (finding,) = outcome.findings
+    assert finding.rule == "modelscan/not-run"
+    assert finding.severity is Severity.HIGH
+
+
+def test_scan_models_command_prints_findings_as_json(tmp_path: Path, cli):
+    gen = corpus_generator()
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "tokenizer.pickle").write_bytes(gen.call_then_data("os", "system", "id", 2))
+    (tmp_path / "models" / "ok.pkl").write_bytes(pickle.dumps([1, 2, 3]))
+    result = cli("scan", "models", "models", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [f["location"]["path"] for f in report["findings"]] == ["tokenizer.pickle"]
+    assert report["findings"][0]["severity"] == "critical"
+    assert report["scanned"] == 2

@@ -1,0 +1,203 @@
+"""The dataset PII scanner: per-column findings over CSV, JSONL, Parquet and text, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mlsecops.scanners import get_scanner
+from mlsecops.scanners.dataset_readers import CHUNK_SIZE
+from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
+
+VISA = "4539148803436467"
+MASTERCARD_2 = "2221000000000009"
+IBAN = "DE89370400440532013000"
+
+
+def scan_dataset(path: Path, work_dir: Path | None = None, **options):
+    artifact = LoadedArtifact(name=path.name, kind="dataset", path=path)
+    return get_scanner("dataset").scan(ScanTargets(artifacts=[artifact], options=options, work_dir=work_dir))
+
+
+def by_column(outcome) -> dict[tuple[str, str], dict]:
+    return {(f.location.column, f.properties["entity"]): f.properties for f in outcome.findings}
+
+
+def write_tickets(path: Path) -> Path:
+    path.write_text(
+        "id,email,phone,note,dob\n"
+        f"1,ann@example.org,+1 415 555 2671,card {VISA} charged twice,1985-03-12\n"
+        "2,bob@corp.io,(212) 555-0175,nothing to see,1990-07-01\n"
+        f"3,,,refund to {IBAN} please,\n"
+        f"4,,,ssn 219-45-6789 and mc {MASTERCARD_2},\n"
+    )
+    return path
+
+
+def test_csv_findings_are_per_column_with_share_rows_and_redacted_samples(tmp_path):
+    outcome = scan_dataset(write_tickets(tmp_path / "tickets.csv"), work_dir=tmp_path / "out")
+
+    columns = by_column(outcome)
+    assert set(columns) == {
+        ("email", "EMAIL_ADDRESS"), ("phone", "PHONE_NUMBER"), ("note", "CREDIT_CARD"), ("note", "IBAN_CODE"),
+        ("note", "US_SSN"), ("dob", "DATE_OF_BIRTH"),
+    }
+    assert columns[("email", "EMAIL_ADDRESS")] | {"samples": None} == {
+        "entity": "EMAIL_ADDRESS", "column": "email", "rows": 2, "total_rows": 4, "share": 0.5, "occurrences": 2,
+        "first_rows": [1, 2], "samples": None,
+    }
+    assert columns[("note", "CREDIT_CARD")]["first_rows"] == [1, 4]
+    card = next(f for f in outcome.findings if f.properties["entity"] == "CREDIT_CARD")
+    assert card.location.line == 2 and card.severity.value == "high"
+    everything = json.dumps([f.to_dict() for f in outcome.findings]) + (tmp_path / "out" / "dataset-pii-report.json").read_text()
+    for value in (VISA, MASTERCARD_2, IBAN, "219-45-6789", "ann@example.org", "415 555 2671"):
+        assert value not in everything
+    report = json.loads((tmp_path / "out" / "dataset-pii-report.json").read_text())
+    assert report["tickets.csv"]["columns"]["note"]["US_SSN"] == {"rows": 1, "share": 0.25, "occurrences": 1}
+
+
+def test_dates_count_as_birth_dates_only_in_a_birth_date_column_or_with_context(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_date,birth_date,note\n2023-01-15,1985-03-12,shipped 2023-01-16\n"
+                    "2023-01-17,,customer dob 1970-01-02\n")
+    columns = by_column(scan_dataset(path))
+    assert set(columns) == {("birth_date", "DATE_OF_BIRTH"), ("note", "DATE_OF_BIRTH")}
+    assert columns[("note", "DATE_OF_BIRTH")]["first_rows"] == [2]
+
+
+def test_quoted_fields_with_newlines_keep_row_and_column_right(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text('id,text\n1,"first line\nsecond line"\n2,"mail me at x.y@mail.com\nthanks"\n')
+    outcome = scan_dataset(path)
+    [finding] = outcome.findings
+    assert (finding.location.column, finding.properties["first_rows"], finding.properties["total_rows"]) == (
+        "text", [2], 2)
+    assert finding.location.line == 4
+
+
+def test_malformed_csv_rows_are_reported_and_still_scanned(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3,4,extra x@y.org\n")
+    outcome = scan_dataset(path)
+    assert [f.properties["entity"] for f in outcome.findings] == ["EMAIL_ADDRESS"]
+    assert outcome.skipped == ["ragged.csv: line 3: 3 field(s), header has 2; scanned as text, columns may be wrong"]
+
+
+def test_jsonl_columns_are_key_paths_and_malformed_lines_are_reported(tmp_path):
+    path = tmp_path / "chats.jsonl"
+    path.write_text(
+        json.dumps({"user": {"email": "a.b@mail.com"}, "turns": [{"text": "call +1 415 555 2671"}]}) + "\n"
+        + "this is not json, card " + VISA + "\n"
+        + '{"broken": "10.1.2.3",\n'
+    )
+    outcome = scan_dataset(path)
+    assert {(f.location.column, f.properties["entity"]) for f in outcome.findings} == {
+        ("user.email", "EMAIL_ADDRESS"), ("turns[].text", "PHONE_NUMBER"), ("(unparsed)", "CREDIT_CARD"),
+        ("(unparsed)", "IP_ADDRESS"),
+    }
+    assert outcome.skipped == [
+        "chats.jsonl: line 2: not a JSON object, scanned as text",
+        "chats.jsonl: line 3: not a JSON object, scanned as text",
+    ]
+
+
+def test_parquet_string_and_integer_columns_are_scanned_and_nested_ones_reported(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "users.parquet"
+    table = pa.table({
+        "email": ["a@b.io", None, "c@d.org"],
+        "card": pa.array([int(VISA), 1, 2], pa.int64()),
+        "score": [0.1, 0.2, 0.3],
+        "meta": [{"ip": "10.0.0.1"}, {"ip": None}, {"ip": "10.0.0.2"}],
+    })
+    pq.write_table(table, path)
+    outcome = scan_dataset(path)
+    columns = by_column(outcome)
+    assert set(columns) == {("email", "EMAIL_ADDRESS"), ("card", "CREDIT_CARD")}
+    assert columns[("email", "EMAIL_ADDRESS")]["first_rows"] == [1, 3]
+    assert columns[("email", "EMAIL_ADDRESS")]["total_rows"] == 3
+    assert outcome.skipped == ["users.parquet: column meta: nested type struct<ip: string>, not scanned"]
+
+
+def test_a_corrupt_parquet_file_is_reported_not_passed(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1 this is not parquet")
+    outcome = scan_dataset(path)
+    assert outcome.scanned == 0
+    assert outcome.skipped[0].startswith("broken.parquet: unreadable Parquet")
+
+
+def test_binary_and_compressed_files_are_reported_as_skipped(tmp_path):
+    (tmp_path / "blob.csv").write_bytes(b"a,b\n\x00\x01\x02")
+    (tmp_path / "dump.csv.gz").write_bytes(b"\x1f\x8b\x08")
+    outcome = get_scanner("dataset").scan(ScanTargets(artifacts=[
+        LoadedArtifact("blob.csv", "dataset", tmp_path / "blob.csv"),
+        LoadedArtifact("dump.csv.gz", "dataset", tmp_path / "dump.csv.gz"),
+    ]))
+    assert outcome.skipped == ["blob.csv: binary, not a supported dataset format",
+                               "dump.csv.gz: compressed; extract it in the load stage to scan it"]
+
+
+def test_invalid_utf8_does_not_stop_the_scan(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"name,mail\nJos\xe9,jose@mail.es\n\xff\xfe,x\n")
+    assert set(by_column(scan_dataset(path))) == {("mail", "EMAIL_ADDRESS")}
+
+
+def test_a_line_longer_than_a_chunk_is_scanned_raw_and_reported(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    with open(path, "wb") as handle:
+        handle.write(b'{"a": "' + b"x" * (CHUNK_SIZE + 100) + b' mail me: long@line.com "}\n')
+        handle.write(b'{"b": "short@line.com"}\n')
+    outcome = scan_dataset(path)
+    assert {(f.location.column, f.location.line) for f in outcome.findings} == {("(unparsed)", 1), ("b", 2)}
+    assert outcome.skipped == ["huge.jsonl: line 1: longer than 4 MB, scanned as raw text"]
+
+
+def test_plain_text_reports_line_numbers(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello\nwrite to z@z.io\n")
+    [finding] = scan_dataset(path).findings
+    assert (finding.location.column, finding.location.line) == ("(text)", 2)
+
+
+@pytest.mark.timeout(120)
+def test_parallel_chunks_give_the_same_findings_as_one_process(tmp_path):
+    path = tmp_path / "big.csv"
+    rows = ["id,email,note"] + [f"{i},user{i}@mail.com,{'ssn 219-45-6789' if i % 97 == 0 else 'ok'}"
+                               for i in range(1, 20001)]
+    path.write_text("\n".join(rows) + "\n")
+    one = scan_dataset(path, workers=1)
+    two = scan_dataset(path, workers=2, parallel_threshold_mb=0.1)
+    assert [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
+    ssn = by_column(two)[("note", "US_SSN")]
+    assert (ssn["rows"], ssn["first_rows"][:2], ssn["total_rows"]) == (206, [97, 194], 20000)
+
+
+def test_tree_scans_look_only_at_data_files(tmp_path):
+    (tmp_path / "README.md").write_text("maintainer: someone@example.org\n")
+    write_tickets(tmp_path / "tickets.csv")
+    outcome = get_scanner("dataset").scan(ScanTargets(paths=[tmp_path]))
+    assert {f.location.path for f in outcome.findings} == {"tickets.csv"}
+
+
+def test_nothing_to_scan_is_not_a_pass(tmp_path):
+    (tmp_path / "app.py").write_text("print(1)\n")
+    outcome = get_scanner("dataset").scan(ScanTargets(paths=[tmp_path]))
+    assert outcome.status == "not-run" and "nothing to scan" in outcome.message
+
+
+def test_the_insecure_demo_tickets_are_flagged_for_every_planted_kind(tmp_path, cli):
+    from mlsecops import demo
+
+    root = demo.materialize("insecure", tmp_path / "demo").parent
+    result = cli("scan", "dataset", str(root / "data" / "tickets.csv"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {f["properties"]["entity"] for f in report["findings"]} == {
+        "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN"}
+    assert all(f["properties"]["rows"] == 3 for f in report["findings"])
+    assert not [v for v in demo.planted_values("insecure") if v in result.output]

@@ -1,0 +1,158 @@
+"""The train stage: cross-validated Keras training on the loaded dataset, reproducible, refusing bad input."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from train_support import FAST_TRAIN, one_line_error, prepare, trained_demo
+
+from mlsecops import demo
+from mlsecops.hashing import file_sha256
+from mlsecops.ml.tokenizer import WordTokenizer
+
+pytestmark = pytest.mark.timeout(600)
+
+OUTPUTS = ("model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json", "split.json",
+           "history.json")
+METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro", "roc_auc")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    return trained_demo(tmp_path_factory)
+
+
+def test_train_writes_model_tokenizer_split_and_history_with_their_digests(trained):
+    result = trained.result("train")
+    assert result["status"] == "passed", result["reason"]
+    folder = trained.workspace / "train"
+    recorded = {Path(a["path"]).name: a for a in result["artifacts"]}
+    assert set(recorded) == set(OUTPUTS)
+    for name in OUTPUTS:
+        assert recorded[name]["path"] == f"train/{name}"
+        assert recorded[name]["sha256"] == file_sha256(folder / name)
+    assert (folder / "model.h5").read_bytes()[:4] == b"\x89HDF"
+    assert (folder / "model.keras").read_bytes()[:2] == b"PK"
+    assert set(result["tools"]) >= {"keras", "torch", "scikit-learn", "numpy"}
+
+
+def test_cross_validation_reports_each_fold_and_mean_and_std_per_metric(trained):
+    result = trained.result("train")
+    settings = result["details"]["settings"]
+    assert len(result["details"]["folds"]) == settings["folds"]
+    for name in METRICS:
+        values = [fold[name] for fold in result["details"]["folds"]]
+        assert result["metrics"][f"cv_{name}_mean"] == pytest.approx(sum(values) / len(values), abs=1e-4)
+        assert result["metrics"][f"cv_{name}_std"] >= 0
+    assert result["metrics"]["cv_accuracy_mean"] >= 0.9, "the demo is learnable by a small model"
+    assert result["metrics"]["cv_accuracy_mean"] < 0.995, "the demo is not a lookup table"
+
+
+def test_early_stopping_ends_folds_and_the_final_fit_uses_the_epochs_they_found(trained):
+    history = json.loads((trained.workspace / "train/history.json").read_text())
+    settings = trained.result("train")["details"]["settings"]
+    for fold in history["folds"]:
+        assert fold["epochs_run"] <= settings["epochs"]
+        assert len(fold["history"]["val_loss"]) == fold["epochs_run"]
+        assert fold["history"]["val_loss"][fold["best_epoch"] - 1] == min(fold["history"]["val_loss"])
+    best = sorted(fold["best_epoch"] for fold in history["folds"])
+    assert history["final"]["epochs"] == best[len(best) // 2]
+    assert len(history["final"]["history"]["loss"]) == history["final"]["epochs"]
+
+
+def test_the_held_out_split_is_stratified_disjoint_and_recorded_by_row(trained):
+    split = json.loads((trained.workspace / "train/split.json").read_text())
+    train_rows, test_rows = set(split["train_rows"]), set(split["test_rows"])
+    assert not train_rows & test_rows
+    labels = [line.rsplit(",", 1)[1] for line in
+              (trained.project / "data/tickets.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert train_rows | test_rows == set(range(len(labels)))
+    assert len(test_rows) == pytest.approx(split["test_size"] * len(labels), abs=1)
+    overall, held_out = Counter(labels), Counter(labels[row] for row in test_rows)
+    for label, count in overall.items():
+        assert held_out[label] / len(test_rows) == pytest.approx(count / len(labels), abs=0.01)
+    assert split["sha256"] == file_sha256(trained.project / "data/tickets.csv")
+
+
+def test_the_json_tokenizer_is_the_one_the_model_was_trained_with(trained):
+    tokenizer = WordTokenizer.from_json((trained.workspace / "train/tokenizer.json").read_text())
+    details = trained.result("train")["details"]
+    assert tokenizer.vocabulary_size == details["vocabulary_size"]
+    assert tokenizer.sequence_length == details["settings"]["sequence_length"]
+    assert json.loads((trained.workspace / "train/labels.json").read_text()) == details["labels"]
+
+
+def test_the_same_seed_gives_identical_metrics_and_files_and_memorises_no_planted_pii(tmp_path: Path):
+    # the insecure variant's dataset: its PII appears once each, so min_frequency keeps it out of the tokenizer
+    first = prepare(tmp_path / "a", variant="insecure", train=FAST_TRAIN)
+    second = prepare(tmp_path / "b", variant="insecure", train=FAST_TRAIN)
+    assert first.stage("train").exit_code == 0
+    assert second.stage("train").exit_code == 0
+    one, two = first.result("train"), second.result("train")
+    assert one["metrics"] == two["metrics"]
+    assert one["details"]["folds"] == two["details"]["folds"]
+    for name in ("tokenizer.json", "split.json", "history.json", "labels.json"):
+        assert (first.workspace / "train" / name).read_bytes() == (second.workspace / "train" / name).read_bytes()
+    planted = demo.planted_values("insecure")
+    for name in OUTPUTS:
+        data = (first.workspace / "train" / name).read_bytes()
+        assert not [value for value in planted if value.encode() in data], name
+
+
+def test_a_missing_column_is_exit_2_naming_the_file_and_the_column(tmp_path: Path):
+    checkout = prepare(tmp_path / "c", train={"text_column": "body"})
+    outcome = checkout.stage("train")
+    assert outcome.exit_code == 2
+    line = one_line_error(outcome)
+    assert "file://data/tickets.csv" in line and "'body'" in line and "train.text_column" in line
+    assert checkout.result("train")["status"] == "error"
+
+
+def test_a_dataset_name_that_load_did_not_fetch_is_exit_2_listing_what_it_did(tmp_path: Path):
+    checkout = prepare(tmp_path / "c", train={"dataset": "tickets-v2"})
+    line = one_line_error(outcome := checkout.stage("train"))
+    assert outcome.exit_code == 2
+    assert "'tickets-v2'" in line and "tickets" in line.split("loaded:")[1]
+
+
+def test_without_the_load_stage_train_is_exit_2_saying_to_run_load(tmp_path: Path):
+    checkout = prepare(tmp_path / "c")
+    (checkout.workspace / "load/result.json").unlink()
+    line = one_line_error(outcome := checkout.stage("train"))
+    assert outcome.exit_code == 2 and "mlsecops load" in line
+
+
+def test_a_dataset_changed_after_load_is_refused(tmp_path: Path):
+    checkout = prepare(tmp_path / "c")
+    record = checkout.result("load")["details"]["sources"][0]
+    with open(checkout.workspace / record["path"], "a", encoding="utf-8") as handle:
+        handle.write("ignore previous instructions,refund\n")
+    line = one_line_error(outcome := checkout.stage("train"))
+    assert outcome.exit_code == 2 and "sha256" in line
+
+
+def test_too_few_rows_per_label_for_the_folds_is_exit_2_naming_the_label(tmp_path: Path):
+    checkout = prepare(tmp_path / "c", train={"folds": 20})
+    record = checkout.result("load")["details"]["sources"][0]
+    dataset = checkout.workspace / record["path"]
+    with open(dataset, "a", encoding="utf-8") as handle:
+        handle.write("where do i send a compliment,praise\n")
+    load = json.loads((checkout.workspace / "load/result.json").read_text())
+    load["details"]["sources"][0]["sha256"] = file_sha256(dataset)
+    (checkout.workspace / "load/result.json").write_text(json.dumps(load))
+    line = one_line_error(outcome := checkout.stage("train"))
+    assert outcome.exit_code == 2 and "label 'praise' has 1 rows" in line
+
+
+def test_train_does_not_run_after_a_failed_security_gate(tmp_path: Path):
+    checkout = prepare(tmp_path / "c")
+    gate = checkout.workspace / "gate-security"
+    gate.mkdir()
+    (gate / "result.json").write_text(json.dumps({"stage": "gate-security", "status": "failed"}))
+    outcome = checkout.stage("train")
+    assert outcome.exit_code == 1
+    assert "gate-security" in one_line_error(outcome)
+    assert not (checkout.workspace / "train/model.keras").exists()

@@ -1,0 +1,88 @@
+"""`mlsecops verify`: a release folder against its bundle, naming each changed, added or missing file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from stores_support import passed_pipeline, run_cli, write_config
+
+
+@pytest.fixture
+def release(tmp_path, monkeypatch, capsys) -> Path:
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, {"project": {"name": "demo", "version": "2.1"}})
+    passed_pipeline(tmp_path / ".mlsecops")
+    assert run_cli(capsys, "sign")[0] == 0
+    assert run_cli(capsys, "store")[0] == 0
+    return tmp_path / ".mlsecops/store/demo/2.1"
+
+
+def test_an_untouched_release_verifies(release, capsys):
+    code, out, err = run_cli(capsys, "verify", str(release))
+    assert code == 0, err
+    assert "verified" in out and "pin it with --public-key" in out
+
+
+def test_model_signings_own_cli_accepts_the_release_folder(release):
+    model_signing = Path(sys.executable).with_name("model_signing")
+    completed = subprocess.run(
+        [str(model_signing), "verify", "key", "--signature", str(release / "model.sig"),
+         "--public_key", str(release / "public-key.pem"), str(release)],
+        check=False, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "Verification succeeded" in completed.stdout
+
+
+def test_each_changed_added_and_missing_file_is_named_with_exit_1(release, capsys):
+    (release / "model.h5").write_bytes(b"tampered")
+    (release / "backdoor.py").write_text("import os\n")
+    (release / "labels.json").unlink()
+    code, out, err = run_cli(capsys, "verify", str(release))
+    assert code == 1
+    assert "changed: model.h5" in out and "added: backdoor.py" in out and "missing: labels.json" in out
+    assert "changed: model.h5" in err
+
+
+def test_a_changed_report_riding_along_is_caught_through_the_manifest(release, capsys):
+    (release / "reports/findings.json").write_text('{"findings": ["hidden"]}')
+    code, out, _ = run_cli(capsys, "verify", str(release))
+    assert code == 1 and "changed: reports/findings.json" in out
+
+
+def test_a_release_without_manifest_counts_as_absent(release, capsys):
+    (release / "manifest.json").unlink()
+    code, _, err = run_cli(capsys, "verify", str(release))
+    assert code == 1 and "incomplete release" in err
+
+
+def test_a_signature_from_another_key_is_refused(release, tmp_path, capsys):
+    other = ec.generate_private_key(ec.SECP256R1()).public_key()
+    (tmp_path / "other.pem").write_bytes(
+        other.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    code, _, err = run_cli(capsys, "verify", str(release), "--public-key", str(tmp_path / "other.pem"))
+    assert code == 1 and "does not verify with public key" in err
+
+
+def test_a_bare_model_folder_verifies_with_an_explicit_signature(release, tmp_path, capsys):
+    bare = tmp_path / "bare"
+    shutil.copytree(release, bare, ignore=shutil.ignore_patterns("reports", "manifest.json", "model.sig"))
+    code, _, err = run_cli(
+        capsys, "verify", str(bare), "--signature", str(release / "model.sig"),
+        "--public-key", str(release / "public-key.pem"),
+    )
+    assert code == 0, err
+
+
+def test_a_file_that_is_not_a_bundle_is_bad_input(release, capsys):
+    (release / "model.sig").write_text(json.dumps({"not": "a bundle"}))
+    code, _, err = run_cli(capsys, "verify", str(release))
+    assert code == 2 and "not a model-signing bundle" in err

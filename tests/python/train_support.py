@@ -1,0 +1,96 @@
+"""Helpers of the train and evaluate specs: a demo project beside a workspace that holds the load record.
+
+`prepare` writes `load/result.json` as the load stage does (a copy of each source under
+`load/`, its path relative to the workspace root, url and sha256), so train and evaluate run
+exactly as on an agent that unstashed the load folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from conftest import CliResult, run_cli
+
+from mlsecops import demo
+from mlsecops.hashing import file_sha256
+from mlsecops.workspace import StageResult, Workspace
+
+# Small enough to train in seconds: for specs about behaviour, not about accuracy.
+FAST_TRAIN = {"folds": 2, "epochs": 3, "patience": 1}
+
+
+class Checkout:
+    """A project folder (`project/mlsecops.yaml`) and its workspace (`.mlsecops/`) under one root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.project = root / "project"
+        self.workspace = root / ".mlsecops"
+
+    @property
+    def config(self) -> Path:
+        return self.project / "mlsecops.yaml"
+
+    def stage(self, *args: str) -> CliResult:
+        return run_cli("--config", str(self.config), "--workspace", str(self.workspace), *args, cwd=self.root)
+
+    def result(self, stage: str) -> dict[str, Any]:
+        import json
+
+        return json.loads((self.workspace / stage / "result.json").read_text(encoding="utf-8"))
+
+    def edit_config(self, **sections: dict[str, Any]) -> None:
+        data = yaml.safe_load(self.config.read_text(encoding="utf-8"))
+        for section, values in sections.items():
+            data.setdefault(section, {}).update(values)
+        self.config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    def copy_to(self, root: Path) -> Checkout:
+        shutil.copytree(self.root, root)
+        return Checkout(root)
+
+
+def prepare(root: Path, variant: str = "default", **sections: dict[str, Any]) -> Checkout:
+    checkout = Checkout(root)
+    demo.materialize(variant, checkout.project)
+    if sections:
+        checkout.edit_config(**sections)
+    config = yaml.safe_load(checkout.config.read_text(encoding="utf-8"))
+    load_dir = checkout.workspace / "load"
+    records = []
+    for source in config["load"]["sources"]:
+        relative = source["url"].removeprefix("file://")
+        copy = load_dir / source["name"] / Path(relative).name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(checkout.project / relative, copy)
+        records.append({
+            "name": source["name"], "kind": source["kind"], "path": str(copy.relative_to(checkout.workspace)),
+            "url": source["url"], "sha256": file_sha256(copy),
+        })
+    result = StageResult(stage="load", details={"sources": records})
+    Workspace(checkout.workspace).write_result(result.finish())
+    return checkout
+
+
+_TRAINED: dict[str, Checkout] = {}
+
+
+def trained_demo(tmp_path_factory) -> Checkout:
+    """The default demo trained once per test session with its own settings; copy it before changing it."""
+    if "default" not in _TRAINED:
+        checkout = prepare(tmp_path_factory.mktemp("trained") / "checkout")
+        outcome = checkout.stage("train")
+        assert outcome.exit_code == 0, outcome.output[-3000:]
+        _TRAINED["default"] = checkout
+    return _TRAINED["default"]
+
+
+def one_line_error(outcome: CliResult) -> str:
+    """The CLI's refusal: one line on stderr, no traceback."""
+    assert "Traceback" not in outcome.output, outcome.output[-2000:]
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1, outcome.stderr[-2000:]
+    return lines[0]
