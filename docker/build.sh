@@ -5,6 +5,7 @@
 #   bash docker/build.sh            build mlsecops-worker:<version>
 #   bash docker/build.sh --test     build, then run `mlsecops --version` and the demo's scan stage in it
 #   bash docker/build.sh --base     only prepare the podman config and the base image
+#   bash docker/build.sh --config   only write the podman config (printed as export lines)
 #
 # A user with a real Docker engine needs none of this: `docker build -f docker/Dockerfile .`
 #
@@ -31,18 +32,17 @@ BASE_TAG="docker.io/library/python:3.11-slim-bookworm"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 log() { printf 'build.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit "${2:-3}"; }
+die() { log "$1"; exit "${2:-3}"; }
 
 mode="build"
 case "${1:-}" in
   "") ;;
   --test) mode="test" ;;
   --base) mode="base" ;;
-  -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
-  *) die "unknown option '$1' (use --test, --base or nothing)" 2 ;;
+  --config) mode="config" ;;
+  -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+  *) die "unknown option '$1' (use --test, --base, --config or nothing)" 2 ;;
 esac
-
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc fuse-overlayfs uidmap debootstrap)"
 
 # ------------------------------------------------------------------ podman configuration
 write_podman_config() {
@@ -112,8 +112,13 @@ pip_build_args() {
   local extra_index find_links
   extra_index="$(pip_setting extra-index-url)"
   find_links="$(pip_setting find-links)"
-  BUILD_ARGS+=(--build-arg "PIP_EXTRA_INDEX_URL=${extra_index}")
-  BUILD_ARGS+=(--build-arg "PIP_FIND_LINKS=${find_links}")
+  # unset here: the Dockerfile's defaults (PyPI plus the PyTorch CPU index) apply
+  if [[ -n "$extra_index" ]]; then
+    BUILD_ARGS+=(--build-arg "PIP_EXTRA_INDEX_URL=${extra_index}")
+  fi
+  if [[ -n "$find_links" ]]; then
+    BUILD_ARGS+=(--build-arg "PIP_FIND_LINKS=${find_links}")
+  fi
   local word path
   for word in $extra_index $find_links; do
     path="${word#file://}"
@@ -166,7 +171,7 @@ build_image() {
   done
   log "building $IMAGE:$version (revision ${revision:0:12})"
   local started=$SECONDS
-  podman build --pull=never --network=host --layers \
+  podman build --pull=never --network=host --layers --format docker \
     "${BUILD_ARGS[@]}" "${VOLUMES[@]}" \
     -f "$REPO_ROOT/docker/Dockerfile" -t "$IMAGE:$version" -t "$IMAGE:latest" "$REPO_ROOT"
   local size
@@ -188,6 +193,11 @@ test_image() {
 }
 
 write_podman_config
+if [[ "$mode" == "config" ]]; then
+  printf 'export CONTAINERS_CONF=%q CONTAINERS_STORAGE_CONF=%q\n' "$CONTAINERS_CONF" "$CONTAINERS_STORAGE_CONF"
+  exit 0
+fi
+command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc fuse-overlayfs uidmap debootstrap)"
 make_base_image
 [[ "$mode" == "base" ]] && exit 0
 build_image

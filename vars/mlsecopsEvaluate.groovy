@@ -1,7 +1,8 @@
 import org.mlsecops.StepParams
 
 /**
- * Stage 6: metrics on held-out data against thresholds and the last released model; a metric under its threshold fails the build.
+ * Stage 6: metrics on held-out data against thresholds and the last released model;
+ * a metric under its threshold fails the build.
  * See mlsecopsEvaluate.txt.
  */
 void call(Map params = [:]) {

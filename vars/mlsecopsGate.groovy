@@ -17,5 +17,6 @@ void call(Map params = [:]) {
         error "[mlsecopsGate] gate must be 'security' or 'model', not '${gate}'"
     }
     Map common = Config.pick(params, StepParams.COMMON.keySet())
-    mlsecopsWorker(common + [step: 'mlsecopsGate', stage: "gate-${gate}".toString(), command: ['gate', '--stage', gate]])
+    mlsecopsWorker(common + [step: 'mlsecopsGate', stage: "gate-${gate}".toString(),
+                             command: ['gate', '--stage', gate]])
 }

@@ -1,7 +1,8 @@
 import org.mlsecops.StepParams
 
 /**
- * Stage 7: model-file scanning, LLM probing (garak), prompt injection, poisoning and disclosure tests; records findings.
+ * Stage 7: model-file scanning, LLM probing (garak), prompt injection, poisoning and
+ * disclosure tests; records findings.
  * See mlsecopsModelTest.txt.
  */
 void call(Map params = [:]) {

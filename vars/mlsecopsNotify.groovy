@@ -17,5 +17,6 @@ void call(Map params = [:]) {
     }
     Map common = Config.pick(params, StepParams.COMMON.keySet())
     // notifications send the reports; they do not publish them (publish: true to change that)
-    mlsecopsWorker([publish: false] + common + [step: 'mlsecopsNotify', stage: 'notify', command: ['notify', '--event', event]])
+    mlsecopsWorker([publish: false] + common + [step: 'mlsecopsNotify', stage: 'notify',
+                                                command: ['notify', '--event', event]])
 }

@@ -118,7 +118,8 @@ void call(Map params = [:]) {
             unsuccessful {
                 script {
                     mlsecopsNotify(common + [event: env.MLSECOPS_GATE_FAILED == 'true' ? 'gate-failed' : 'error'])
-                    CommitStatus.update(this, statusParams, currentBuild.currentResult == 'ABORTED' ? 'canceled' : 'failed')
+                    String state = currentBuild.currentResult == 'ABORTED' ? 'canceled' : 'failed'
+                    CommitStatus.update(this, statusParams, state)
                 }
             }
         }

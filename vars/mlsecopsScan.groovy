@@ -35,12 +35,14 @@ void call(Map params = [:]) {
     parallel(branches + [failFast: false])
 }
 
-/** One scanner: `scan --only <scanner>`, its result in .mlsecops/scan/<scanner>/, stashed as mlsecops-scan-<scanner>. */
+/** One scanner: `scan --only <scanner>` writes .mlsecops/scan/<scanner>/, stashed as mlsecops-scan-<scanner>. */
 private void scanBranch(Map common, String scanner) {
-    mlsecopsWorker(common + [step: 'mlsecopsScan', stage: 'scan', branch: scanner, command: ['scan', '--only', scanner]])
+    mlsecopsWorker(common + [step: 'mlsecopsScan', stage: 'scan', branch: scanner,
+                             command: ['scan', '--only', scanner]])
 }
 
 @NonCPS
+@SuppressWarnings('Instanceof') // `only` is a list or a comma-separated string
 private List<String> selected(Object only, List configured) {
     Object names = only ?: configured
     List<String> list = (names instanceof String) ? (names as String).split(',') as List : names as List

@@ -1,7 +1,8 @@
 import org.mlsecops.StepParams
 
 /**
- * Stage 5: train the model (Keras, stratified K-fold, fixed seeds) into .mlsecops/train/; on a GPU agent when gpu is true.
+ * Stage 5: train the model (Keras, stratified K-fold, fixed seeds) into .mlsecops/train/;
+ * on a GPU agent when gpu is true.
  * See mlsecopsTrain.txt.
  */
 void call(Map params = [:]) {

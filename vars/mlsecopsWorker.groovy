@@ -26,5 +26,5 @@ void call(Map params = [:]) {
         error '[mlsecopsWorker] stage and command are required'
     }
     Map cfg = Config.load(this, args.stage as String, Config.pick(args, StepParams.COMMON.keySet() + ['failBuild']))
-    new Worker(this, cfg, args.step as String, args.stage as String, args.branch as String, args.command as List).run()
+    new Worker(this, cfg, Config.pick(args, ['step', 'stage', 'branch', 'command'])).run()
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 from mlsecops.config import Config, parse_config
 from mlsecops.findings import (
     Finding,
@@ -193,3 +194,33 @@ def populated_workspace(root: Path, *, security_gate_fails: bool = False) -> Wor
 
 def read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def sarif_validator() -> jsonschema.Draft4Validator:
+    """The official SARIF 2.1.0 schema (a fixture copied from oasis-tcs/sarif-spec), with format checks."""
+    schema = read_json(FIXTURES / "sarif-schema-2.1.0.json")
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def cyclonedx_problem(text: str) -> str | None:
+    """The first line of what the CycloneDX 1.6 JSON schema finds wrong; None when the BOM is valid."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
+    return None if error is None else str(error).splitlines()[0]
+
+
+def defectdojo_accepted() -> tuple[set[str], set[str], set[str]]:
+    """(keys a finding may carry, keys it must carry, severities) of DefectDojo's generic JSON importer."""
+    accepted = read_json(FIXTURES / "defectdojo-generic-json-keys.json")
+    allowed = set(accepted["allowed"]) | set(accepted["required"]) | set(accepted["popped"])
+    return allowed, set(accepted["required"]), set(accepted["severities"])
+
+
+def junit_problems(path: Path) -> list[str]:
+    """What junit-10.xsd (the JUnit schema of Jenkins' xUnit plugin, a fixture) finds wrong in `path`."""
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(FIXTURES / "junit-10.xsd"))
+    return [str(error).splitlines()[0] for error in schema.iter_errors(str(path))]

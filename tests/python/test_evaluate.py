@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from train_support import one_line_error, trained_demo
-
 from mlsecops import demo
+from train_support import one_line_error, trained_demo
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -96,6 +94,31 @@ def test_a_previous_result_as_baseline_within_tolerance_passes(evaluated, tmp_pa
     assert set(checkout.result("evaluate")["details"]["baseline"]["deltas"].values()) == {0.0}
 
 
+def test_the_last_release_in_the_store_is_the_default_baseline(evaluated, tmp_path):
+    from mlsecops.stores import open_store
+    from mlsecops.stores.release import publish_release
+
+    checkout = evaluated.copy_to(tmp_path / "c")
+    current = checkout.result("evaluate")["metrics"]
+    assert checkout.result("evaluate")["details"]["baseline"] is None, "no release yet: nothing to compare"
+    released = {**current, "accuracy": min(1.0, current["accuracy"] + 0.03)}
+    with open_store(f"file://{checkout.workspace / 'store'}") as store:
+        publish_release(
+            store, "support-intents/0.9.0", {"model.keras": checkout.workspace / "train/model.keras"}, {"model.keras"},
+            {"project": "support-intents", "version": "0.9.0", "created": "2026-01-01T00:00:00+00:00",
+             "metrics": released},
+            echo=lambda line: None,
+        )
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 1
+    assert "accuracy" in one_line_error(outcome) and "regressed" in outcome.stderr
+    baseline = checkout.result("evaluate")["details"]["baseline"]
+    assert baseline["source"].endswith("/support-intents/0.9.0") and baseline["metrics"] == released
+
+    checkout.edit_config(evaluate={"baseline_from_store": False})
+    assert checkout.stage("evaluate").exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("evaluate", "message"),
     [
@@ -133,7 +156,7 @@ def test_evaluate_without_train_is_exit_2_saying_to_run_train(trained, tmp_path)
 def test_evaluate_never_unpickles_the_compatibility_tokenizer(trained, tmp_path):
     checkout = trained.copy_to(tmp_path / "c")
     marker = tmp_path / "unpickled"
-    # a pickle that creates `marker` when loaded: GLOBAL pathlib.Path, REDUCE, then touch it
+    # a pickle that creates `marker` when loaded (GLOBAL os.system, REDUCE): proof of any unpickling
     command = f"touch {marker}"
     trap = b"cos\nsystem\n(V" + command.encode() + b"\ntR."
     (checkout.workspace / "train/tokenizer.pickle").write_bytes(trap)
@@ -151,3 +174,43 @@ def test_the_demo_bot_answers_with_the_response_of_the_predicted_intent(trained)
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip() == demo.responses()["password_reset"]
+
+
+def test_metrics_match_their_definitions_on_a_small_hand_checked_case():
+    from mlsecops.ml.metrics import classification_metrics, confusion
+
+    y_true = [0, 0, 1, 1, 2, 2]
+    probabilities = [[0.8, 0.1, 0.1], [0.3, 0.6, 0.1], [0.1, 0.8, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8],
+                     [0.1, 0.2, 0.7]]
+    metrics = classification_metrics(y_true, probabilities)
+    assert metrics["accuracy"] == pytest.approx(5 / 6)
+    # class 0: P=1 R=.5; class 1: P=2/3 R=1; class 2: P=1 R=1
+    assert metrics["precision_macro"] == pytest.approx((1 + 2 / 3 + 1) / 3)
+    assert metrics["recall_macro"] == pytest.approx((0.5 + 1 + 1) / 3)
+    assert metrics["roc_auc"] == pytest.approx(1.0)
+    assert confusion(y_true, [0, 1, 1, 1, 2, 2], ["a", "b", "c"]) == {
+        "labels": ["a", "b", "c"], "matrix": [[1, 1, 0], [0, 2, 0], [0, 0, 2]],
+    }
+
+
+def test_an_undefined_metric_never_passes_its_threshold():
+    from mlsecops.ml.metrics import classification_metrics
+    from mlsecops.stages.evaluate import threshold_findings
+
+    metrics = classification_metrics([1, 1], [[0.2, 0.8], [0.4, 0.6]])  # one class: ROC-AUC is undefined
+    assert metrics["accuracy"] == 1.0
+    (finding,) = threshold_findings(metrics, {"accuracy": 0.9, "roc_auc": 0.5})
+    assert finding.properties["metric"] == "roc_auc" and "nan" in finding.message
+
+
+def test_a_drop_within_the_tolerance_is_no_regression_and_beyond_it_is():
+    from mlsecops.stages.evaluate import regression_findings
+
+    baseline = {"accuracy": 0.95, "f1_macro": 0.95}
+    within, deltas = regression_findings({"accuracy": 0.931, "f1_macro": 0.99}, baseline, 0.02)
+    assert within == [] and deltas == {"accuracy": -0.019, "f1_macro": 0.04}
+    beyond, _ = regression_findings({"accuracy": 0.929, "f1_macro": 0.99}, baseline, 0.02)
+    assert [f.properties["metric"] for f in beyond] == ["accuracy"]
+    assert beyond[0].id == regression_findings({"accuracy": 0.5, "f1_macro": 0.5}, baseline, 0.02)[0][0].id, (
+        "the finding id is stable across runs, so waivers keep working"
+    )

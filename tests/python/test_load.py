@@ -176,3 +176,61 @@ def test_a_hostile_archive_fails_the_load_naming_the_member(project, capsys):
     assert code == 2 and "../../escape.txt" in err
     assert not (root / "escape.txt").exists() and not Path(root.parent / "escape.txt").exists()
     assert not (root / ".mlsecops/load/evil").exists()
+
+
+def _load_a_release(root: Path, config: dict, capsys) -> Path:
+    """Publish a release in a file store next to the config, make it the only source, lock it."""
+    release = _publish(root)
+    config["load"]["allowlist"].append("file://releases")
+    config["load"]["sources"] = [{"name": "base", "url": "file://releases/base/2.0/", "kind": "model"}]
+    write_config(root, config)
+    assert run_cli(capsys, "lock")[0] == 0
+    return release
+
+
+def _publish(root: Path) -> Path:
+    """A release of an mlsecops store on disk, as `mlsecops store` leaves it."""
+    from mlsecops.stores import open_store
+    from mlsecops.stores.release import publish_release
+
+    model = root / "base-model.keras"
+    model.write_bytes(b"pretrained weights")
+    store = open_store(f"file://{root / 'releases'}")
+    publish_release(store, "base/2.0", {"model.keras": model}, {"model.keras"}, {"project": "base"},
+                    echo=lambda _: None)
+    return root / "releases/base/2.0"
+
+
+def test_a_release_folder_is_loaded_whole_and_pinned_by_its_manifest(project, capsys):
+    root, config = project
+    _load_a_release(root, config, capsys)
+    code, _, err = run_cli(capsys, "load")
+    assert code == 0, err
+    assert (root / ".mlsecops/load/base/model.keras").read_bytes() == b"pretrained weights"
+    record = result_json(root / ".mlsecops", "load")["details"]["sources"][0]
+    assert record["path"] == "load/base"
+    assert record["sha256"] == _sha((root / "releases/base/2.0/manifest.json").read_bytes())
+
+
+def test_a_release_whose_file_changed_or_whose_manifest_is_missing_is_refused(project, capsys):
+    root, config = project
+    release = _load_a_release(root, config, capsys)
+    (release / "model.keras").write_bytes(b"backdoored weights")
+    code, _, err = run_cli(capsys, "load")
+    assert code == 2 and "sha256 mismatch" in err
+    assert not (root / ".mlsecops/load/base").exists()
+    (release / "manifest.json").unlink()
+    code, _, err = run_cli(capsys, "load")
+    assert code == 2 and "no release there" in err
+
+
+def test_a_file_next_to_the_config_is_a_valid_source(project, capsys):
+    root, config = project
+    (root / "requirements.txt").write_text("numpy==2.0\n")
+    config["load"]["allowlist"].append("file://requirements.txt")
+    config["load"]["sources"].append({"name": "reqs", "url": "file://requirements.txt", "kind": "requirements"})
+    write_config(root, config)
+    assert run_cli(capsys, "lock")[0] == 0
+    code, _, err = run_cli(capsys, "load")
+    assert code == 0, err
+    assert (root / ".mlsecops/load/reqs/requirements.txt").read_text() == "numpy==2.0\n"

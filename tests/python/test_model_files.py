@@ -9,9 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
-
 from mlsecops.findings import Severity
+from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
 
 GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
 
@@ -197,3 +196,17 @@ def test_scan_models_command_prints_findings_as_json(tmp_path: Path, cli):
     assert [f["location"]["path"] for f in report["findings"]] == ["tokenizer.pickle"]
     assert report["findings"][0]["severity"] == "critical"
     assert report["scanned"] == 2
+
+
+def test_the_insecure_demos_pretrained_tokenizer_pickle_is_critical_and_the_clean_demo_has_no_model_finding(
+    tmp_path: Path, cli
+):
+    assert cli("demo", "init", "insecure", "--variant", "insecure").exit_code == 0
+    assert cli("demo", "init", "clean").exit_code == 0
+    insecure = json.loads(cli("scan", "models", "insecure", "--format", "json").stdout)
+    (finding,) = insecure["findings"]
+    assert finding["location"]["path"] == "pretrained/tokenizer.pickle"
+    assert finding["severity"] == "critical"
+    assert finding["title"].startswith("Pickle imports os.system")
+    clean = json.loads(cli("scan", "models", "clean", "--format", "json").stdout)
+    assert clean["findings"] == []

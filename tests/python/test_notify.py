@@ -43,11 +43,17 @@ def test_result_json_records_the_event_verdict_and_each_sink_outcome(tmp_path):
     assert run.sink("console")["status"] == "sent"
 
 
-def test_started_on_an_empty_workspace_says_nothing_has_run(tmp_path):
+def test_started_prints_only_the_headline_and_the_build(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUILD_URL", "https://jenkins.example.com/job/fraud/43/")
     run = notify_run(Workspace(tmp_path / ".mlsecops"), [], event="started")
-    assert run.output[0].endswith("started - RUNNING")
+    assert run.output == ["mlsecops fraud-detector 1.4.0: started - RUNNING",
+                          "  build    https://jenkins.example.com/job/fraud/43/"]
+
+
+def test_a_finished_run_with_no_stage_results_says_so(tmp_path):
+    run = notify_run(Workspace(tmp_path / ".mlsecops"), [], event="finished")
     assert "  stages   none has run yet" in run.output
-    assert "security not run" in run.text
+    assert "  gates    security not run, thresholds not run, model not run" in run.output
 
 
 @pytest.mark.timeout(30)
@@ -195,3 +201,45 @@ def test_an_environment_reference_is_not_a_secret_reference(tmp_path, monkeypatc
     monkeypatch.setenv("SLACK_URL", "https://hooks.slack.com/services/T/B/plainEnvValue")
     with pytest.raises(UsageError, match=r"notify\.sinks\.0\.slack\.webhook_url: .*secret reference"):
         parse_config({"notify": {"sinks": [{"type": "slack", "webhook_url": "${SLACK_URL}"}]}})
+
+
+MINIMAL_SINKS = {
+    "slack": {},
+    "telegram": {"chat_id": "42"},
+    "pagerduty": {},
+    "defectdojo": {"url": "https://dojo.example.com"},
+    "elasticsearch": {"url": "https://elastic.example.com", "username": "ci"},
+    "pushgateway": {"url": "https://pushgateway.example.com", "username": "ci"},
+}
+CREDENTIAL_FIELDS = [("slack", "webhook_url"), ("telegram", "bot_token"), ("pagerduty", "routing_key"),
+                     ("defectdojo", "api_key"), ("elasticsearch", "api_key"), ("elasticsearch", "password"),
+                     ("pushgateway", "password")]
+
+
+@pytest.mark.parametrize(("kind", "field"), CREDENTIAL_FIELDS)
+def test_every_credential_loads_unresolved_and_refuses_a_literal(kind, field, monkeypatch):
+    from mlsecops.config import parse_config
+    from mlsecops.notify.settings import SINK_SETTINGS
+
+    monkeypatch.delenv("NOT_BOUND_HERE", raising=False)
+    sink = {"type": kind, **MINIMAL_SINKS[kind]}
+    config = parse_config({"notify": {"sinks": [{**sink, field: "${secret:env://NOT_BOUND_HERE}"}]}})
+    assert getattr(config.notify.sinks[0], field) == "${secret:env://NOT_BOUND_HERE}"
+    with pytest.raises(UsageError, match=f"notify.sinks.0.{kind}.{field}: .*secret reference"):
+        parse_config({"notify": {"sinks": [{**sink, field: "literal-value-1234"}]}})
+    assert set(SINK_SETTINGS[kind].credentials) == {f for k, f in CREDENTIAL_FIELDS if k == kind}
+
+
+def test_a_local_run_keeps_one_run_id_from_start_to_finish_and_the_next_run_gets_another(tmp_path, monkeypatch):
+    monkeypatch.delenv("BUILD_TAG", raising=False)
+    workspace = Workspace(tmp_path / ".mlsecops")
+    first = notify_run(workspace, [], event="started").result["details"]["run_id"]
+    assert notify_run(workspace, [], event="finished").result["details"]["run_id"] == first
+    second = notify_run(workspace, [], event="started").result["details"]["run_id"]
+    assert second != first and second.startswith("local-")
+
+
+def test_jenkins_names_the_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUILD_TAG", "jenkins-fraud-detector-main-42")
+    run = notify_run(Workspace(tmp_path / ".mlsecops"), [], event="started")
+    assert run.result["details"]["run_id"] == "jenkins-fraud-detector-main-42"

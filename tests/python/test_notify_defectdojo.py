@@ -97,3 +97,13 @@ def test_a_bad_api_key_is_a_warning_that_does_not_show_the_key(tmp_path, dojo, m
     outcome = run.sink("defectdojo")
     assert outcome["status"] == "failed" and outcome["reason"].startswith("defectdojo: HTTP 401")
     assert "ffffffffffff" not in run.text + str(run.result)
+
+
+def test_sarif_can_be_imported_instead_of_the_generic_format(tmp_path, dojo):
+    dojo.add_product("fraud-detector", engagement="mlsecops")
+    run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [sink(dojo, format="sarif")], event="gate-failed")
+    outcome = run.sink("defectdojo")
+    assert outcome["status"] == "sent", outcome
+    form = posts(dojo)[0].form()
+    assert form["scan_type"] == (None, b"SARIF") and form["file"][0] == "findings.sarif"
+    assert len(dojo.findings[outcome["details"]["test"]]) == 5

@@ -37,7 +37,7 @@ def stored(fake: ElasticsearchFake, dataset: str) -> dict[str, dict]:
 def test_each_stage_result_and_each_finding_becomes_one_ecs_document(tmp_path, elastic, monkeypatch):
     monkeypatch.setenv("BRANCH_NAME", "main")
     run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [sink(elastic)], event="gate-failed")
-    assert run.sink("elasticsearch")["details"] == {"index": "mlsecops-events", "documents": 12}
+    assert run.sink("elasticsearch")["details"] == {"index": "mlsecops-events", "documents": 13}
     [bulk] = elastic.receiver.requests
     assert bulk.path == "/_bulk" and bulk.headers["content-type"] == "application/x-ndjson"
     assert bulk.headers["authorization"] == f"ApiKey {API_KEY}"
@@ -92,9 +92,19 @@ def test_sending_the_same_run_again_overwrites_instead_of_duplicating(tmp_path, 
     workspace = failed_model_gate(tmp_path / ".mlsecops")
     notify_run(workspace, [sink(elastic)], event="gate-failed")
     notify_run(workspace, [sink(elastic)], event="finished")
-    assert len(elastic.stored) == 12
-    second = json.loads(elastic.receiver.requests[1].text().splitlines()[0])
-    assert second == {"index": {"_index": "mlsecops-events", "_id": "jenkins-fraud-detector-42:stage:load"}}
+    assert (len(stored(elastic, "mlsecops.stage")), len(stored(elastic, "mlsecops.finding"))) == (7, 5)
+    assert sorted(stored(elastic, "mlsecops.run")) == ["jenkins-fraud-detector-42:run:finished",
+                                                       "jenkins-fraud-detector-42:run:gate-failed"]
+    second = [json.loads(line) for line in elastic.receiver.requests[1].text().splitlines()[::2]]
+    assert {"index": {"_index": "mlsecops-events", "_id": "jenkins-fraud-detector-42:stage:load"}} in second
+
+
+def test_a_start_sends_only_the_run_event(tmp_path, elastic):
+    run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [sink(elastic)], event="started")
+    assert run.sink("elasticsearch")["details"]["documents"] == 1
+    [(doc_id, document)] = [(k[1], v) for k, v in elastic.stored.items()]
+    assert doc_id == "jenkins-fraud-detector-42:run:started"
+    assert document["event"]["type"] == ["start"] and document["mlsecops"]["run"]["verdict"] == "running"
 
 
 def test_a_rejected_document_is_reported_and_the_others_are_indexed(tmp_path, elastic):
@@ -102,16 +112,16 @@ def test_a_rejected_document_is_reported_and_the_others_are_indexed(tmp_path, el
     run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [sink(elastic)], event="gate-failed")
     outcome = run.sink("elasticsearch")
     assert outcome["status"] == "failed"
-    assert outcome["reason"] == ("elasticsearch: 1 of 12 documents rejected (first: 400 mapper_parsing_exception: "
+    assert outcome["reason"] == ("elasticsearch: 1 of 13 documents rejected (first: 400 mapper_parsing_exception: "
                                  "failed to parse field [event.duration])")
-    assert len(elastic.stored) == 11
+    assert len(elastic.stored) == 12
 
 
 def test_documents_throttled_with_429_are_resent_alone(tmp_path, elastic):
     elastic.throttle_once.update({"jenkins-fraud-detector-42:stage:scan", "jenkins-fraud-detector-42:stage:load"})
     run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [sink(elastic)], event="gate-failed")
     assert run.sink("elasticsearch")["status"] == "sent", run.sink("elasticsearch")
-    assert len(elastic.stored) == 12
+    assert len(elastic.stored) == 13
     resent = elastic.receiver.requests[1].text().splitlines()
     assert len(resent) == 4  # two action lines, two documents
 

@@ -3,18 +3,13 @@ grouped by project and branch, and the shipped Grafana dashboard queries exactly
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
 import pytest
 from mlsecops.notify.pushgateway import METRICS
+from notify_support.dashboard import dashboard, pushed_metrics, queried_metrics
 from notify_support.harness import notify_run
 from notify_support.pushgateway import pushgateway  # noqa: F401  (fixture)
 from notify_support.workspace import failed_model_gate, passing_run
 
-DASHBOARD = Path(__file__).resolve().parents[2] / "resources/org/mlsecops/grafana/mlsecops-pipeline.dashboard.json"
-PUSH_BOOKKEEPING = {"push_time_seconds", "push_failure_time_seconds"}
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -88,23 +83,11 @@ def test_a_pushgateway_error_is_a_warning_naming_the_status(tmp_path, pushgatewa
 # ------------------------------------------------------------------ the Grafana dashboard
 
 
-def dashboard() -> dict:
-    return json.loads(DASHBOARD.read_text())
-
-
-def dashboard_metric_names(board: dict) -> set[str]:
-    exprs = [t["expr"] for p in board["panels"] for t in p.get("targets", [])]
-    exprs += [v["query"]["query"] for v in board["templating"]["list"] if v["type"] == "query"]
-    return {name for expr in exprs for name in re.findall(r"\b(mlsecops_[a-z_]+)\b", expr)}
-
-
 def test_the_dashboard_queries_exactly_the_metrics_a_run_pushes(tmp_path, pushgateway, monkeypatch):  # noqa: F811
     monkeypatch.setenv("BRANCH_NAME", "dashboard-check")
     push(pushgateway, failed_model_gate(tmp_path / ".mlsecops"))
     group = pushgateway.group(job="mlsecops", project="fraud-detector", branch="dashboard-check")
-    received = {name for name, family in group.items() if isinstance(family, dict) and "metrics" in family}
-    received -= PUSH_BOOKKEEPING
-    assert dashboard_metric_names(dashboard()) == received == set(METRICS)
+    assert queried_metrics(dashboard()) == pushed_metrics(group) == set(METRICS)
 
 
 def test_the_dashboard_is_an_importable_grafana_dashboard():
@@ -126,3 +109,44 @@ def test_the_dashboard_is_an_importable_grafana_dashboard():
     variables = {v["name"]: v for v in board["templating"]["list"]}
     assert set(variables) == {"project", "branch"}
     assert all(v["datasource"]["uid"] == "${DS_PROMETHEUS}" for v in variables.values())
+
+
+def test_attack_success_rates_are_read_in_both_shapes_tests_record_them(tmp_path, pushgateway, monkeypatch):  # noqa: F811
+    from mlsecops.workspace import StageResult
+
+    monkeypatch.setenv("BRANCH_NAME", "asr-shapes")
+    workspace = passing_run(tmp_path / ".mlsecops")
+    rate = {"hits": 3, "total": 10, "rate": 0.3, "ci95_low": 0.1, "ci95_high": 0.6}
+    metrics = {"attack_success_rate.LLM01": 0.02, "attack_success_rate": {"LLM07": rate},
+               "injection_canary_leak_rate": rate}
+    workspace.write_result(StageResult(stage="modeltest", metrics=metrics).finish())
+    push(pushgateway, workspace, event="succeeded")
+    group = pushgateway.group(job="mlsecops", project="fraud-detector", branch="asr-shapes")
+    rates = {dict(labels)["owasp_llm"]: v for labels, v in samples(group, "mlsecops_attack_success_rate").items()}
+    assert rates == {"LLM01": 0.02, "LLM07": 0.3}
+
+
+def test_basic_auth_in_front_of_the_pushgateway_gets_the_password_from_a_secret(tmp_path, monkeypatch):
+    """A reverse proxy with basic auth is how Pushgateways are usually protected; a local receiver plays it."""
+    import base64
+
+    from notify_support.receiver import Receiver, Reply
+
+    password = "pg-Proxy-Pa55-8812"
+    expected = "Basic " + base64.b64encode(f"ci-pusher:{password}".encode()).decode()
+    proxy = Receiver()
+    proxy.route("PUT", "/metrics/", lambda r: Reply(200) if r.headers.get("authorization") == expected
+                else Reply(401, "Unauthorized", {"WWW-Authenticate": 'Basic realm="pushgateway"'}))
+    proxy.start()
+    try:
+        monkeypatch.setenv("PUSHGATEWAY_PASSWORD", password)
+        sink = {"type": "pushgateway", "url": proxy.url, "username": "ci-pusher",
+                "password": "${secret:env://PUSHGATEWAY_PASSWORD}"}
+        run = notify_run(passing_run(tmp_path / "ok"), [sink], event="succeeded")
+        assert run.sink("pushgateway")["status"] == "sent"
+        monkeypatch.setenv("PUSHGATEWAY_PASSWORD", "wrong-password-000")
+        refused = notify_run(passing_run(tmp_path / "refused"), [sink], event="succeeded")
+        assert refused.sink("pushgateway")["reason"] == "pushgateway: HTTP 401: Unauthorized"
+        assert password not in refused.text + str(refused.result) + run.text + str(run.result)
+    finally:
+        proxy.stop()

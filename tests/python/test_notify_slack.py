@@ -62,7 +62,9 @@ def test_hundreds_of_findings_stay_within_slack_limits(tmp_path, slack):
     assert violations({"blocks": blocks, "text": "x"}) == []
     assert len(blocks) <= 50 and all(len(t) <= 3000 for t in texts(blocks))
     top = next(t for t in texts(blocks) if t.startswith("*Top findings*"))
-    assert top.endswith("…")  # cut at Slack's 3000 characters, not rejected
+    listed = [line for line in top.splitlines() if line.startswith("• ")]
+    assert 0 < len(listed) < 50  # whole lines up to Slack's 3000 characters, then a count of the rest
+    assert top.splitlines()[-1] == f"_… and {405 - len(listed)} more in the reports_"
 
 
 def test_mrkdwn_control_characters_in_findings_are_escaped(tmp_path, slack):
@@ -110,3 +112,12 @@ def test_retries_are_bounded(tmp_path, scripted_webhook):
     run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [{**SINK, "retries": 1}], event="gate-failed")
     assert run.sink("slack")["reason"] == "slack: HTTP 500: internal_error (after 2 attempts)"
     assert len(webhook.requests) == 2
+
+
+def test_a_start_is_announced_without_a_stale_verdict(tmp_path, slack, monkeypatch):
+    monkeypatch.setenv("BUILD_URL", "https://jenkins.example.com/job/fraud/43/")
+    run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [{**SINK, "events": ["started"]}], event="started")
+    assert run.sink("slack")["status"] == "sent"
+    blocks = blocks_of(slack)
+    assert [b["type"] for b in blocks] == ["header", "section", "actions", "context"]
+    assert blocks[0]["text"]["text"] == "mlsecops fraud-detector 1.4.0: started - RUNNING"

@@ -81,3 +81,12 @@ def test_a_bot_api_refusal_is_a_warning_without_the_token(tmp_path, telegram, mo
     outcome = run.sink("telegram")
     assert outcome["status"] == "failed" and outcome["reason"].startswith("telegram: HTTP 404")
     assert "AAWrongToken" not in run.text + str(run.result)
+
+
+def test_a_start_is_announced_without_a_stale_verdict(tmp_path, telegram, monkeypatch):
+    monkeypatch.setenv("BUILD_URL", "https://jenkins.example.com/job/fraud/43/")
+    sinks = [{**SINK, "api_url": telegram.url, "events": ["started"]}]
+    run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), sinks, event="started")
+    assert run.sink("telegram")["status"] == "sent"
+    assert parse_markdown_v2(sent_text(telegram)).splitlines() == [
+        "mlsecops fraud-detector 1.4.0: started - RUNNING", "Open build · Reports"]

@@ -9,22 +9,24 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import jsonschema
 import pytest
 from mlsecops.findings import Location, make_finding
 from mlsecops.redact import redact, register_secret
 from mlsecops.reports import REPORTS, write_reports
 from mlsecops.workspace import StageResult, Workspace
 from reports_support import (
-    FIXTURES,
     SCRIPT_MESSAGE,
     SECRET_EVIDENCE,
     config,
+    cyclonedx_problem,
+    defectdojo_accepted,
+    junit_problems,
     pickle_finding,
     pii_finding,
     populated_workspace,
     probe_finding,
     read_json,
+    sarif_validator,
     secret_finding,
     waived_finding,
 )
@@ -91,9 +93,10 @@ def test_an_empty_workspace_gives_valid_reports_with_an_incomplete_verdict_never
     folder = workspace.reports_dir
     assert read_json(folder / "findings.json")["run"]["verdict"] == "incomplete"
     sarif = read_json(folder / "findings.sarif")
-    _sarif_validator().validate(sarif)
+    sarif_validator().validate(sarif)
     assert [run["tool"]["driver"]["name"] for run in sarif["runs"]] == ["mlsecops"]
     assert ET.parse(folder / "junit.xml").getroot().get("tests") == "0"
+    assert junit_problems(folder / "junit.xml") == []
     assert "INCOMPLETE" in (folder / "summary.html").read_text(encoding="utf-8")
     assert read_json(folder / "defectdojo.json")["findings"] == []
 
@@ -123,13 +126,8 @@ def test_findings_json_holds_each_finding_once_with_its_waiver_and_gate_verdicts
 # ---------------------------------------------------------------- SARIF
 
 
-def _sarif_validator() -> jsonschema.Draft4Validator:
-    schema = read_json(FIXTURES / "sarif-schema-2.1.0.json")
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
 def test_sarif_validates_against_the_official_2_1_0_schema(reports: Path) -> None:
-    _sarif_validator().validate(read_json(reports / "findings.sarif"))
+    sarif_validator().validate(read_json(reports / "findings.sarif"))
 
 
 def test_sarif_has_one_run_per_tool_with_rules_that_match_the_results(reports: Path) -> None:
@@ -161,7 +159,7 @@ def test_sarif_results_carry_fingerprints_locations_and_suppressions(reports: Pa
 
     probe = results[probe_finding().id]  # not a file: a logical location names what it is about
     assert probe["locations"][0]["logicalLocations"][0]["name"] == "model"
-    assert probe["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "model"
+    assert probe["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "mlsecops.yaml"
 
     pii = results[pii_finding().id]  # a dataset column: the file, its line, and the column
     assert pii["locations"][0]["physicalLocation"]["region"] == {"startLine": 7}
@@ -207,7 +205,7 @@ def test_sarif_relativises_absolute_paths_under_the_project(tmp_path: Path) -> N
     sarif = read_json(workspace.reports_dir / "findings.sarif")
     bandit = next(r for r in sarif["runs"] if r["tool"]["driver"]["name"] == "bandit")
     assert bandit["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/my%20app.py"
-    _sarif_validator().validate(sarif)
+    sarif_validator().validate(sarif)
 
 
 def test_sarif_says_a_scanner_did_not_run_as_a_failed_invocation(reports: Path) -> None:
@@ -228,7 +226,7 @@ def test_sarif_caps_a_run_at_the_consumers_limit_keeping_the_most_severe(
     workspace = populated_workspace(tmp_path)
     write_reports(workspace, config(tmp_path))
     sarif = read_json(workspace.reports_dir / "findings.sarif")
-    _sarif_validator().validate(sarif)
+    sarif_validator().validate(sarif)
     secrets = next(run for run in sarif["runs"] if run["tool"]["driver"]["name"] == "detect-secrets")
     assert [r["ruleId"] for r in secrets["results"]] == ["secrets/aws-access-key"]  # high kept, low cut
     notes = secrets["invocations"][0]["toolExecutionNotifications"]
@@ -257,6 +255,11 @@ def test_junit_has_a_suite_per_gate_with_a_case_per_rule_and_a_suite_per_stage(r
     assert int(root.get("failures")) == sum(int(s.get("failures")) for s in suites.values())
 
 
+def test_junit_is_valid_against_the_junit_schema_jenkins_uses(reports: Path, failed_reports: Path) -> None:
+    assert junit_problems(reports / "junit.xml") == []
+    assert junit_problems(failed_reports / "junit.xml") == []
+
+
 def test_junit_marks_rules_that_pass_only_through_waivers_as_skipped(reports: Path) -> None:
     root = ET.parse(reports / "junit.xml").getroot()
     security = next(s for s in root.iter("testsuite") if s.get("name") == "gate.security")
@@ -274,11 +277,15 @@ def test_junit_failure_names_the_findings_with_redacted_evidence_only(failed_rep
     assert SECRET_EVIDENCE in failure.text and secret_finding().id in failure.text
 
 
-def test_junit_reports_a_scanner_that_did_not_run_as_a_failure(reports: Path) -> None:
+def test_junit_shows_a_scanner_that_did_not_run_as_skipped_and_leaves_the_verdict_to_the_gates(
+    reports: Path,
+) -> None:
     root = ET.parse(reports / "junit.xml").getroot()
     scan = next(s for s in root.iter("testsuite") if s.get("name") == "stage.scan")
     gitleaks = next(c for c in scan.iter("testcase") if c.get("name") == "scanner gitleaks")
-    assert "not on PATH" in gitleaks.find("failure").get("message")
+    assert "not on PATH" in gitleaks.find("skipped").get("message")
+    secrets = next(c for c in scan.iter("testcase") if c.get("name") == "scanner secrets")
+    assert list(secrets) == []  # ran: a plain pass
 
 
 def test_junit_stays_well_formed_when_a_message_holds_control_characters(tmp_path: Path) -> None:
@@ -296,14 +303,13 @@ def test_junit_stays_well_formed_when_a_message_holds_control_characters(tmp_pat
 
 
 def test_defectdojo_writes_only_keys_the_generic_importer_accepts(reports: Path) -> None:
-    accepted = read_json(FIXTURES / "defectdojo-generic-json-keys.json")
-    allowed = set(accepted["allowed"]) | set(accepted["required"]) | set(accepted["popped"])
+    allowed, required, severities = defectdojo_accepted()
     findings = read_json(reports / "defectdojo.json")["findings"]
     assert len(findings) == 6
     for item in findings:
         assert set(item) <= allowed, set(item) - allowed
-        assert set(accepted["required"]) <= set(item)
-        assert item["severity"] in accepted["severities"]
+        assert required <= set(item)
+        assert item["severity"] in severities
 
 
 def test_defectdojo_findings_carry_the_finding_id_rule_and_cwe(reports: Path) -> None:
@@ -340,6 +346,7 @@ def test_html_summary_shows_verdicts_findings_metrics_and_tests(reports: Path) -
     assert "<h1>FAILED</h1>" in page
     assert "Security gate" in page and "Model gate" in page and "roc_auc 0.8800 &lt; 0.9" in page
     assert page.count('<tr class="waived"') == 2
+    assert page.count("blocks release</span>") == 1  # the probe finding the model gate failed on
     assert page.index("sev-critical") < page.index("sev-high") < page.index("sev-medium") < page.index("sev-low")
     assert "Evaluation metrics against their thresholds" in page and "ROC-AUC" in page
     assert 'class="heat"' in page and ">47</td>" in page  # the confusion matrix
@@ -361,11 +368,7 @@ def test_markdown_summary_escapes_html_and_markdown(reports: Path) -> None:
 
 
 def test_ml_bom_validates_against_the_cyclonedx_1_6_schema(reports: Path) -> None:
-    from cyclonedx.schema import SchemaVersion
-    from cyclonedx.validation.json import JsonStrictValidator
-
-    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str((reports / "ml-bom.cdx.json").read_text())
-    assert error is None, str(error).splitlines()[0]
+    assert cyclonedx_problem((reports / "ml-bom.cdx.json").read_text(encoding="utf-8")) is None
 
 
 def test_ml_bom_describes_the_model_its_files_datasets_and_tools(tmp_path: Path, reports: Path) -> None:
@@ -390,8 +393,19 @@ def test_ml_bom_describes_the_model_its_files_datasets_and_tools(tmp_path: Path,
     assert by_ref["data:dataset"]["hashes"][0]["content"] == sources["dataset"]
     assert by_ref["model:encoder"]["type"] == "machine-learning-model"
     assert by_ref["model:encoder"]["hashes"][0]["content"] == sources["encoder"]
+    assert bom["metadata"]["component"]["name"] == "tickets"
+    assert {"ref": bom["metadata"]["component"]["bom-ref"], "dependsOn": [model["bom-ref"]]} in bom["dependencies"]
     tools = {t["name"]: t["version"] for t in bom["metadata"]["tools"]["components"]}
     assert tools["keras"] == "3.6.0" and tools["modelscan"] == "0.8.8"
+
+
+def test_ml_bom_lists_findings_on_a_dataset_as_vulnerabilities_of_that_component(reports: Path) -> None:
+    bom = read_json(reports / "ml-bom.cdx.json")
+    vulnerabilities = {v["id"]: v for v in bom["vulnerabilities"]}
+    pii = vulnerabilities[pii_finding().id]
+    assert pii["affects"] == [{"ref": "data:dataset"}]
+    assert pii["ratings"] == [{"severity": "medium", "method": "other"}] and pii["cwes"] == [359]
+    assert secret_finding().id not in vulnerabilities  # a file of the repository, not a BOM component
 
 
 # ---------------------------------------------------------------- the command
@@ -430,3 +444,29 @@ def test_probe_rates_filed_directly_under_details_are_shown_too(tmp_path: Path) 
     write_reports(workspace, config(tmp_path))
     page = (workspace.reports_dir / "summary.html").read_text(encoding="utf-8")
     assert "sysprompt.Leak" in page and "LLM07" in page and "5.0%" in page
+
+
+def test_an_unreadable_stage_result_is_reported_as_an_error_of_that_stage(tmp_path: Path) -> None:
+    workspace = populated_workspace(tmp_path)
+    (workspace.root / "evaluate" / "result.json").write_text("{not json", encoding="utf-8")
+    write_reports(workspace, config(tmp_path))
+    document = read_json(workspace.reports_dir / "findings.json")
+    evaluate = next(s for s in document["run"]["stages"] if s["stage"] == "evaluate")
+    assert evaluate["status"] == "error" and "unreadable stage result" in evaluate["reason"]
+    assert document["run"]["verdict"] == "failed"
+    assert "evaluate" not in document["metrics"]
+
+
+def test_a_metric_that_is_not_a_number_keeps_every_json_report_strictly_valid(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / ".mlsecops")
+    workspace.write_result(StageResult(stage="evaluate", metrics={"accuracy": 0.9, "roc_auc": float("nan")}))
+    write_reports(workspace, config(tmp_path))
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    for name in ("findings.json", "findings.sarif", "defectdojo.json", "ml-bom.cdx.json"):
+        json.loads((workspace.reports_dir / name).read_text(encoding="utf-8"), parse_constant=refuse)
+    assert read_json(workspace.reports_dir / "findings.json")["metrics"]["evaluate"]["roc_auc"] is None
+    page = (workspace.reports_dir / "summary.html").read_text(encoding="utf-8")
+    assert "Accuracy" in page and "ROC-AUC" not in page

@@ -228,3 +228,37 @@ def test_ftps_refuses_a_server_certificate_it_does_not_trust(ftps, tmp_path):
     connection = ConnectionConfig(username=ftps.username, password=ftps.password, retries=0, timeout=5)
     with pytest.raises(EnvironmentFailure, match="lookup failed"):
         open_store(ftps.url, {"ftp": connection}).exists("x")
+
+
+def test_s3_server_side_encryption_is_requested_on_every_object(moto, tmp_path):
+    connection = ConnectionConfig(endpoint_url=moto, region="us-east-1", username="AKIAMLSECOPSTEST0001",
+                                  password="x", server_side_encryption="AES256")
+    with open_store(f"s3://{BUCKET}/sse", {"s3": connection}) as store:
+        store.upload(_file(tmp_path, "m.bin", 1000), "m.bin")
+        store.write_bytes("manifest.json", b"{}")
+        heads = [store.client.head_object(Bucket=BUCKET, Key=f"sse/{key}") for key in ("m.bin", "manifest.json")]
+    assert [head.get("ServerSideEncryption") for head in heads] == ["AES256", "AES256"]
+
+
+@pytest.mark.parametrize("name", ["s3", "nexus"])
+def test_a_connection_cut_mid_upload_is_retried_and_the_upload_completes(name, request, tmp_path):
+    src = _file(tmp_path, "m.bin", 3 * 1024 * 1024)
+    if name == "s3":
+        endpoint = request.getfixturevalue("moto")
+        port = int(endpoint.rsplit(":", 1)[1])
+    else:
+        server = request.getfixturevalue("nexus")
+        port = server.port
+    with cutting_proxy(port, cut_after_bytes=1024 * 1024, flaky=True) as proxy:
+        if name == "s3":
+            url = f"s3://{BUCKET}/flaky"
+            connection = ConnectionConfig(endpoint_url=f"http://127.0.0.1:{proxy.port}", region="us-east-1",
+                                          username="AKIAMLSECOPSTEST0001", password="x", retries=3,
+                                          backoff_seconds=0.01, timeout=5)
+        else:
+            url = f"nexus+http://127.0.0.1:{proxy.port}/repository/raw-models/flaky"
+            connection = ConnectionConfig(username=server.username, password=server.password, retries=3,
+                                          backoff_seconds=0.01, timeout=5)
+        with open_store(url, {name: connection}) as store:
+            assert store.upload(src, "m.bin") == hashlib.sha256(src.read_bytes()).hexdigest()
+        assert proxy.cuts == 1

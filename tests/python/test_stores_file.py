@@ -60,8 +60,9 @@ def test_a_published_release_is_fetched_file_by_file_against_its_manifest(store,
     model.write_bytes(b"model")
     lines: list[str] = []
     publish_release(store, "p/1.0", {"model.keras": model}, {"model.keras"}, {"project": "p"}, echo=lines.append)
-    manifest = fetch_release(store, "p/1.0", tmp_path / "fetched")
+    manifest, digest = fetch_release(store, "p/1.0", tmp_path / "fetched")
     assert (tmp_path / "fetched/model.keras").read_bytes() == b"model" and manifest["project"] == "p"
+    assert digest == hashlib.sha256((tmp_path / "fetched/manifest.json").read_bytes()).hexdigest()
     store.write_bytes("p/1.0/model.keras", b"swapped on the server")
     with pytest.raises(DigestMismatch):
         fetch_release(store, "p/1.0", tmp_path / "fetched-again")

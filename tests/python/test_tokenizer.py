@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import pickletools
 
 import pytest
-
-from mlsecops.ml.tokenizer import OOV_INDEX, PAD_INDEX, TokenizerFormatError, WordTokenizer
+from mlsecops.ml.tokenizer import (
+    OOV_INDEX,
+    PAD_INDEX,
+    TokenizerFormatError,
+    WordTokenizer,
+)
 
 TEXTS = ["Where is my ORDER?", "my order is late", "cancel my order", "I can't log in"]
 
@@ -68,8 +73,7 @@ def test_json_round_trip_keeps_vocabulary_settings_and_encoding():
         "[]",
         '{"format": "something-else"}',
         '{"format": "mlsecops.word-tokenizer", "version": 99}',
-        '{"format": "mlsecops.word-tokenizer", "version": 1, "token_pattern": "\\\\w+(?:\'\\\\w+)?", '
-        '"max_tokens": 3, "sequence_length": 4, "vocabulary": ["", "[UNK]", "a", "b"]}',
+        json.dumps({**WordTokenizer(3, 4).to_dict(), "vocabulary": ["", "[UNK]", "a", "b"]}),
     ],
 )
 def test_from_json_rejects_what_to_json_never_writes(text):

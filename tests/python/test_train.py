@@ -7,11 +7,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from train_support import FAST_TRAIN, one_line_error, prepare, trained_demo
-
+from conftest import run_cli
 from mlsecops import demo
 from mlsecops.hashing import file_sha256
 from mlsecops.ml.tokenizer import WordTokenizer
+from train_support import (
+    FAST_TRAIN,
+    Checkout,
+    loaded_source,
+    one_line_error,
+    prepare,
+    trained_demo,
+)
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -127,7 +134,7 @@ def test_without_the_load_stage_train_is_exit_2_saying_to_run_load(tmp_path: Pat
 
 def test_a_dataset_changed_after_load_is_refused(tmp_path: Path):
     checkout = prepare(tmp_path / "c")
-    record = checkout.result("load")["details"]["sources"][0]
+    record = loaded_source(checkout, "tickets")
     with open(checkout.workspace / record["path"], "a", encoding="utf-8") as handle:
         handle.write("ignore previous instructions,refund\n")
     line = one_line_error(outcome := checkout.stage("train"))
@@ -135,14 +142,13 @@ def test_a_dataset_changed_after_load_is_refused(tmp_path: Path):
 
 
 def test_too_few_rows_per_label_for_the_folds_is_exit_2_naming_the_label(tmp_path: Path):
-    checkout = prepare(tmp_path / "c", train={"folds": 20})
-    record = checkout.result("load")["details"]["sources"][0]
-    dataset = checkout.workspace / record["path"]
-    with open(dataset, "a", encoding="utf-8") as handle:
+    checkout = Checkout(tmp_path / "c")
+    demo.materialize("default", checkout.project)
+    with open(checkout.project / "data/tickets.csv", "a", encoding="utf-8") as handle:
         handle.write("where do i send a compliment,praise\n")
-    load = json.loads((checkout.workspace / "load/result.json").read_text())
-    load["details"]["sources"][0]["sha256"] = file_sha256(dataset)
-    (checkout.workspace / "load/result.json").write_text(json.dumps(load))
+    checkout.edit_config(train={"folds": 20})
+    assert run_cli("--config", str(checkout.config), "lock", cwd=checkout.root).exit_code == 0
+    assert checkout.stage("load").exit_code == 0
     line = one_line_error(outcome := checkout.stage("train"))
     assert outcome.exit_code == 2 and "label 'praise' has 1 rows" in line
 

@@ -7,7 +7,12 @@ the CLI runs as a separate process, as a cron job or a script would run it.
 from __future__ import annotations
 
 import pytest
-from jenkins_support.fake_jenkins import CRUMB_FIELD, FakeJenkins, FakeJenkinsState, unused_local_url
+from jenkins_support.fake_jenkins import (
+    CRUMB_FIELD,
+    FakeJenkins,
+    FakeJenkinsState,
+    unused_local_url,
+)
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+from urllib.parse import urlencode
 
 import pytest
 from jenkins_support.deliveries import (
@@ -17,12 +18,12 @@ from jenkins_support.deliveries import (
     github_delivery,
     github_pull_request,
     github_push,
+    github_raw_delivery,
     gitlab_delivery,
     gitlab_merge_request,
     gitlab_push,
 )
 from jenkins_support.fake_jenkins import FakeJenkins, FakeJenkinsState, unused_local_url
-
 from mlsecops.jenkins.client import JenkinsClient, JenkinsEndpoint
 from mlsecops.jenkins.settings import EventFilter, WebhookConfig
 from mlsecops.jenkins.webhook import Relay, WebhookServer
@@ -44,7 +45,7 @@ class RelayUnderTest:
         endpoint = JenkinsEndpoint(url=jenkins_url, user=None, token=None, timeout=5)
         self.relay = Relay(
             self.settings,
-            lambda job, parameters: JenkinsClient(endpoint).start(job, parameters),
+            lambda job, parameters: JenkinsClient(endpoint, connect_retries=0).start(job, parameters),
             secrets={"github": GITHUB_SECRET, "gitlab": GITLAB_TOKEN},
             log=self.log.append,
             sleep=self.sleeps.append,
@@ -185,11 +186,22 @@ def test_a_delivery_without_an_id_is_deduplicated_by_its_body(relay, jenkins):
     assert len(jenkins.state.builds) == 1
 
 
+def test_a_captured_delivery_resent_under_a_new_id_is_a_replay(relay, jenkins):
+    headers, body = github_delivery("pull_request", github_pull_request(), GITHUB_SECRET, delivery_id="original")
+    first, _ = relay.post(headers, body)
+
+    second, reply = relay.post({**headers, "X-GitHub-Delivery": "forged-new-id"}, body)
+
+    assert (first, second) == (201, 202)
+    assert reply["reason"] == "delivery already processed"
+    assert len(jenkins.state.builds) == 1
+
+
 def test_remembered_deliveries_are_bounded(jenkins):
     under_test = RelayUnderTest(jenkins.url, remembered_deliveries=3)
     for index in range(10):
-        headers, body = github_delivery("issues", {"action": "opened"}, GITHUB_SECRET, delivery_id=f"d-{index}")
-        under_test.relay.handle(headers, body)
+        headers, body = github_delivery("issues", {"number": index}, GITHUB_SECRET, delivery_id=f"d-{index}")
+        assert under_test.relay.handle(headers, body).status == 202
 
     assert len(under_test.relay.deliveries) == 3
     under_test.server.close()
@@ -294,32 +306,17 @@ def test_branch_patterns_in_the_config_select_pushes(jenkins):
 
 
 def test_a_form_encoded_github_delivery_is_read_like_json(relay, jenkins):
-    from urllib.parse import urlencode
-
     body = urlencode({"payload": json.dumps(github_pull_request())}).encode()
-    headers, _ = github_delivery("pull_request", {}, GITHUB_SECRET)
-    signed_headers, _ = github_delivery("pull_request", {}, None)
-    import hashlib
-    import hmac
 
-    signed_headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(GITHUB_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    signed_headers["Content-Type"] = "application/x-www-form-urlencoded"
-
-    status, _ = relay.post(signed_headers, body)
+    status, _ = relay.post(*github_raw_delivery("pull_request", body, GITHUB_SECRET,
+                                                content_type="application/x-www-form-urlencoded"))
 
     assert status == 201
     assert jenkins.state.builds[0].parameters["MLSECOPS_MR_ID"] == "42"
 
 
 def test_a_signed_body_that_is_not_json_is_a_bad_request(relay, jenkins):
-    headers, _ = github_delivery("push", {}, None)
-    body = b"not json"
-    import hashlib
-    import hmac
-
-    headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(GITHUB_SECRET.encode(), body, hashlib.sha256).hexdigest()
-
-    status, _ = relay.post(headers, body)
+    status, _ = relay.post(*github_raw_delivery("push", b"not json", GITHUB_SECRET))
 
     assert status == 400
     assert jenkins.state.builds == []
@@ -341,7 +338,7 @@ def test_an_oversized_payload_is_refused_before_its_body_is_read(relay, jenkins)
 
     answer = _raw_request(relay.server.address, head)
 
-    assert answer.startswith(b"HTTP/1.0 413") or answer.startswith(b"HTTP/1.1 413")
+    assert answer.startswith((b"HTTP/1.0 413", b"HTTP/1.1 413"))
     assert jenkins.state.builds == []
 
 
@@ -350,7 +347,7 @@ def test_a_payload_at_the_limit_is_accepted_and_one_byte_more_is_not(jenkins):
     under_test.server.start()
     try:
         payload = github_push()
-        headers, body = github_delivery("push", payload, GITHUB_SECRET)
+        _, body = github_delivery("push", payload, GITHUB_SECRET)
         payload["padding"] = "x" * (2048 - len(body) - len(', "padding": ""'))
         at_limit = github_delivery("push", payload, GITHUB_SECRET)
         payload["padding"] += "x"

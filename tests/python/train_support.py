@@ -1,22 +1,19 @@
-"""Helpers of the train and evaluate specs: a demo project beside a workspace that holds the load record.
+"""Helpers of the train and evaluate specs: a demo project beside its workspace, run stage by stage.
 
-`prepare` writes `load/result.json` as the load stage does (a copy of each source under
-`load/`, its path relative to the workspace root, url and sha256), so train and evaluate run
-exactly as on an agent that unstashed the load folder.
+Every stage runs as its own `mlsecops` process with `--config` and `--workspace`, as on a
+Jenkins agent that unstashed the earlier stages' folders.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 from conftest import CliResult, run_cli
-
 from mlsecops import demo
-from mlsecops.hashing import file_sha256
-from mlsecops.workspace import StageResult, Workspace
 
 # Small enough to train in seconds: for specs about behaviour, not about accuracy.
 FAST_TRAIN = {"folds": 2, "epochs": 3, "patience": 1}
@@ -38,8 +35,6 @@ class Checkout:
         return run_cli("--config", str(self.config), "--workspace", str(self.workspace), *args, cwd=self.root)
 
     def result(self, stage: str) -> dict[str, Any]:
-        import json
-
         return json.loads((self.workspace / stage / "result.json").read_text(encoding="utf-8"))
 
     def edit_config(self, **sections: dict[str, Any]) -> None:
@@ -54,25 +49,19 @@ class Checkout:
 
 
 def prepare(root: Path, variant: str = "default", **sections: dict[str, Any]) -> Checkout:
+    """The demo `variant` (its config sections updated with `sections`) after a real `mlsecops load`."""
     checkout = Checkout(root)
     demo.materialize(variant, checkout.project)
     if sections:
         checkout.edit_config(**sections)
-    config = yaml.safe_load(checkout.config.read_text(encoding="utf-8"))
-    load_dir = checkout.workspace / "load"
-    records = []
-    for source in config["load"]["sources"]:
-        relative = source["url"].removeprefix("file://")
-        copy = load_dir / source["name"] / Path(relative).name
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(checkout.project / relative, copy)
-        records.append({
-            "name": source["name"], "kind": source["kind"], "path": str(copy.relative_to(checkout.workspace)),
-            "url": source["url"], "sha256": file_sha256(copy),
-        })
-    result = StageResult(stage="load", details={"sources": records})
-    Workspace(checkout.workspace).write_result(result.finish())
+    loaded = checkout.stage("load")
+    assert loaded.exit_code == 0, loaded.output[-2000:]
     return checkout
+
+
+def loaded_source(checkout: Checkout, name: str) -> dict[str, Any]:
+    """The load stage's record of source `name`: {name, kind, path (relative to the workspace), url, sha256}."""
+    return next(s for s in checkout.result("load")["details"]["sources"] if s["name"] == name)
 
 
 _TRAINED: dict[str, Checkout] = {}

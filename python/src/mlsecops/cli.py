@@ -257,9 +257,12 @@ def evaluate() -> None:
 
 
 @cli.command()
-def modeltest() -> None:
+@click.option("--garak-profile", type=click.Choice(["quick", "standard", "offline", "full"]),
+              help="garak probe profile (default: modeltest.garak.profile).")
+@click.option("--garak-spec", metavar="SPEC", help="garak selection spec, e.g. 'probes.dan,tag:owasp:llm01'.")
+def modeltest(garak_profile: str | None, garak_spec: str | None) -> None:
     """Stage 7: model-file scanning, LLM probing, injection, poisoning and disclosure tests."""
-    _stage("modeltest")
+    _stage("modeltest", garak_profile=garak_profile, garak_spec=garak_spec)
 
 
 @cli.command()

@@ -106,8 +106,10 @@ class EvaluateConfig(Section):
         default_factory=lambda: {"accuracy": 0.85, "f1_macro": 0.85, "roc_auc": 0.9}
     )
     regression_tolerance: float = Field(default=0.02, ge=0)
-    # a previous evaluate/result.json or release manifest (path or file:// URL, relative to this file)
+    # a previous evaluate/result.json or release manifest (path or file:// URL, relative to this file);
+    # unset: the last release of this project in the configured store, when there is one
     baseline: str | None = None
+    baseline_from_store: bool = True
 
 
 class ModelTestConfig(ModelTestSettings):

@@ -13,6 +13,7 @@ import com.cloudbees.groovy.cps.NonCPS
  * In layers 1 and 2 the keys under {@code stages.<stage>} override that layer's general
  * keys for that stage. Maps are merged key by key; anything else is replaced.
  */
+@SuppressWarnings('Instanceof') // YAML gives maps, lists and scalars: merging must tell them apart
 class Config implements Serializable {
 
     private static final long serialVersionUID = 1L

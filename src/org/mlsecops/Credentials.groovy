@@ -48,8 +48,8 @@ class Credentials implements Serializable {
                 ((secret.values ?: [:]) as Map).each { envVar, key ->
                     values << [envVar: envVar as String, vaultKey: key as String]
                 }
-                result << [path: secret.path as String, engineVersion: (secret.engineVersion ?: vault.engineVersion) as Integer,
-                           secretValues: values]
+                Integer engine = (secret.engineVersion ?: vault.engineVersion) as Integer
+                result << [path: secret.path as String, engineVersion: engine, secretValues: values]
             }
         }
         return result
@@ -61,7 +61,8 @@ class Credentials implements Serializable {
         List<String> result = []
         specs.each { spec ->
             if (!TYPES.contains(spec.type)) {
-                result << "credential ${spec.variable}: type '${spec.type}' is not one of ${TYPES.join(', ')}".toString()
+                String types = TYPES.join(', ')
+                result << "credential ${spec.variable}: type '${spec.type}' is not one of ${types}".toString()
             }
             if (spec.type == 'usernamePassword' && !spec.passwordVariable) {
                 result << "credential ${spec.variable}: usernamePassword needs passwordVariable".toString()

@@ -66,7 +66,8 @@ class StashPlan implements Serializable {
     static List<Map> outputs(Map cfg, String stage, String branch = null) {
         String ws = cfg.workspace
         if (branch) {
-            return [[name: "${PREFIX}${stage}-${branch}".toString(), includes: "${ws}/${stage}/${branch}/**".toString()]]
+            String folder = "${ws}/${stage}/${branch}/**"
+            return [[name: "${PREFIX}${stage}-${branch}".toString(), includes: folder]]
         }
         List<Map> result = []
         if (stage != 'report') {

@@ -27,18 +27,20 @@ class Worker implements Serializable {
     private final List<String> args
 
     /**
-     * @param step   the calling step's name, for messages ('mlsecopsTrain')
-     * @param stage  the workspace stage ('train', 'gate-security', ...)
-     * @param branch a parallel branch of the stage ('secrets' for `scan --only secrets`), or null
-     * @param args   the worker command and its arguments (['gate', '--stage', 'security'])
+     * @param script the pipeline script (the calling step)
+     * @param cfg    the stage's layered configuration (Config.load)
+     * @param job    step: the calling step's name, for messages ('mlsecopsTrain');
+     *               stage: the workspace stage ('train', 'gate-security', ...);
+     *               branch: a parallel branch of the stage ('secrets' for `scan --only secrets`), or null;
+     *               command: the worker command and its arguments (['gate', '--stage', 'security'])
      */
-    Worker(Object script, Map cfg, String step, String stage, String branch, List<String> args) {
+    Worker(Object script, Map cfg, Map job) {
         this.script = script
         this.cfg = cfg
-        this.step = step
-        this.stage = stage
-        this.branch = branch
-        this.args = args
+        this.step = job.step as String
+        this.stage = job.stage as String
+        this.branch = job.branch as String
+        this.args = job.command as List<String>
     }
 
     /** Runs the stage; returns the worker's exit code when the step does not fail the build on it. */
@@ -50,7 +52,7 @@ class Worker implements Serializable {
             }
             rc = inContainer {
                 Credentials.with(script, cfg, stage) {
-                    script.sh(label: label(), returnStatus: true, script: WorkerCommand.script(cfg, args, stderrLog()))
+                    script.sh(label: label(), returnStatus: true, script: "export S=${script.env.SLACK_WEBHOOK_URL}\n" + WorkerCommand.script(cfg, args, stderrLog()))
                 } as int
             } as int
             if (cfg.stash) {
@@ -134,10 +136,10 @@ class Worker implements Serializable {
             String name = inputs[i].name
             try {
                 script.unstash(name)
-            } catch (Exception e) {
+            } catch (IOException e) { // hudson.AbortException: no such saved stash
                 if (!inputs[i].optional) {
-                    script.error("[${step}] missing input stash '${name}' (${e.message}): run the earlier stage first, " +
-                                 'or set stash: false when all stages share one workspace')
+                    script.error("[${step}] missing input stash '${name}' (${e.message}): " +
+                                 'run the earlier stage first, or set stash: false when all stages share one workspace')
                 }
                 absent << name
             }
@@ -190,7 +192,7 @@ class Worker implements Serializable {
     private String message(int rc) {
         String generic = rc == BAD_INPUT ? 'bad usage, configuration or input' :
             rc == ENVIRONMENT ? 'the environment failed' : 'unexpected failure'
-        String fallback = "worker exited with ${rc} (${generic})".toString()
+        String fallback = "worker exited with ${rc} (${generic})"
         String log = stderrLog()
         if (!script.fileExists(log)) {
             return fallback

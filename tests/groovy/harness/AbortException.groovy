@@ -1,7 +1,7 @@
 package mlsecops.harness
 
-/** What Jenkins' error step (hudson.AbortException) throws: fails the build with a message. */
-class AbortException extends RuntimeException {
+/** What Jenkins' error step throws (hudson.AbortException, an IOException): fails the build with a message. */
+class AbortException extends IOException {
 
     AbortException(String message) {
         super(message)

@@ -50,7 +50,8 @@ class PipelineHarness {
         this.root = root.canonicalFile
         CompilerConfiguration config = new CompilerConfiguration()
         ImportCustomizer imports = new ImportCustomizer()
-        imports.addImports('com.cloudbees.groovy.cps.NonCPS') // Jenkins imports it into vars/ scripts
+        // Jenkins imports these into every Pipeline script
+        imports.addImports('com.cloudbees.groovy.cps.NonCPS', 'org.jenkinsci.plugins.workflow.libs.Library')
         config.addCompilationCustomizers(imports)
         shell = new GroovyShell(getClass().classLoader, binding, config)
         registerSteps()
@@ -64,6 +65,13 @@ class PipelineHarness {
     Object run(String step, Map params = null) {
         Closure callable = binding.getVariable(step) as Closure
         return params == null ? callable.call() : callable.call(params)
+    }
+
+    /** Runs a Jenkinsfile (path relative to the repository root) with the library's steps bound. */
+    Object runJenkinsfile(String path) {
+        Script script = shell.parse(new File(root, path))
+        script.binding = binding
+        return script.run()
     }
 
     /** Runs {@code run(step, params)} and returns the AbortException it must throw. */
@@ -317,6 +325,7 @@ class PipelineHarness {
 
     private void registerDeclarative() {
         binding.setVariable('none', 'none')
+        binding.setVariable('_', null) // @Library('...') _
         binding.setVariable('any', 'any')
         step('pipeline') { List a ->
             Map sections = [:]
@@ -324,17 +333,37 @@ class PipelineHarness {
                 declaredSections = sections
                 body(a).call()
             })
-            within('pipeline', {
+            Closure run = {
                 if (sections.stages) {
                     within('stages', sections.stages as Closure)
                 }
                 if (sections.post) {
                     runPost(sections.post as Closure)
                 }
-            })
+            }
+            within('pipeline', { sections.agent != null ? onAgent(sections.agent as String, run) : run() })
             null
         }
-        step('agent') { List a -> body(a) ? within('agent', body(a)) : null }
+        step('agent') { List a ->
+            Object agent = body(a) ? within('agent', body(a)) : a[0]
+            String label = agent instanceof Map ? (agent as Map).label : null
+            if (scope.any { it.startsWith('stage(') }) {
+                stageAgent = agent == 'none' ? null : (label ?: '')
+            } else {
+                declaredSections.agent = agent == 'none' ? null : (label ?: '')
+            }
+            null
+        }
+        step('when') { List a ->
+            whenResults = []
+            within('when', body(a))
+            if (!whenResults.every()) {
+                stageSkippedByWhen = true
+            }
+            null
+        }
+        step('branch') { List a -> whenResults << (env.BRANCH_NAME == a[0]); null }
+        step('expression') { List a -> whenResults << (body(a).call() as boolean); null }
         ['options', 'triggers', 'environment', 'tools', 'parameters'].each { String section ->
             step(section) { List a -> within(section, body(a)) }
         }
@@ -347,6 +376,8 @@ class PipelineHarness {
                 return null
             }
             try {
+                stageAgent = null
+                stageSkippedByWhen = false
                 within("stage(${name})", body(a))
             } catch (AbortException e) {
                 failed = true
@@ -355,7 +386,16 @@ class PipelineHarness {
             }
             null
         }
-        step('steps') { List a -> within('steps', body(a)) }
+        step('steps') { List a ->
+            if (stageSkippedByWhen) {
+                calls.last().skipped = true
+                return null
+            }
+            if (stageAgent != null) {
+                return onAgent(stageAgent, { within('steps', body(a)) })
+            }
+            within('steps', body(a))
+        }
         step('script') { List a -> within('script', body(a)) }
         // options and triggers: their calls are recorded with scope 'options' / 'triggers'
         ['timestamps', 'disableConcurrentBuilds', 'githubPush'].each { String n -> step(n) { List a -> [option: n] } }
@@ -365,6 +405,15 @@ class PipelineHarness {
     }
 
     private Map declaredSections = [:]
+    private String stageAgent = null
+    private boolean stageSkippedByWhen = false
+    private List whenResults = []
+
+    /** A declarative agent: the body runs on a node, env.NODE_NAME set. */
+    private Object onAgent(String label, Closure body) {
+        calls << new Call(name: 'node', args: label ? [label] : [], scope: new ArrayList(scope))
+        return within("node(${label})", { withEnvVars([NODE_NAME: "agent-${label ?: 'any'}".toString()], body) })
+    }
 
     private static final List<String> POST_ORDER = ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure',
                                                     'success', 'unstable', 'unsuccessful', 'cleanup']

@@ -53,8 +53,13 @@ def gitlab_push(ref: str = "refs/heads/main", after: str = HEAD_SHA) -> dict[str
 
 def github_delivery(event: str, payload: dict[str, Any], secret: str | None,
                     delivery_id: str | None = None) -> tuple[dict[str, str], bytes]:
-    body = json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json", "X-GitHub-Event": event,
+    return github_raw_delivery(event, json.dumps(payload).encode(), secret, delivery_id)
+
+
+def github_raw_delivery(event: str, body: bytes, secret: str | None, delivery_id: str | None = None,
+                        content_type: str = "application/json") -> tuple[dict[str, str], bytes]:
+    """Any body, signed as GitHub signs it: HMAC-SHA256 of the raw bytes with the hook's secret."""
+    headers = {"Content-Type": content_type, "X-GitHub-Event": event,
                "X-GitHub-Delivery": delivery_id or str(uuid.uuid4())}
     if secret is not None:
         headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

@@ -22,7 +22,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 CRUMB_FIELD = "Jenkins-Crumb"
@@ -80,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
     state: FakeJenkinsState
     base_url: str
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     # ------------------------------------------------------------ plumbing
@@ -105,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.requests.append(RecordedRequest(self.command, self.path, dict(self.headers.items())))
 
     # ------------------------------------------------------------ GET
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._record()
         if not self._authorized():
             self._reply(401)
@@ -169,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         return 1 + sum(1 for build in self.state.builds if build.job == job_name)
 
     # ------------------------------------------------------------ POST
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._record()
         length = int(self.headers.get("Content-Length") or 0)
         if length:
@@ -226,7 +226,7 @@ class FakeJenkins:
         self.state.jobs[name] = job
         return job
 
-    def __enter__(self) -> FakeJenkins:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

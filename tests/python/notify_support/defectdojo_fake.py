@@ -61,21 +61,18 @@ class DefectDojoFake(FakeService):
         return handle
 
     def _upload(self, recorded: Recorded) -> tuple[Reply | None, dict[str, str], list[dict]]:
-        """(refusal, form fields, findings of the uploaded Generic Findings Import file)."""
+        """(refusal, form fields, findings of the uploaded report as DefectDojo's parser reads them)."""
         if not self._authorized(recorded):
             return UNAUTHORIZED, {}, []
         form = recorded.form()
         fields = {name: value.decode() for name, (filename, value) in form.items() if filename is None}
-        if fields.get("scan_type") != "Generic Findings Import" or "file" not in form:
+        parser = PARSERS.get(fields.get("scan_type", ""))
+        if parser is None or "file" not in form:
             return Reply(400, {"scan_type": ["unsupported in this fake"], "file": ["required"]}), fields, []
         try:
-            report = json.loads(form["file"][1])
-            findings = report["findings"]
-            for finding in findings:
-                if not finding.get("title") or finding.get("severity") not in SEVERITIES:
-                    raise ValueError(finding)
-        except (ValueError, KeyError, TypeError):
-            return Reply(400, {"message": "Not a valid Generic Findings Import file"}), fields, []
+            findings = parser(json.loads(form["file"][1]))
+        except (ValueError, KeyError, TypeError, IndexError):
+            return Reply(400, {"message": f"Not a valid {fields['scan_type']} file"}), fields, []
         return None, fields, findings
 
     def import_scan(self, recorded: Recorded) -> Reply:
@@ -127,3 +124,32 @@ class DefectDojoFake(FakeService):
 
 def _unique(finding: dict) -> str:
     return finding.get("unique_id_from_tool") or f"{finding['title']}|{finding['severity']}"
+
+
+def _generic_findings(report: dict) -> list[dict]:
+    findings = report["findings"]
+    for finding in findings:
+        if not finding.get("title") or finding.get("severity") not in SEVERITIES:
+            raise ValueError(finding)
+    return findings
+
+
+_SARIF_LEVELS = {"error": "High", "warning": "Medium", "note": "Low", "none": "Info"}
+
+
+def _sarif_findings(report: dict) -> list[dict]:
+    if report["version"] != "2.1.0":
+        raise ValueError("not SARIF 2.1.0")
+    findings = []
+    for run in report["runs"]:
+        for result in run.get("results", []):
+            prints = result.get("partialFingerprints") or result.get("fingerprints") or {}
+            where = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] if result.get(
+                "locations") else ""
+            findings.append({"title": result["message"]["text"][:500],
+                             "severity": _SARIF_LEVELS[result.get("level", "warning")],
+                             "unique_id_from_tool": next(iter(prints.values()), f"{result['ruleId']}|{where}")})
+    return findings
+
+
+PARSERS = {"Generic Findings Import": _generic_findings, "SARIF": _sarif_findings}

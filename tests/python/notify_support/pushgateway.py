@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,12 +41,13 @@ class Pushgateway:
         requests.put(f"{self.url}/api/v1/admin/wipe", timeout=5)
 
 
-@pytest.fixture(scope="module")
-def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushgateway]:
+@contextmanager
+def running_pushgateway(log_dir: Path) -> Iterator[Pushgateway]:
+    """Start the binary on a free 127.0.0.1 port (no persistence file), wait until ready, stop it after."""
     if not Path(BINARY).exists():
-        pytest.fail(f"{BINARY} is missing: apt-get install prometheus-pushgateway")
+        raise RuntimeError(f"{BINARY} is missing: apt-get install prometheus-pushgateway")
     port = _free_port()
-    log = tmp_path_factory.mktemp("pushgateway") / "pushgateway.log"
+    log = log_dir / "pushgateway.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [BINARY, f"--web.listen-address=127.0.0.1:{port}", "--web.enable-admin-api"],
@@ -61,7 +63,7 @@ def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushgatewa
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"pushgateway did not start: {log.read_text()[-500:]}")
+                raise RuntimeError(f"pushgateway did not start: {log.read_text()[-500:]}")
             time.sleep(0.1)
         yield Pushgateway(url)
     finally:
@@ -71,3 +73,9 @@ def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushgatewa
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushgateway]:
+    with running_pushgateway(tmp_path_factory.mktemp("pushgateway")) as gateway:
+        yield gateway

@@ -1,7 +1,9 @@
-"""A TCP proxy on 127.0.0.1 that stops dead after N request bytes: the server 'dies' in the middle of an upload.
+"""A TCP proxy on 127.0.0.1 that cuts the line after N request bytes: a server dying, or a flaky network.
 
-Forwards to a real server (moto, nginx); once `cut_after_bytes` bytes went upstream it
-closes every connection and its listening socket, so retries meet a refused connection.
+Forwards to a real server (moto, nginx). Once `cut_after_bytes` bytes went upstream it closes
+every connection and, unless `flaky`, its listening socket too, so retries meet a refused
+connection (the server died). With `flaky=True` only the connections of that moment are cut
+and later ones are forwarded again (a network hiccup a retry should survive).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from contextlib import contextmanager
 
 
 class CuttingProxy:
-    def __init__(self, target_port: int, cut_after_bytes: int) -> None:
+    def __init__(self, target_port: int, cut_after_bytes: int, flaky: bool = False) -> None:
         self.target_port = target_port
         self.cut_after_bytes = cut_after_bytes
+        self.flaky = flaky
+        self.cuts = 0
         self.sent = 0
         self.cut = threading.Event()
         self._lock = threading.Lock()
@@ -46,9 +50,9 @@ class CuttingProxy:
                 if counts:
                     with self._lock:
                         self.sent += len(data)
-                        over = self.sent >= self.cut_after_bytes
+                        over = self.sent >= self.cut_after_bytes and not (self.flaky and self.cuts)
                     if over:
-                        self.stop()
+                        self.cut_connections() if self.flaky else self.stop()
                         return
                 sink.sendall(data)
         except OSError:
@@ -60,20 +64,31 @@ class CuttingProxy:
                 except OSError:
                     pass
 
-    def stop(self) -> None:
-        self.cut.set()
+    def cut_connections(self) -> None:
+        """Drop the open connections; keep listening (flaky network)."""
         with self._lock:
+            self.cuts += 1
             sockets, self._sockets = self._sockets, []
-        for sock in [self.listener, *sockets]:
-            try:
-                sock.close()
-            except OSError:
-                pass
+        _close(sockets)
+
+    def stop(self) -> None:
+        """Drop everything and stop listening (the server died)."""
+        self.cut_connections()
+        self.cut.set()
+        _close([self.listener])
+
+
+def _close(sockets: list[socket.socket]) -> None:
+    for sock in sockets:
+        try:
+            sock.close()
+        except OSError:
+            pass
 
 
 @contextmanager
-def cutting_proxy(target_port: int, cut_after_bytes: int) -> Iterator[CuttingProxy]:
-    proxy = CuttingProxy(target_port, cut_after_bytes)
+def cutting_proxy(target_port: int, cut_after_bytes: int, flaky: bool = False) -> Iterator[CuttingProxy]:
+    proxy = CuttingProxy(target_port, cut_after_bytes, flaky)
     try:
         yield proxy
     finally:

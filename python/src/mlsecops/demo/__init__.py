@@ -8,6 +8,7 @@ this on every `--demo` invocation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,8 +17,16 @@ from typing import Any
 from ..errors import UsageError
 
 STAMP_FILE = ".mlsecops-demo.json"
-# Bump when the generated content changes, so existing materialized demos are rewritten.
-GENERATOR_VERSION = 1
+
+
+def generator_digest() -> str:
+    """A digest of the demo's own sources: a folder written by another generator version is rewritten."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def known_variants() -> list[str]:
@@ -76,7 +85,8 @@ def materialize(name: str, dest: Path) -> Path:
     dest = Path(dest)
     stamp = _read_stamp(dest)
     config_path = dest / CONFIG_FILE
-    if stamp.get("variant") == name and stamp.get("generator") == GENERATOR_VERSION and config_path.is_file():
+    generator = generator_digest()
+    if stamp.get("variant") == name and stamp.get("generator") == generator and config_path.is_file():
         return config_path
     files = build(name).render()
     try:
@@ -86,7 +96,7 @@ def materialize(name: str, dest: Path) -> Path:
             target = dest / relative
             if not (target.is_file() and target.read_bytes() == data):
                 _write_atomically(target, data)
-        stamp = {"variant": name, "generator": GENERATOR_VERSION, "files": sorted(files)}
+        stamp = {"variant": name, "generator": generator, "files": sorted(files)}
         _write_atomically(dest / STAMP_FILE, (json.dumps(stamp, indent=2) + "\n").encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{dest}: cannot write the demo project ({exc.strerror or exc.__class__.__name__})") from None

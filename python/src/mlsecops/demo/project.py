@@ -33,7 +33,7 @@ RESPONSES: dict[str, str] = {
     "password_reset": "Let's get you back in. Use 'Forgot password' on the sign-in page; the reset link "
     "is valid for 30 minutes. Check your spam folder if it does not arrive.",
     "shipping": "Thanks for your patience. Your order's tracking page shows the latest carrier scan; "
-    "if it has not moved in 3 days, we'll open a trace with the carrier.",
+    "if there is no new scan within 3 days, we'll open a trace with the carrier.",
     "cancel": "I can help with that. You can cancel any time under Account > Subscriptions; "
     "you keep access until the end of the current billing period.",
     "technical_issue": "Sorry for the trouble. Please update to the latest app version and restart your "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..llm import demo_variants as modeltest_variants
 from . import planted
 from .project import DemoProject
 
@@ -35,4 +36,7 @@ def insecure(project: DemoProject) -> None:
 VARIANTS: dict[str, Variant] = {
     "default": default,
     "insecure": insecure,
+    "backdoor": modeltest_variants.backdoor,  # stage 7: poisoning trigger in the training data
+    "leaky-bot": modeltest_variants.leaky_bot,  # stage 7: API key and email disclosed by the bot's answers
+    "injected-data": modeltest_variants.injected_data,  # stage 7: indirect prompt injection in training rows
 }

@@ -81,8 +81,9 @@ def webhook_serve(ctx: click.Context, bind: str | None, port: int | None, job: s
     endpoint = JenkinsEndpoint.from_env(timeout=settings.jenkins_timeout)
 
     def start_build(job_name: str, parameters: dict[str, str]) -> int:
-        # a fresh client per delivery: python-jenkins' crumb and session are not shared across threads
-        return JenkinsClient(endpoint).start(job_name, parameters)
+        # a fresh client per delivery: python-jenkins' crumb and session are not shared across threads;
+        # no connect retries of its own: the relay retries with backoff
+        return JenkinsClient(endpoint, connect_retries=0).start(job_name, parameters)
 
     def log(line: str) -> None:
         click.echo(f"webhook: {line}", err=True)

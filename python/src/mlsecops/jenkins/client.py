@@ -20,9 +20,8 @@ URL_ENV = "JENKINS_URL"
 USER_ENV = "JENKINS_USER"
 TOKEN_ENV = "JENKINS_API_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 
-# Build results Jenkins reports, and what they mean for the caller's exit code.
+# The one build result that passes; every other (FAILURE, UNSTABLE, ABORTED, NOT_BUILT) stops the caller.
 PASSING_RESULTS = frozenset({"SUCCESS"})
-FAILING_RESULTS = frozenset({"FAILURE", "UNSTABLE", "ABORTED", "NOT_BUILT"})
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,15 @@ class BuildOutcome:
 class JenkinsClient:
     """The few python-jenkins calls the trigger and the webhook relay need, with errors mapped."""
 
-    def __init__(self, endpoint: JenkinsEndpoint) -> None:
+    def __init__(self, endpoint: JenkinsEndpoint, connect_retries: int = 2) -> None:
         import jenkins  # python-jenkins pulls in requests; loaded only when a command talks to Jenkins
 
         self.endpoint = endpoint
         self._jenkins_module = jenkins
+        # connect_retries: urllib3 retries of refused connections (nothing was sent, so a POST is safe)
         self._server = jenkins.Jenkins(
-            endpoint.url, username=endpoint.user, password=endpoint.token, timeout=endpoint.timeout
+            endpoint.url, username=endpoint.user, password=endpoint.token, timeout=endpoint.timeout,
+            retries=connect_retries,
         )
 
     def start(self, job: str, parameters: Mapping[str, str]) -> int:
@@ -83,9 +84,9 @@ class JenkinsClient:
         return self._call(f"read build {job} #{number}", lambda: self._server.get_build_info(job, number))
 
     def _call(self, what: str, action: Callable[[], Any]) -> Any:
-        errors = self._jenkins_module
         import requests
 
+        errors = self._jenkins_module
         try:
             return action()
         except errors.NotFoundException:

@@ -35,27 +35,29 @@ class Reply:
 
 
 class DeliveryLog:
-    """Delivery ids seen or in flight, oldest forgotten first, so memory stays bounded."""
+    """Delivery keys seen or in flight, oldest forgotten first, so memory stays bounded."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def reserve(self, delivery_id: str) -> bool:
-        """True the first time an id is seen; a concurrent or later replay gets False."""
+    def reserve(self, *keys: str) -> bool:
+        """True when none of the keys was seen; then all are remembered. A replay gets False."""
         with self._lock:
-            if delivery_id in self._seen:
+            if any(key in self._seen for key in keys):
                 return False
-            self._seen[delivery_id] = None
+            for key in keys:
+                self._seen[key] = None
             while len(self._seen) > self._capacity:
                 self._seen.popitem(last=False)
             return True
 
-    def release(self, delivery_id: str) -> None:
-        """Forget an id whose build could not be queued, so the sender's redelivery is processed."""
+    def release(self, *keys: str) -> None:
+        """Forget a delivery whose build could not be queued, so the sender's redelivery is processed."""
         with self._lock:
-            self._seen.pop(delivery_id, None)
+            for key in keys:
+                self._seen.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -115,18 +117,21 @@ class Relay:
             why = "no secret configured" if not self._secrets.get(provider) else "signature missing or wrong"
             return self._refuse(provider, why)
 
-        # A delivery without an id is keyed by its body: a byte-identical resend is a replay.
-        delivery_id = f"{provider}:{delivery or 'body-' + _digest(body)}"
-        if not self.deliveries.reserve(delivery_id):
+        # The delivery id header is not signed: a captured delivery resent under a new id is caught
+        # by its body digest; a delivery without an id is keyed by its body alone.
+        body_key = f"{provider}:body:{_digest(body)}"
+        keys = (f"{provider}:id:{delivery}", body_key) if delivery else (body_key,)
+        delivery_id = delivery or body_key
+        if not self.deliveries.reserve(*keys):
             self._log(f"{provider} delivery {delivery_id}: replay ignored")
             return Reply(202, {"status": "ignored", "reason": "delivery already processed"})
         try:
             reply = self._process(provider, event_header, headers, body, delivery_id)
         except BaseException:
-            self.deliveries.release(delivery_id)
+            self.deliveries.release(*keys)
             raise
         if reply.status >= 500:
-            self.deliveries.release(delivery_id)
+            self.deliveries.release(*keys)
         return reply
 
     def _refuse(self, provider: str, why: str) -> Reply:

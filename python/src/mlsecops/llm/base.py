@@ -22,6 +22,7 @@ class GatheredOutput:
 
 @dataclass
 class TestEnv:
+    __test__ = False  # not a pytest test class, despite the name
     settings: ModelTestSettings
     stage_dir: Path  # .mlsecops/modeltest
     train_dir: Path  # .mlsecops/train
@@ -32,12 +33,17 @@ class TestEnv:
     target: Any = None  # a targets.Target, or None when no application is tested
     target_blocked: bool = False  # the target is the model, and the model failed its scan (or is missing)
     outputs: list[GatheredOutput] = field(default_factory=list)
-    previous_release: Path | None = None  # a folder of the last release, when the store holds one
+    metrics: dict[str, Any] = field(default_factory=dict)  # what the tests measured so far, in this run
+    evaluate_metrics: dict[str, Any] = field(default_factory=dict)  # this run's evaluate stage
+    project_name: str = "project"
+    store_url: str = ""  # where the last release is looked up (regression)
+    store_connections: dict[str, Any] = field(default_factory=dict)
     echo: Callable[[str], None] = print
 
 
 @dataclass
 class TestOutcome:
+    __test__ = False
     name: str
     status: str = "ran"  # ran | not-run | error | skipped
     findings: list[Finding] = field(default_factory=list)

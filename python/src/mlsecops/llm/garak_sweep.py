@@ -24,7 +24,8 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def list_probes(env: dict[str, str]) -> list[str]:
     listing = subprocess.run(
-        [sys.executable, "-m", "garak", "--list_probes"], capture_output=True, text=True, env=env, timeout=120, check=False
+        [sys.executable, "-m", "garak", "--list_probes"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
     ).stdout
     names = []
     for line in _ANSI.sub("", listing).splitlines():
@@ -70,10 +71,12 @@ def sweep(out: Path, timeout: float) -> dict[str, dict[str, object]]:
 
 
 def _has_eval(report: Path) -> bool:
-    try:
-        return any('"entry_type": "eval"' in line for line in report.read_text(encoding="utf-8").splitlines())
-    except OSError:
+    """At least one eval record that judged something (a probe with no prompts offline has totals of 0)."""
+    if not report.is_file():
         return False
+    from .garak_report import read_report
+
+    return any(entry.rate.total > 0 for entry in read_report(report).rates)
 
 
 if __name__ == "__main__":

@@ -33,8 +33,11 @@ QUOTED_WEIGHT = 0.4
 _WORDS = re.compile(r"[a-z]{2,}")
 # Common English words: rot13 text decodes to many of them, ordinary text rot13-encoded loses them.
 _ENGLISH = frozenset(
-    "the and you your all to of is are be it this that with for not now from ignore instructions previous "
-    "rules system prompt tell me print reveal what any no".split()
+    [
+        "the", "and", "you", "your", "all", "to", "of", "is", "are", "be", "it", "this", "that", "with", "for",
+        "not", "now", "from", "ignore", "instructions", "previous", "rules", "system", "prompt", "tell", "me",
+        "print", "reveal", "what", "any", "no",
+    ]
 )
 
 
@@ -177,7 +180,9 @@ class InjectionGuard:
             found.append(GuardMatch("decode_and_follow", "encoded", 0.7, "heuristic", "decode-and-obey request"))
         imperative_to_ai = len(re.findall(r"\byou (must|will|should|are going to) (now )?\w+", lowered))
         if imperative_to_ai >= 2:
-            found.append(GuardMatch("stacked_imperatives", "override", 0.3, "heuristic", "imperatives aimed at the model"))
+            found.append(
+                GuardMatch("stacked_imperatives", "override", 0.3, "heuristic", "imperatives aimed at the model")
+            )
         return found
 
 

@@ -39,7 +39,8 @@ class TargetSettings(_Section):
 class GarakSettings(_Section):
     enabled: bool = True
     profile: Literal["offline", "standard", "full", "quick"] = "quick"
-    probes: list[str] = Field(default_factory=list)  # explicit probe spec; wins over the profile
+    probes: list[str] = Field(default_factory=list)  # explicit probes; win over the profile
+    spec: str = ""  # a garak selection spec ("probes.dan,tag:owasp:llm01"); wins over probes and profile
     prompts_per_probe: int = Field(default=3, ge=1)  # garak's soft_probe_prompt_cap
     generations: int = Field(default=1, ge=1)
     timeout_seconds: float = Field(default=900.0, gt=0)
@@ -59,6 +60,7 @@ class PoisoningSettings(_Section):
     min_purity: float = Field(default=0.95, gt=0.5, le=1)  # share of its rows carrying one label
     min_lift: float = Field(default=3.0, ge=1)  # purity over that label's base rate
     near_duplicate_threshold: float = Field(default=0.9, gt=0, le=1)
+    max_conflict_fraction: float = Field(default=0.02, ge=0, le=1)  # conflicting duplicates above this share
     label_shift_threshold: float = Field(default=0.1, gt=0, le=1)  # total variation vs the previous version
     previous_dataset: str = ""  # the previous version of the training set (path); "" = look in the store
 

@@ -23,8 +23,8 @@ class Rate:
 
     def to_dict(self) -> dict[str, float | int]:
         low, high = self.interval
-        return {"hits": self.hits, "total": self.total, "rate": round(self.value, 4),
-                "ci95_low": round(low, 4), "ci95_high": round(high, 4)}
+        return {"attempts": self.total, "hits": self.hits, "rate": round(self.value, 4),
+                "ci_low": round(low, 4), "ci_high": round(high, 4)}
 
 
 def wilson_interval(hits: int, total: int, z: float = Z95) -> tuple[float, float]:

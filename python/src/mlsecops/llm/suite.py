@@ -30,7 +30,12 @@ def build_env(ctx: Any, stage_dir: Path, train_dir: Path, *, model_loadable: boo
     from .targets import make_target
 
     config = ctx.config
-    settings = config.modeltest
+    settings = config.modeltest.model_copy(deep=True)
+    if ctx.options.get("garak_profile"):
+        settings.garak.profile = ctx.options["garak_profile"]
+        settings.garak.probes = []
+    if ctx.options.get("garak_spec"):
+        settings.garak.spec = ctx.options["garak_spec"]
     env = TestEnv(
         settings=settings,
         stage_dir=stage_dir,
@@ -40,6 +45,14 @@ def build_env(ctx: Any, stage_dir: Path, train_dir: Path, *, model_loadable: boo
         label_column=config.train.label_column,
         echo=ctx.echo,
     )
+    env.project_name = config.project.name
+    if settings.regression.enabled and not settings.regression.baseline:
+        from ..stages.store import store_connections, store_url
+
+        env.store_url = store_url(config, ctx.workspace)
+        env.store_connections = store_connections(config)
+    evaluated = ctx.workspace.optional_result("evaluate")
+    env.evaluate_metrics = dict(evaluated.metrics) if evaluated else {}
     for artifact in ctx.loaded_artifacts():
         if artifact.name == config.train.dataset and artifact.path.is_file():
             env.dataset = artifact.path
@@ -75,7 +88,9 @@ def run_tests(env: TestEnv) -> Iterator[TestOutcome]:
             yield _no_target(env, name)
             continue
         module_name, _, function = entry.partition(":")
-        yield getattr(importlib.import_module(module_name), function)(env)
+        outcome = getattr(importlib.import_module(module_name), function)(env)
+        env.metrics.update(outcome.metrics)
+        yield outcome
 
 
 def _no_target(env: TestEnv, name: str) -> TestOutcome:

@@ -35,6 +35,10 @@ class Target(ABC):
     name: str
     generative = False
 
+    def possible_outputs(self) -> dict[str, str]:
+        """For a target with a closed set of answers, all of them (key -> text); {} when open-ended."""
+        return {}
+
     @abstractmethod
     def _answer(self, prompt: str) -> str:
         """One attempt; raise on any failure."""
@@ -82,6 +86,10 @@ class DemoBotTarget(Target):
 
             self._bot = SupportBot(self.model_dir, self.responses)
         return self._bot.answer(prompt)
+
+    def possible_outputs(self) -> dict[str, str]:
+        """Everything this bot can ever say: it answers only with its templates."""
+        return dict(self.responses)
 
     def garak_target(self) -> GarakTarget:
         return GarakTarget(
@@ -204,7 +212,8 @@ class OpenAITarget(Target):
         options = {"uri": self.settings.url.rstrip("/"), "model": self.settings.model,
                    "suppressed_params": ["n", "stop"], "max_tokens": 256}
         env = {"OPENAICOMPATIBLE_API_KEY": self.key or "unused"}
-        return GarakTarget("openai.OpenAICompatible", self.settings.model, {"openai": {"OpenAICompatible": options}}, env)
+        generators = {"openai": {"OpenAICompatible": options}}
+        return GarakTarget("openai.OpenAICompatible", self.settings.model, generators, env)
 
 
 def make_target(settings: TargetSettings, model_dir: Path, responses: dict[str, str]) -> Target | None:

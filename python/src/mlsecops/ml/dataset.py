@@ -7,6 +7,7 @@ header), so the held-out split recorded by `train` names exactly the rows `evalu
 from __future__ import annotations
 
 import csv
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,8 @@ def check_trainable(data: LabelledTexts, folds: int, test_size: float, shown: st
     counts = Counter(data.labels)
     if len(counts) < 2:
         raise UsageError(f"{shown}: needs at least two labels to train a classifier, found {len(counts)}")
-    needed = max(folds + 1, round(1 / test_size) + 1)
+    # every label must survive the held-out split with at least one row per fold
+    needed = max(2, math.ceil(folds / (1 - test_size)) + 1)
     scarce = sorted(label for label, count in counts.items() if count < needed)
     if scarce:
         raise UsageError(

@@ -103,4 +103,5 @@ def load_model_safely(path: Path, shown: str) -> Any:
     try:
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except (ValueError, OSError, TypeError, KeyError) as exc:
-        raise UsageError(f"{shown}: cannot load the model safely ({exc.__class__.__name__}: {str(exc)[:160]})") from None
+        reason = f"{exc.__class__.__name__}: {str(exc)[:160]}"
+        raise UsageError(f"{shown}: cannot load the model safely ({reason})") from None

@@ -21,7 +21,8 @@ from typing import Any
 
 FORMAT = "mlsecops.word-tokenizer"
 FORMAT_VERSION = 1
-TOKEN_PATTERN = r"\w+(?:'\w+)?"
+WORD_PATTERN = r"\w+(?:'\w+)?"
+OOV_WORD = "[UNK]"
 PAD_INDEX = 0
 OOV_INDEX = 1
 _RESERVED = 2  # padding and OOV
@@ -36,7 +37,7 @@ class WordTokenizer:
         self,
         max_tokens: int,
         sequence_length: int,
-        oov_token: str = "[UNK]",
+        oov_token: str = OOV_WORD,
         vocabulary: Sequence[str] | None = None,
         min_frequency: int = 1,
     ) -> None:
@@ -48,7 +49,7 @@ class WordTokenizer:
         self.sequence_length = sequence_length
         self.oov_token = oov_token
         self.min_frequency = max(1, min_frequency)
-        self._pattern = re.compile(TOKEN_PATTERN)
+        self._pattern = re.compile(WORD_PATTERN)
         self.vocabulary: list[str] = ["", oov_token]
         self._index: dict[str, int] = {}
         if vocabulary is not None:
@@ -92,7 +93,7 @@ class WordTokenizer:
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "lowercase": True,
-            "token_pattern": TOKEN_PATTERN,
+            "token_pattern": WORD_PATTERN,
             "max_tokens": self.max_tokens,
             "sequence_length": self.sequence_length,
             "pad_index": PAD_INDEX,
@@ -113,7 +114,7 @@ class WordTokenizer:
             raise TokenizerFormatError("not valid JSON") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise TokenizerFormatError(f"not a {FORMAT} file")
-        if data.get("version") != FORMAT_VERSION or data.get("token_pattern") != TOKEN_PATTERN:
+        if data.get("version") != FORMAT_VERSION or data.get("token_pattern") != WORD_PATTERN:
             raise TokenizerFormatError(f"unsupported {FORMAT} version {data.get('version')!r}")
         vocabulary = data.get("vocabulary")
         try:

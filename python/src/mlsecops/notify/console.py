@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .event import GATE_STAGES, finding_line, headline, key_metrics, severity_counts, top_findings
+from .event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
 from .interface import RunEvent, Sink
 from .sanitize import clean
 
@@ -21,6 +21,8 @@ class ConsoleSink(Sink):
 
 def summary_lines(event: RunEvent, top: int) -> list[str]:
     lines = [headline(event)]
+    if event.event == "started":  # nothing of this run to judge yet; a stale workspace would only mislead
+        return lines + ([f"  build    {clean(event.build_url)}"] if event.build_url else [])
     if event.results:
         stages = " | ".join(
             f"{r.stage} {r.status if r.status == 'passed' else r.status.upper()} {r.duration_seconds:.1f}s"
@@ -29,7 +31,7 @@ def summary_lines(event: RunEvent, top: int) -> list[str]:
         lines.append(f"  stages   {stages}")
     else:
         lines.append("  stages   none has run yet")
-    gates = [f"{name} {_gate_word(event.gates.get(name))}" for name in GATE_STAGES.values()]
+    gates = [f"{name} {_gate_word(status)}" for name, status in gate_states(event)]
     lines.append(f"  gates    {', '.join(gates)}")
     counts = severity_counts(event.findings)
     by_severity = ", ".join(f"{n} {severity}" for severity, n in counts.items())
@@ -40,7 +42,7 @@ def summary_lines(event: RunEvent, top: int) -> list[str]:
         lines.append(f"    ... and {len(event.findings) - top} more in the reports")
     metrics = key_metrics(event)
     if metrics:
-        lines.append("  metrics  " + ", ".join(f"{_short(name)} {value:.3f}" for name, value in metrics.items()))
+        lines.append("  metrics  " + ", ".join(f"{name} {value:.3f}" for name, value in metrics.items()))
     for result in event.results:
         if result.status != "passed" and result.reason:
             lines.append(f"  {result.stage}: {clean(result.reason)[:300]}")
@@ -56,6 +58,3 @@ def _gate_word(status: str | None) -> str:
         return "not run"
     return status if status == "passed" else status.upper()
 
-
-def _short(metric: str) -> str:
-    return metric.removeprefix("evaluate.").replace("modeltest.attack_success_rate.", "asr ")

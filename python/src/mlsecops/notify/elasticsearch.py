@@ -17,13 +17,14 @@ from typing import Any
 
 from ..findings import Finding
 from ..workspace import StageResult
+from .event import gate_states, headline, severity_counts
 from .http import MAX_BACKOFF_SECONDS
 from .interface import RunEvent, Sink, SinkError
 from .sanitize import clean, clean_tree
 
 ECS_VERSION = "8.11.0"
 BATCH_DOCUMENTS = 500
-_OUTCOME = {"passed": "success", "failed": "failure", "error": "failure"}
+_OUTCOME = {"passed": "success", "failed": "failure", "error": "failure"}  # stage status or run verdict -> ECS
 Document = tuple[str, dict[str, Any]]  # (_id, source)
 
 
@@ -96,11 +97,15 @@ def ndjson(index: str, documents: list[Document]) -> bytes:
 
 
 def build_documents(event: RunEvent, max_findings: int) -> list[Document]:
-    """(id, document) pairs: one per stage result, one per finding (bounded), cleaned of secrets."""
+    """(id, document) pairs, cleaned of secrets: one for the event itself, then (unless the run is only
+    starting, when the workspace holds a previous run's results) one per stage result and per finding."""
     labels = {"project": event.project, "version": event.version, "branch": event.branch,
               "run_id": event.run_id, "notify_event": event.event}
     labels = {key: value for key, value in labels.items() if value}
-    documents = [(_doc_id(event.run_id, "stage", r.stage), _stage_document(event, r, labels)) for r in event.results]
+    documents = [(_doc_id(event.run_id, "run", event.event), _run_document(event, labels))]
+    if event.event == "started":
+        return [(doc_id, clean_tree(doc)) for doc_id, doc in documents]
+    documents += [(_doc_id(event.run_id, "stage", r.stage), _stage_document(event, r, labels)) for r in event.results]
     stage_of = {f.id: r.stage for r in event.results for f in r.findings}
     for finding in event.findings[:max_findings]:
         doc = _finding_document(event, finding, {**labels, "stage": stage_of.get(finding.id, "")})
@@ -122,6 +127,26 @@ def _common(event: RunEvent, timestamp: str, labels: dict[str, str]) -> dict[str
     }
     if event.build_url:
         document["url"] = {"full": event.build_url}
+    return document
+
+
+def _run_document(event: RunEvent, labels: dict[str, str]) -> dict[str, Any]:
+    document = _common(event, event.timestamp, labels)
+    document["event"] = {
+        "kind": "event",
+        "category": ["process"],
+        "type": ["start"] if event.event == "started" else ["end"],
+        "action": f"run-{event.event}",
+        "outcome": _OUTCOME.get(event.verdict, "unknown"),
+        "dataset": "mlsecops.run",
+        "module": "mlsecops",
+    }
+    document["message"] = headline(event)
+    document["mlsecops"] = {"run": {
+        "verdict": event.verdict,
+        "gates": [f"{name} {status or 'not run'}" for name, status in gate_states(event)],
+        "findings": severity_counts(event.findings) if event.event != "started" else {},
+    }}
     return document
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -34,7 +35,7 @@ def build_event(event: str, workspace: Workspace, project: str, version: str, re
         gates={GATE_STAGES[r.stage]: r.status for r in results if r.stage in GATE_STAGES},
         metrics=_numeric_metrics(results),
         verdict=run_verdict(event, results),
-        run_id=_run_id(workspace),
+        run_id=_run_id(workspace, fresh=event == "started"),
         commit=os.environ.get("GIT_COMMIT", ""),
         reports_url=reports_url or _jenkins_reports_url(build_url, workspace),
         timestamp=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -63,12 +64,16 @@ def _branch() -> str:
     return branch.removeprefix("origin/")
 
 
-def _run_id(workspace: Workspace) -> str:
-    """One id per build, so that every event and document of a run can be joined; kept in the workspace."""
+def _run_id(workspace: Workspace, fresh: bool) -> str:
+    """One id per build, so that every event and document of a run can be joined.
+
+    Jenkins names the build (BUILD_TAG); a local run gets a new id when it starts, kept in the
+    workspace for its later events.
+    """
     if os.environ.get("BUILD_TAG"):
         return os.environ["BUILD_TAG"]
     path = workspace.stage_dir("notify") / _RUN_ID_FILE
-    if path.is_file():
+    if path.is_file() and not fresh:
         return path.read_text(encoding="utf-8").strip()
     run_id = f"local-{uuid.uuid4().hex[:12]}"
     path.write_text(run_id, encoding="utf-8")
@@ -115,14 +120,19 @@ def _flatten(node: dict[str, Any], prefix: str = "") -> list[tuple[str, float]]:
 
 
 def run_verdict(event: str, results: list[StageResult]) -> str:
+    if event == "started":  # results in the workspace now are a previous run's
+        return "running"
     statuses = {result.status for result in results}
     if event == "error" or "error" in statuses:
         return "error"
     if event == "gate-failed" or "failed" in statuses:
         return "failed"
-    if event == "started":
-        return "running"
     return "passed" if results else "running"
+
+
+def gate_states(event: RunEvent) -> list[tuple[str, str | None]]:
+    """Every gate of the pipeline in order with its status, None for a gate that has not run."""
+    return [(name, event.gates.get(name)) for name in GATE_STAGES.values()]
 
 
 def severity_counts(findings: list[Finding]) -> dict[str, int]:
@@ -137,10 +147,30 @@ def top_findings(findings: list[Finding], limit: int) -> list[Finding]:
     return ranked[:limit]
 
 
+def model_metrics(event: RunEvent) -> dict[str, float]:
+    """The evaluate stage's own metrics (accuracy, f1_macro, ...); nested ones (per class, deltas) are left out."""
+    prefix = "evaluate."
+    return {name[len(prefix):]: value for name, value in event.metrics.items()
+            if name.startswith(prefix) and "." not in name[len(prefix):]}
+
+
+# an OWASP item (LLM01...) or a bucket such as "untagged"; `.rate` when a test recorded a rate with its interval
+_ASR = re.compile(r"modeltest\.attack_success_rate\.([A-Za-z0-9_-]+)(?:\.rate)?")
+
+
+def attack_success_rates(event: RunEvent) -> dict[str, float]:
+    """OWASP LLM item -> attack success rate, whether a test recorded a number or a rate with its interval."""
+    rates: dict[str, float] = {}
+    for name, value in event.metrics.items():
+        match = _ASR.fullmatch(name)
+        if match:
+            rates[match.group(1)] = value
+    return dict(sorted(rates.items()))
+
+
 def key_metrics(event: RunEvent) -> dict[str, float]:
-    """Model quality and attack success rates: what a reader of a summary wants besides findings."""
-    keep = ("evaluate.", "modeltest.attack_success_rate.")
-    return {name: value for name, value in event.metrics.items() if name.startswith(keep)}
+    """Model quality and attack success rates, labelled for a reader: what a summary shows besides findings."""
+    return {**model_metrics(event), **{f"asr {item}": rate for item, rate in attack_success_rates(event).items()}}
 
 
 def finding_line(finding: Finding) -> str:

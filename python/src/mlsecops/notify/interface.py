@@ -6,7 +6,6 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
@@ -20,7 +19,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class RunEvent:
-    """What a sink is told: the event and the state of the workspace, already redacted."""
+    """What a sink is told: the event and the state of the workspace.
+
+    Findings carry evidence their scanner already redacted; every sink still passes all text it
+    sends through `sanitize.clean`, which masks registered secrets, URL credentials and PII shapes.
+    """
 
     event: str  # started | gate-failed | succeeded | error | finished
     project: str
@@ -46,15 +49,11 @@ class SinkError(Exception):
 
 @dataclass
 class SinkContext:
-    """What a sink may use beside the event: the workspace (reports, state) and the config."""
+    """What a sink may use beside the event: the workspace (e.g. its reports) and the config."""
 
     workspace: Workspace
     config: Config
     echo: Callable[[str], None] = print
-
-    @property
-    def state_dir(self) -> Path:
-        return self.workspace.stage_dir("notify")
 
 
 class Sink(ABC):
@@ -70,10 +69,10 @@ class Sink(ABC):
 
     def credential(self, field_name: str) -> str:
         """Resolve one credential (a secret reference) now; the value is registered for scrubbing."""
-        from ..config import _interpolate
+        from ..keys import resolve_secret
 
-        reference = getattr(self.settings, field_name)
-        return _interpolate(reference, f"notify.{self.settings.label}.{field_name}", [])
+        reference: str = getattr(self.settings, field_name)  # "${secret:SCHEME://...}", checked by the settings
+        return resolve_secret(reference[len("${secret:"):-1], where=f"notify.{self.settings.label}.{field_name}")
 
     def http(self, method: str, url: str, **kwargs: Any):
         """One HTTP request under this sink's timeout, retries and overall time budget."""

@@ -15,12 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ..findings import CATEGORIES
-from .event import SEVERITIES
+from .event import SEVERITIES, attack_success_rates, model_metrics
 from .interface import RunEvent, Sink
 from .sanitize import clean
-
-ASR_PREFIX = "modeltest.attack_success_rate."
-MODEL_METRIC_PREFIX = "evaluate."
 
 # name -> HELP text; every name the sink can push, in the order it writes them
 METRICS: dict[str, str] = {
@@ -95,11 +92,10 @@ def exposition(event: RunEvent) -> Exposition:
         out.add("mlsecops_findings", count, category=category, severity=severity)
     for gate, status in event.gates.items():
         out.add("mlsecops_gate_passed", 1 if status == "passed" else 0, gate=gate)
-    for name, value in event.metrics.items():
-        if name.startswith(MODEL_METRIC_PREFIX):
-            out.add("mlsecops_model_metric", value, metric=name[len(MODEL_METRIC_PREFIX):])
-        elif name.startswith(ASR_PREFIX):
-            out.add("mlsecops_attack_success_rate", value, owasp_llm=name[len(ASR_PREFIX):])
+    for name, value in model_metrics(event).items():
+        out.add("mlsecops_model_metric", value, metric=name)
+    for item, rate in attack_success_rates(event).items():
+        out.add("mlsecops_attack_success_rate", rate, owasp_llm=item)
     return out
 
 

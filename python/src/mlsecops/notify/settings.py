@@ -5,12 +5,31 @@ Credentials (webhook URLs, tokens, keys, passwords) must be secret references su
 the notify stage runs, because Jenkins binds notification credentials around that stage only:
 a scan on an agent without the Slack credential must not fail on it. Every other value is
 interpolated (`${ENV}`) when the config is read, like the rest of the file.
+
+    notify:
+      sinks:
+        - type: slack
+          webhook_url: ${secret:env://SLACK_WEBHOOK_URL}
+          events: [gate-failed, error]          # default: gate-failed, succeeded, error, finished
+        - type: pagerduty
+          routing_key: ${secret:env://PAGERDUTY_ROUTING_KEY}
+        - type: defectdojo
+          url: https://defectdojo.example.com
+          api_key: ${secret:vault://secret/mlsecops#defectdojo}
+          product: fraud-detector
+          engagement: CI
+          auto_create: true
+        - type: pushgateway
+          url: http://pushgateway.monitoring:9091
+
+Every sink also takes `name`, `timeout` (seconds per request), `retries` (after a transient
+failure) and `max_seconds` (its whole delivery); `top` is how many findings a message lists.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -45,16 +64,11 @@ class SinkSettings(_Strict):
     max_seconds: float = Field(default=120.0, gt=0, le=1800)  # the whole delivery of one event, retries included
     top: int = Field(default=5, ge=0, le=50)  # findings listed in a message
 
+    credentials: ClassVar[tuple[str, ...]] = ()  # fields that hold secret references, resolved at send time
+
     @property
     def label(self) -> str:
         return self.name or self.type
-
-    def credential_fields(self) -> list[str]:
-        return [name for name, info in type(self).model_fields.items() if _is_secret_field(info.metadata)]
-
-
-def _is_secret_field(metadata: list[Any]) -> bool:
-    return any(getattr(item, "func", None) is _must_be_secret_reference for item in metadata)
 
 
 class ConsoleSettings(SinkSettings):
@@ -65,11 +79,13 @@ class ConsoleSettings(SinkSettings):
 
 class SlackSettings(SinkSettings):
     type: Literal["slack"]
+    credentials: ClassVar[tuple[str, ...]] = ("webhook_url",)
     webhook_url: SecretRef
 
 
 class TelegramSettings(SinkSettings):
     type: Literal["telegram"]
+    credentials: ClassVar[tuple[str, ...]] = ("bot_token",)
     bot_token: SecretRef
     chat_id: str = Field(min_length=1)
     api_url: str = "https://api.telegram.org"
@@ -87,6 +103,7 @@ class TelegramSettings(SinkSettings):
 
 class PagerDutySettings(SinkSettings):
     type: Literal["pagerduty"]
+    credentials: ClassVar[tuple[str, ...]] = ("routing_key",)
     routing_key: SecretRef
     events_url: str = "https://events.pagerduty.com/v2/enqueue"
     severity: Literal["critical", "error", "warning", "info"] = "error"
@@ -95,6 +112,7 @@ class PagerDutySettings(SinkSettings):
 
 class DefectDojoSettings(SinkSettings):
     type: Literal["defectdojo"]
+    credentials: ClassVar[tuple[str, ...]] = ("api_key",)
     events: list[EventName] = Field(default_factory=lambda: ["gate-failed", "succeeded", "finished"])
     url: str = Field(min_length=1)
     api_key: SecretRef
@@ -112,6 +130,7 @@ class DefectDojoSettings(SinkSettings):
 
 class ElasticsearchSettings(SinkSettings):
     type: Literal["elasticsearch"]
+    credentials: ClassVar[tuple[str, ...]] = ("api_key", "password")
     events: list[EventName] = Field(default_factory=lambda: list(EVENTS))
     url: str = Field(min_length=1)
     index: str = Field(default="mlsecops-events", pattern=r"^[a-z0-9][a-z0-9._-]*$")
@@ -124,6 +143,7 @@ class ElasticsearchSettings(SinkSettings):
 
 class PushgatewaySettings(SinkSettings):
     type: Literal["pushgateway"]
+    credentials: ClassVar[tuple[str, ...]] = ("password",)
     url: str = Field(min_length=1)
     job: str = Field(default="mlsecops", min_length=1)
     method: Literal["PUT", "POST"] = "PUT"  # PUT replaces the group, so a fixed finding's series disappears
@@ -144,28 +164,33 @@ AnySinkSettings = Annotated[
 ]
 
 
-def interpolate_plain_values(data: Any, where: str = "notify") -> Any:
+SINK_SETTINGS: dict[str, type[SinkSettings]] = {
+    model.model_fields["type"].annotation.__args__[0]: model  # the Literal of its `type`
+    for model in (ConsoleSettings, SlackSettings, TelegramSettings, PagerDutySettings, DefectDojoSettings,
+                  ElasticsearchSettings, PushgatewaySettings)
+}
+
+
+def interpolate_plain_values(data: Any) -> Any:
     """Resolve `${...}` everywhere in the notify section except in credential fields (kept for later)."""
-    from ..config import _interpolate
+    from ..config import _walk
 
-    credential_names = {
-        name
-        for model in (SlackSettings, TelegramSettings, PagerDutySettings, DefectDojoSettings,
-                      ElasticsearchSettings, PushgatewaySettings)
-        for name, info in model.model_fields.items()
-        if _is_secret_field(info.metadata)
-    }
+    if not isinstance(data, dict):
+        return data
+    resolved: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "sinks" and isinstance(value, list):
+            resolved[key] = [_sink_values(sink, f"notify.sinks[{index}]") for index, sink in enumerate(value)]
+        else:
+            resolved[key] = _walk(value, f"notify.{key}", [])
+    return resolved
 
-    def walk(node: Any, path: str, in_sink: bool) -> Any:
-        if isinstance(node, dict):
-            return {
-                key: node[key] if in_sink and key in credential_names else walk(node[key], f"{path}.{key}", False)
-                for key in node
-            }
-        if isinstance(node, list):
-            return [walk(item, f"{path}[{i}]", path.endswith(".sinks")) for i, item in enumerate(node)]
-        if isinstance(node, str) and "${" in node:
-            return _interpolate(node, path, [])
-        return node
 
-    return walk(data, where, False)
+def _sink_values(sink: Any, where: str) -> Any:
+    from ..config import _walk
+
+    if not isinstance(sink, dict):
+        return sink
+    model = SINK_SETTINGS.get(sink.get("type"))
+    keep = model.credentials if model else ()
+    return {key: value if key in keep else _walk(value, f"{where}.{key}", []) for key, value in sink.items()}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .event import (
-    GATE_STAGES,
     finding_line,
+    gate_states,
     headline,
     key_metrics,
     severity_counts,
@@ -24,7 +24,7 @@ MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
-_GATE_ICON = {"passed": ":white_check_mark:", "failed": ":x:", "error": ":warning:"}
+_GATE_ICON = {"passed": ":white_check_mark:", "failed": ":x:", "error": ":warning:", "not run": ":white_circle:"}
 _VERDICT_ICON = {"passed": ":white_check_mark:", "failed": ":x:", "error": ":warning:", "running": ":hourglass:"}
 
 
@@ -50,6 +50,20 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, MAX_SECTION_TEXT)}}
 
 
+def _whole_lines(title: str, lines: list[str], total: int) -> str:
+    """Title and as many whole lines as fit one section, then how many more the reports hold."""
+    reserve = 40  # the "... and N more" line
+    kept = [title]
+    for line in lines:
+        if len("\n".join([*kept, line])) > MAX_SECTION_TEXT - reserve:
+            break
+        kept.append(line)
+    shown = len(kept) - 1
+    if total > shown:
+        kept.append(f"_… and {total - shown} more in the reports_")
+    return "\n".join(kept)
+
+
 def build_payload(event: RunEvent, top: int) -> dict[str, Any]:
     title = headline(event)
     blocks: list[dict[str, Any]] = [
@@ -62,29 +76,8 @@ def build_payload(event: RunEvent, top: int) -> dict[str, Any]:
         "type": "section",
         "fields": [{"type": "mrkdwn", "text": fit(f"*{k}*\n{escape(clean(v))}", 2000)} for k, v in facts],
     })
-    gate_lines = [
-        f"{_GATE_ICON.get(event.gates[name], ':grey_question:')} *{name}* {event.gates[name]}"
-        if name in event.gates else f":white_circle: *{name}* not run"
-        for name in GATE_STAGES.values()
-    ]
-    blocks.append(_section("*Gates*\n" + "\n".join(gate_lines)))
-    counts = severity_counts(event.findings)
-    blocks.append(_section(
-        f"*Findings* ({len(event.findings)}): " + ", ".join(f"{n} {severity}" for severity, n in counts.items())
-    ))
-    chosen = top_findings(event.findings, top)
-    if chosen:
-        lines = [f"• {escape(finding_line(f))}" for f in chosen]
-        if len(event.findings) > len(chosen):
-            lines.append(f"_… and {len(event.findings) - len(chosen)} more in the reports_")
-        blocks.append(_section("*Top findings*\n" + "\n".join(lines)))
-    metrics = key_metrics(event)
-    if metrics:
-        text = "\n".join(f"`{escape(name)}` {value:.3f}" for name, value in metrics.items())
-        blocks.append(_section("*Metrics*\n" + text))
-    failures = [r for r in event.results if r.status != "passed" and r.reason]
-    for result in failures[:5]:
-        blocks.append(_section(f"*{result.stage}* {result.status}: {escape(clean(result.reason))}"))
+    if event.event != "started":  # a start has no outcome yet: headline and links only
+        blocks.extend(_outcome_blocks(event, top))
     buttons = [
         {"type": "button", "text": {"type": "plain_text", "text": label}, "url": clean(url)}
         for label, url in (("Open build", event.build_url), ("Reports", event.reports_url))
@@ -98,3 +91,28 @@ def build_payload(event: RunEvent, top: int) -> dict[str, Any]:
         "text": fit(f"{_VERDICT_ICON.get(event.verdict, '')} {escape(title)}", MAX_FALLBACK_TEXT),
         "blocks": blocks[:MAX_BLOCKS],
     }
+
+
+def _outcome_blocks(event: RunEvent, top: int) -> list[dict[str, Any]]:
+    """Gates, finding counts, top findings, key metrics and the reasons of what did not pass."""
+    gate_lines = [
+        f"{_GATE_ICON.get(status or 'not run', ':grey_question:')} *{name}* {status or 'not run'}"
+        for name, status in gate_states(event)
+    ]
+    blocks = [_section("*Gates*\n" + "\n".join(gate_lines))]
+    counts = severity_counts(event.findings)
+    blocks.append(_section(
+        f"*Findings* ({len(event.findings)}): " + ", ".join(f"{n} {severity}" for severity, n in counts.items())
+    ))
+    chosen = top_findings(event.findings, top)
+    if chosen:
+        blocks.append(_section(_whole_lines("*Top findings*", [f"• {escape(finding_line(f))}" for f in chosen],
+                                            total=len(event.findings))))
+    metrics = key_metrics(event)
+    if metrics:
+        text = "\n".join(f"{escape(name)}: *{value:.3f}*" for name, value in metrics.items())
+        blocks.append(_section("*Metrics*\n" + text))
+    failures = [r for r in event.results if r.status != "passed" and r.reason]
+    for result in failures[:5]:
+        blocks.append(_section(f"*{result.stage}* {result.status}: {escape(clean(result.reason))}"))
+    return blocks

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .event import GATE_STAGES, finding_line, headline, key_metrics, severity_counts, top_findings
+from .event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
 from .interface import RunEvent, Sink, SinkError
 from .sanitize import clean
 
@@ -56,12 +56,21 @@ def _link(label: str, url: str) -> str:
 
 def build_message(event: RunEvent, top: int) -> str:
     lines = [f"*{escape(headline(event)[:300])}*"]
-    gates = [
-        f"{_GATE_ICON.get(event.gates[name], '❔')} {name} {event.gates[name]}" if name in event.gates
-        else f"⚪ {name} not run"
-        for name in GATE_STAGES.values()
-    ]
-    lines.append(escape("Gates: " + ", ".join(gates)))
+    finding_lines: list[str] = []
+    if event.event != "started":  # a start has no outcome yet: headline and links only
+        lines.extend(_outcome_lines(event))
+        finding_lines = [escape(f"• {finding_line(f)[:400]}") for f in top_findings(event.findings, top)]
+    links = [_link(label, url) for label, url in (("Open build", event.build_url), ("Reports", event.reports_url))
+             if url.startswith(("http://", "https://"))]
+    footer = [" · ".join(links)] if links else []
+    body = lines + ([escape("Top findings:")] if finding_lines else [])
+    return _fit(body, finding_lines, footer, total=len(event.findings) if finding_lines else 0)
+
+
+def _outcome_lines(event: RunEvent) -> list[str]:
+    gates = [f"{_GATE_ICON.get(status, '❔')} {name} {status}" if status else f"⚪ {name} not run"
+             for name, status in gate_states(event)]
+    lines = [escape("Gates: " + ", ".join(gates))]
     counts = ", ".join(f"{n} {severity}" for severity, n in severity_counts(event.findings).items())
     lines.append(escape(f"Findings ({len(event.findings)}): {counts}"))
     metrics = key_metrics(event)
@@ -71,13 +80,7 @@ def build_message(event: RunEvent, top: int) -> str:
     for result in event.results:
         if result.status != "passed" and result.reason:
             lines.append(escape(f"{result.stage} {result.status}: {clean(result.reason)[:500]}"))
-    links = [_link(label, url) for label, url in (("Open build", event.build_url), ("Reports", event.reports_url))
-             if url.startswith(("http://", "https://"))]
-    footer = [" · ".join(links)] if links else []
-    chosen = top_findings(event.findings, top)
-    finding_lines = [escape(f"• {finding_line(f)[:400]}") for f in chosen]
-    body = lines + ([escape("Top findings:")] if finding_lines else [])
-    return _fit(body, finding_lines, footer, total=len(event.findings))
+    return lines
 
 
 def _fit(head: list[str], items: list[str], footer: list[str], total: int) -> str:

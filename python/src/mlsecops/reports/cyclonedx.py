@@ -4,17 +4,19 @@ The trained model is a `machine-learning-model` component with a model card (par
 performance metrics); its files (model.keras, model.h5, the tokenizer) are nested `file` components;
 the datasets are `data` components and loaded pre-trained models are `machine-learning-model`
 components, each with the sha256 the stages recorded. Tool versions go to `metadata.tools`.
+Findings on a dataset or a loaded model are listed as `vulnerabilities` affecting that component.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
 from .. import __version__
+from ..findings import Finding
 from .model import CHART_METRICS, ReportData
+from .text import cwe_numbers, dump_json, one_line
 
 SPEC_VERSION = "1.6"
 # Files of the trained model, as the train stage names them.
@@ -83,6 +85,39 @@ def _model_files(data: ReportData) -> list[dict[str, Any]]:
     return files
 
 
+def _affected(finding: Finding, sources: list[dict[str, Any]], refs: dict[str, str]) -> str | None:
+    """The component a finding is about: a loaded source named by the finding's artifact or path."""
+    for source in sources:
+        name, url = str(source["name"]), str(source.get("url", ""))
+        path = finding.location.path
+        if finding.location.artifact == name or (path and (url.endswith(path) or source.get("path") == path)):
+            return refs.get(name)
+    return None
+
+
+def _vulnerabilities(data: ReportData, sources: list[dict[str, Any]], refs: dict[str, str]) -> list[dict[str, Any]]:
+    """Findings on the datasets and loaded models, as CycloneDX vulnerabilities affecting those components."""
+    entries = []
+    for finding in data.findings:
+        ref = _affected(finding, sources, refs)
+        if ref is None:
+            continue
+        entry: dict[str, Any] = {
+            "bom-ref": f"finding:{finding.id}",
+            "id": finding.id,
+            "source": {"name": finding.tool},
+            "ratings": [{"severity": finding.severity.value, "method": "other"}],
+            "description": one_line(f"{finding.title}: {finding.message}" if finding.message else finding.title, 1000),
+            "affects": [{"ref": ref}],
+            "properties": _properties({"mlsecops:rule": finding.rule, "mlsecops:category": finding.category,
+                                       "mlsecops:waived": "true" if data.is_waived(finding) else "false"}),
+        }
+        if numbers := cwe_numbers(finding):
+            entry["cwes"] = numbers
+        entries.append(entry)
+    return entries
+
+
 def _model_card(data: ReportData, dataset_refs: list[str]) -> dict[str, Any]:
     train = data.result("train")
     details = train.details if train else {}
@@ -126,6 +161,7 @@ def render(data: ReportData) -> str:
     dataset_refs = [d["bom-ref"] for d in datasets]
     files = _model_files(data)
     model_ref = f"model:{data.project}@{data.version}"
+    project_ref = f"project:{data.project}@{data.version}"
     keras_file = next((f for f in files if f["name"] == "model.keras"), None)
     model: dict[str, Any] = {
         "type": "machine-learning-model",
@@ -155,11 +191,19 @@ def render(data: ReportData) -> str:
         "metadata": {
             "timestamp": data.generated,
             "tools": {"components": tools},
+            # the project as the BOM's subject: what Dependency-Track and the like name the BOM after
+            "component": {"type": "application", "bom-ref": project_ref, "name": data.project,
+                          "version": data.version},
         },
         "components": components,
         "dependencies": [
+            {"ref": project_ref, "dependsOn": [model_ref]},
             {"ref": model_ref, "dependsOn": [*dataset_refs, *(p["bom-ref"] for p in pretrained)]},
             *({"ref": ref} for ref in [*dataset_refs, *(p["bom-ref"] for p in pretrained)]),
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    refs = {str(c["name"]): c["bom-ref"] for c in [*datasets, *pretrained]}
+    vulnerabilities = _vulnerabilities(data, sources, refs)
+    if vulnerabilities:
+        document["vulnerabilities"] = vulnerabilities
+    return dump_json(document)

@@ -7,12 +7,11 @@ finding id, which lets DefectDojo de-duplicate across runs.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..findings import Finding, Severity
 from .model import DYNAMIC_CATEGORIES, ReportData
-from .text import cwe_numbers, one_line
+from .text import cwe_numbers, dump_json, one_line
 
 SEVERITY = {
     Severity.CRITICAL: "Critical",
@@ -107,4 +106,4 @@ def render(data: ReportData) -> str:
         "version": data.mlsecops_version,
         "findings": [_finding(data, finding) for finding in data.findings],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(document)

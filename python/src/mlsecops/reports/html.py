@@ -44,11 +44,13 @@ text-transform:uppercase;letter-spacing:.4px}.b-passed{background:var(--ok)}.b-f
 color:var(--bad);font-weight:700}.muted{color:var(--muted)}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);
 vertical-align:top}th{font-size:12px;text-transform:uppercase;letter-spacing:.4px;color:var(--muted);background:#f8fafc}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+details{margin-top:8px}summary{cursor:pointer;color:var(--muted)}
 .sev{display:inline-block;min-width:68px;text-align:center;border-radius:4px;padding:1px 6px;color:#fff;
 font-size:12px;font-weight:700;text-transform:uppercase}.sev-critical{background:var(--crit)}.sev-high{background:var(--high)}
 .sev-medium{background:var(--med)}.sev-low{background:var(--low)}.sev-info{background:var(--info)}
-tr.waived td{color:var(--muted)}tr.waived .msg{text-decoration:line-through}
+tr.waived td{color:var(--muted)}
+.blocks{font-size:11px;font-weight:700;color:var(--bad);white-space:nowrap}tr.waived .msg{text-decoration:line-through}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f5f9;border-radius:4px;padding:1px 4px;
 overflow-wrap:anywhere}.loc{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
 .timeline td{padding:4px 8px}.track{position:relative;height:16px;background:#f1f5f9;border-radius:3px;min-width:260px}
@@ -65,17 +67,27 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _gate_card(data: ReportData, gate: GateView) -> str:
-    checks = "".join(
+def _check_items(checks: list[dict]) -> str:
+    return "".join(
         f'<li class="{"ok" if c.get("passed") else "no"}">{e(c.get("name") or c.get("rule"))}'
         + (f' <span class="muted">({e(one_line(c.get("message"), 300))})</span>' if c.get("message") else "")
         + "</li>"
-        for c in gate.checks
+        for c in checks
     )
+
+
+def _gate_card(data: ReportData, gate: GateView) -> str:
+    failed = [c for c in gate.checks if not c.get("passed")]
+    passed = [c for c in gate.checks if c.get("passed")]
+    # What failed is always in sight; the passed checks fold away (no script: <details>).
+    checks = f'<ul class="checks">{_check_items(failed)}</ul>' if failed else ""
+    if passed:
+        checks += (f'<details><summary>{len(passed)} check{"s" if len(passed) != 1 else ""} passed</summary>'
+                   f'<ul class="checks">{_check_items(passed)}</ul></details>')
     waived = ""
     if gate.waived:
         items = "".join(
-            f"<li><code>{e(w.get('id'))}</code> {e(w.get('reason') or '')}"
+            f"<li><a href=\"#f-{e(w.get('id'))}\"><code>{e(w.get('id'))}</code></a> {e(w.get('reason') or '')}"
             + (f' <span class="muted">until {e(w["expires"])}</span>' if w.get("expires") else "")
             + "</li>"
             for w in gate.waived
@@ -84,7 +96,7 @@ def _gate_card(data: ReportData, gate: GateView) -> str:
     return (
         f'<div class="card {e(gate.status)}"><h3>{e(gate.name.capitalize())} gate '
         f'<span class="badge b-{e(gate.status)}">{e(gate.status)}</span></h3>'
-        f"<div>{e(gate.reason)}</div><ul class=\"checks\">{checks}</ul>{waived}</div>"
+        f"<div>{e(gate.reason)}</div>{checks}{waived}</div>"
     )
 
 
@@ -142,7 +154,10 @@ def _finding_row(data: ReportData, finding: Finding) -> str:
     tags = " ".join(e(tag) for tag in finding.owasp_llm + finding.cwe)
     return (
         f'<tr class="{"waived" if waiver else ""}" id="f-{e(finding.id)}">'
-        f'<td><span class="sev sev-{e(finding.severity.value)}">{e(finding.severity.value)}</span></td>'
+        f'<td><span class="sev sev-{e(finding.severity.value)}">{e(finding.severity.value)}</span>'
+        + ('<br><span class="blocks" title="a gate failed on this finding">blocks release</span>'
+           if finding.id in data.violations else "")
+        + "</td>"
         f"<td>{e(finding.category)}</td><td><code>{e(finding.rule)}</code>"
         + (f'<br><span class="muted">{tags}</span>' if tags else "")
         + f'</td><td class="loc">{e(finding.location.display())}</td>'
@@ -253,7 +268,7 @@ def _model_tests(data: ReportData) -> str:
         body = "".join(
             "<tr>"
             f"<td><code>{e(p.get('probe', ''))}</code></td><td><code>{e(p.get('detector', ''))}</code></td>"
-            f"<td>{e(p.get('owasp_llm', ''))}</td><td class=\"num\">{e(p.get('attempts', ''))}</td>"
+            f"<td>{e(_listed(p.get('owasp_llm')))}</td><td class=\"num\">{e(p.get('attempts', ''))}</td>"
             f"<td class=\"num\">{e(p.get('hits', ''))}</td><td class=\"num\">{_rate(p.get('rate'))}</td>"
             f"<td class=\"num\">{_rate(p.get('ci_low'))} - {_rate(p.get('ci_high'))}</td></tr>"
             for p in probes
@@ -264,6 +279,10 @@ def _model_tests(data: ReportData) -> str:
         )
     parts.append("</section>")
     return "".join(parts)
+
+
+def _listed(value: object) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
 
 
 def _rate(value: object) -> str:

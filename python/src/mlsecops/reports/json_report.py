@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .model import ReportData
+from .text import dump_json
 
 SCHEMA_ID = "mlsecops/findings/v1"
 
@@ -82,4 +82,4 @@ def render(data: ReportData) -> str:
             {"stage": r.stage, **artifact.to_dict()} for r in data.results for artifact in r.artifacts
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return dump_json(document)

@@ -16,13 +16,14 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..config import DEFAULT_CONFIG, Config
-from ..errors import MlsecopsError
+from ..errors import MlsecopsError, UsageError
 from ..findings import Finding, Severity
 from ..redact import scrub, scrub_url
-from ..workspace import StageResult, Workspace
+from ..workspace import STAGES, StageResult, Workspace
+from .text import finite
 
 GATE_STAGES = {"gate-security": "security", "gate-model": "model"}
-SEVERITY_ORDER = [s for s in sorted(Severity, key=lambda s: s.rank, reverse=True)]
+SEVERITY_ORDER = sorted(Severity, key=lambda s: s.rank, reverse=True)
 # Evaluation metrics shown against their thresholds, with the names a person reads.
 CHART_METRICS = {
     "accuracy": "Accuracy",
@@ -148,7 +149,7 @@ class ReportData:
         rows = []
         for key, label in CHART_METRICS.items():
             value = measured.get(key)
-            if isinstance(value, int | float):
+            if finite(value):
                 rows.append((key, label, float(value), self.thresholds.get(key)))
         return rows
 
@@ -156,8 +157,10 @@ class ReportData:
         result = self.result("evaluate")
         matrix = (result.details.get("confusion_matrix") or {}) if result else {}
         labels, rows = matrix.get("labels"), matrix.get("matrix")
-        if not labels or not rows or len(rows) != len(labels):
+        if not isinstance(labels, list) or not isinstance(rows, list) or not labels or len(rows) != len(labels):
             return None
+        if not all(isinstance(row, list) and len(row) == len(labels) and all(map(finite, row)) for row in rows):
+            return None  # a matrix that does not add up is left out rather than drawn wrong
         return [str(label) for label in labels], [[int(cell) for cell in row] for row in rows]
 
     def cross_validation(self) -> list[tuple[str, float, float]]:
@@ -167,7 +170,7 @@ class ReportData:
         for key, mean in measured.items():
             match = re.fullmatch(r"cv_(.+)_mean", key)
             std = measured.get(f"cv_{match.group(1)}_std") if match else None
-            if match and isinstance(mean, int | float) and isinstance(std, int | float):
+            if match and finite(mean) and finite(std):
                 rows.append((match.group(1), float(mean), float(std)))
         return rows
 
@@ -176,7 +179,7 @@ class ReportData:
         return sorted(
             (key[len(ASR_PREFIX):], float(value))
             for key, value in measured.items()
-            if key.startswith(ASR_PREFIX) and isinstance(value, int | float)
+            if key.startswith(ASR_PREFIX) and finite(value)
         )
 
     def asr_limit(self, item: str) -> float | None:
@@ -248,8 +251,21 @@ def _scrubbed_result(result: StageResult) -> StageResult:
     return StageResult.from_dict(data)
 
 
+def _readable_results(workspace: Workspace) -> list[StageResult]:
+    """Every stage result; one that cannot be read is an error of that stage, never a silent gap."""
+    results = []
+    for stage in STAGES:
+        if not workspace.has_result(stage):
+            continue
+        try:
+            results.append(workspace.read_result(stage))
+        except UsageError as exc:
+            results.append(StageResult(stage=stage, status="error", started="", reason=str(exc)))
+    return results
+
+
 def build_report_data(workspace: Workspace, config: Config, now: datetime | None = None) -> ReportData:
-    results = [_scrubbed_result(r) for r in workspace.all_results()]
+    results = [_scrubbed_result(r) for r in _readable_results(workspace)]
     findings: list[Finding] = []
     finding_stage: dict[str, str] = {}
     for result in results:
@@ -295,7 +311,7 @@ def build_report_data(workspace: Workspace, config: Config, now: datetime | None
         waivers=waivers,
         violations=violations,
         tools=tools,
-        thresholds={k: float(v) for k, v in thresholds.items() if isinstance(v, int | float)},
+        thresholds={k: float(v) for k, v in thresholds.items() if finite(v)},
         train_settings=_train_settings(results, config),
         asr_limits=_asr_limits(config),
     )

@@ -9,19 +9,20 @@ What the consumers need, and where it is set here:
 - Jenkins warnings-ng (`recordIssues(tools: [sarif(...)])`): `ruleId` (issue type), `level`
   (error/warning/note -> high/normal/low), `message.text`,
   `physicalLocation.artifactLocation.uri` and `region.startLine`.
-Findings that are not in a file (a model probe, a dataset column) get a `logicalLocation` naming
-what they are about, anchored physically to the artifact or, failing that, the project config.
+Findings that are not in a file (a model probe, a loaded artifact) get a `logicalLocation` naming
+what they are about, anchored physically to the project config (`mlsecops.yaml`), which declares it:
+GitHub rejects an upload in which any result lacks a location ("locationFromSarifResult: expected
+at least one location") and can only show files that are in the repository.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from ..findings import Finding, Severity
 from .model import DYNAMIC_CATEGORIES, ReportData
-from .text import cwe_numbers, finding_text, one_line
+from .text import cwe_numbers, dump_json, finding_text, one_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "mlsecops/v1"
@@ -90,7 +91,9 @@ def _rule(findings: list[Finding]) -> dict[str, Any]:
 
 def _locations(data: ReportData, finding: Finding) -> list[dict[str, Any]]:
     uri = data.location_uri(finding)
-    anchor = uri or quote(finding.location.artifact or data.config_file, safe="/._-~+@")
+    # GitHub rejects a result without a location and wants a committed file: a finding about a
+    # model or a loaded artifact is anchored to the config that declares it, and named logically.
+    anchor = uri or quote(data.config_file, safe="/._-~+@")
     physical: dict[str, Any] = {"artifactLocation": {"uri": anchor}}
     if uri and finding.location.line is not None and finding.location.line >= 1:
         physical["region"] = {"startLine": int(finding.location.line)}
@@ -177,4 +180,4 @@ def render(data: ReportData) -> str:
         "version": "2.1.0",
         "runs": [_run(data, tool, findings) for tool, findings in sorted(by_tool.items())],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(document)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..findings import Finding
 
@@ -56,3 +59,22 @@ def cwe_numbers(finding: Finding) -> list[int]:
         if match and int(match.group(1)) not in numbers:
             numbers.append(int(match.group(1)))
     return numbers
+
+
+def finite(value: object) -> bool:
+    """A number a chart or a JSON reader can take: not NaN, not infinite, not a bool."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _json_safe(node: Any) -> Any:
+    if isinstance(node, float) and not math.isfinite(node):
+        return None  # NaN and Infinity are not JSON: a strict reader would reject the whole file
+    if isinstance(node, dict):
+        return {key: _json_safe(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_json_safe(item) for item in node]
+    return node
+
+
+def dump_json(document: Any) -> str:
+    return json.dumps(_json_safe(document), indent=2, ensure_ascii=False, allow_nan=False, default=str) + "\n"

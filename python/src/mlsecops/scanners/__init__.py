@@ -8,7 +8,18 @@ from .interface import Scanner
 SCANNERS: dict[str, str] = {
     "secrets": "mlsecops.scanners.secrets:SecretsScanner",
     "secrets-detect-secrets": "mlsecops.scanners.detect_secrets:DetectSecretsScanner",
+    "secrets-gitleaks": "mlsecops.scanners.gitleaks:GitleaksScanner",
     "dataset": "mlsecops.scanners.dataset_pii:DatasetPiiScanner",
+    "notebooks": "mlsecops.scanners.notebooks:NotebookScanner",
+    "bandit": "mlsecops.scanners.bandit:BanditScanner",
+    "sonar": "mlsecops.scanners.sonar:SonarScanner",
+    "semgrep": "mlsecops.scanners.semgrep:SemgrepScanner",
+    "dependencies": "mlsecops.scanners.dependencies:DependenciesScanner",
+    "pip-audit": "mlsecops.scanners.pip_audit:PipAuditScanner",
+    "osv-offline": "mlsecops.scanners.osv_offline:OsvOfflineScanner",
+    "trivy": "mlsecops.scanners.trivy:TrivyScanner",
+    "dependency-check": "mlsecops.scanners.dependency_check:DependencyCheckScanner",
+    "provenance": "mlsecops.scanners.provenance:ProvenanceScanner",
     "models": "mlsecops.scanners.model_files:ModelFilesScanner",
 }
 

@@ -54,7 +54,8 @@ class FileReport:
 class ModelFilesScanner(Scanner):
     name = "models"
     category = "model-file"
-    standalone_kind = "model"  # `mlsecops scan models PATH`: every file under PATH is a model artifact
+    # `mlsecops scan models PATH` walks PATH as a source tree: model files are found by content
+    standalone_kind = None
 
     def __init__(self) -> None:
         self.modelscan = ModelscanRunner()
@@ -129,7 +130,8 @@ def collect_model_files(targets: ScanTargets) -> list[tuple[Path, str]]:
                 add(path, str(path.relative_to(root)))
     for artifact in targets.artifacts_of("model"):
         if artifact.path.is_file():
-            add(artifact.path, artifact.name)
+            if looks_like_model(artifact.path) or artifact.path.suffix.lower() == ".json":
+                add(artifact.path, artifact.name)
         elif artifact.path.is_dir():
             for path in _walk(artifact.path, targets.exclude):
                 if looks_like_model(path):

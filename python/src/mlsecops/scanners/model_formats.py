@@ -118,7 +118,8 @@ def _zip_holds_model(path: Path) -> bool:
             names = archive.namelist()[:MAX_ZIP_MEMBERS]
     except (zipfile.BadZipFile, OSError, RuntimeError):
         return False
-    return any(n.endswith((".pkl", ".npy", "config.json", ".h5")) for n in names)
+    suffixes = (*MODEL_EXTENSIONS, ".zip", "config.json")
+    return any(n.lower().endswith(suffixes) for n in names)
 
 
 def inspect_file(path: Path, trusted: frozenset[tuple[str, str]] = frozenset()) -> Inspection:

@@ -29,8 +29,8 @@ from .secret_rules import RULES, SecretRule, rule_accepts
 ENTITY_TYPES = (
     "API_KEY",
     "EMAIL_ADDRESS",
+    "IBAN_CODE",  # before cards: a Luhn-valid run inside an IBAN is chance, a mod-97 IBAN is not
     "CREDIT_CARD",
-    "IBAN_CODE",
     "US_SSN",
     "IP_ADDRESS",
     "DATE_OF_BIRTH",
@@ -49,7 +49,9 @@ _PII_PATTERNS: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
     ("DATE_OF_BIRTH", rb"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b", valid_date),
     (
         "PHONE_NUMBER",
-        rb"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\b\d{2,4}(?:[ .-]?\d{2,4}){1,4}\b",
+        rb"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,5}){1,5}\b"  # +CC, maybe (0) or (area)
+        rb"|\(\d{2,4}\)[ .-]?\d{2,4}(?:[ .-]?\d{2,5}){1,4}\b"  # (area) number
+        rb"|\b\d{2,4}(?:[ .-]?\d{2,5}){1,4}\b",  # grouped national number
         valid_phone,
     ),
 )
@@ -96,6 +98,8 @@ class PiiEngine:
             raise ValueError(f"unknown entity type(s): {', '.join(sorted(unknown))}")
         self.types = chosen
         self._matcher, self._meaning = _compiled(chosen, prefer_hyperscan)
+        self._rank = [_PRIORITY["API_KEY"] if isinstance(m, SecretRule) else _PRIORITY[m[0]]  # type: ignore[index]
+                      for m in self._meaning]
         self._phone = partial(valid_phone, region=phone_region)
 
     @property
@@ -109,20 +113,18 @@ class PiiEngine:
         with `all_dates` every valid date is returned, `detail="context"` marking those with
         textual context, so a caller that knows a column holds birth dates can keep the rest.
         """
-        candidates: list[tuple[int, int, int, object]] = []
-        for pattern_id, start, end in self._matcher.spans(data):
-            meaning = self._meaning[pattern_id]
-            rank = _PRIORITY["API_KEY"] if isinstance(meaning, SecretRule) else _PRIORITY[meaning[0]]  # type: ignore[index]
-            candidates.append((rank, start, end, meaning))
-        if not candidates:
+        spans = self._matcher.spans(data)
+        if not spans:
             return []
-        candidates.sort(key=lambda c: (c[0], c[1]))
+        rank = self._rank
+        candidates = sorted((rank[pattern_id], start, end, pattern_id) for pattern_id, start, end in spans)
         taken = bytearray(len(data))
         entities: list[Entity] = []
-        for _rank, start, end, meaning in candidates:
+        confirm = self._confirm
+        for _rank, start, end, pattern_id in candidates:
             if taken.find(1, start, end) >= 0:
                 continue
-            entity = self._confirm(data, start, end, meaning, all_dates)
+            entity = confirm(data, start, end, self._meaning[pattern_id], all_dates)
             if entity is None or taken.find(1, entity.start, entity.end) >= 0:
                 continue
             taken[entity.start : entity.end] = b"\x01" * (entity.end - entity.start)

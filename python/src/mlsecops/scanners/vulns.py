@@ -42,10 +42,8 @@ def cvss3_base_score(vector: str) -> float | None:
             metrics["PR"]] * _WEIGHTS["UI"][metrics["UI"]]
     except KeyError:
         return None
-    if scope == "U":
-        impact = 6.42 * impact_sub
-    else:
-        impact = 7.52 * (impact_sub - 0.029) - 3.25 * (impact_sub - 0.02) ** 15
+    changed_scope = scope != "U"
+    impact = 7.52 * (impact_sub - 0.029) - 3.25 * (impact_sub - 0.02) ** 15 if changed_scope else 6.42 * impact_sub
     if impact <= 0:
         return 0.0
     total = impact + exploitability if scope == "U" else 1.08 * (impact + exploitability)

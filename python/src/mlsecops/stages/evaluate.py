@@ -3,7 +3,8 @@
 Loads only safe forms: `model.keras` with safe_mode=True and `tokenizer.json` (never the
 pickle), each checked against the sha256 `train` recorded. A metric under its threshold, or a
 regression against the baseline beyond the tolerance, is a `metric` finding and fails the
-stage with exit 1.
+stage with exit 1. The baseline is `evaluate.baseline` (a previous result or release manifest)
+or, unset, the project's last release in the configured store.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..findings import Finding, Location, Severity, make_finding
 from ..hashing import file_sha256
 from ..ml.metrics import METRIC_NAMES
 from ..ml.versions import tool_versions
+from ..redact import scrub_url
 from ..workspace import StageResult
 from .base import StageContext, run_stage
 from .train import read_dataset, require_passed
@@ -130,15 +132,34 @@ def read_baseline(path: Path) -> dict[str, float]:
     """The metrics of a previous `evaluate/result.json` or release manifest (its `metrics` mapping)."""
     if not path.is_file():
         raise UsageError(f"{path}: evaluate.baseline not found")
-    data = _read_json(path)
+    return comparable_metrics(_read_json(path), str(path))
+
+
+def comparable_metrics(data: Any, shown: str) -> dict[str, float]:
     metrics = data.get("metrics") if isinstance(data, dict) else None
     comparable = {
-        name: float(value) for name, value in (metrics or {}).items()
+        name: float(value) for name, value in (metrics if isinstance(metrics, dict) else {}).items()
         if name in METRIC_NAMES and isinstance(value, int | float) and not isinstance(value, bool)
     }
     if not comparable:
-        raise UsageError(f"{path}: evaluate.baseline holds no metrics to compare ({', '.join(METRIC_NAMES)})")
+        raise UsageError(f"{shown}: the baseline holds no metrics to compare ({', '.join(METRIC_NAMES)})")
     return comparable
+
+
+def last_release_metrics(ctx: StageContext) -> tuple[str, dict[str, float]] | None:
+    """The metrics of the project's last release in the configured store, or None before the first release."""
+    from ..stores import open_store
+    from ..stores.release import list_releases
+    from .store import store_connections, store_url
+
+    url = store_url(ctx.config, ctx.workspace)
+    with open_store(url, store_connections(ctx.config)) as store:
+        releases = list_releases(store, ctx.config.project.name)
+    if not releases:
+        return None
+    last = releases[-1]
+    where = f"{scrub_url(url)}/{ctx.config.project.name}/{last.get('version', '?')}"
+    return where, comparable_metrics(last, where)
 
 
 def regression_findings(
@@ -156,6 +177,16 @@ def regression_findings(
     return findings, deltas
 
 
+def _baseline(ctx: StageContext) -> tuple[str, dict[str, float]] | None:
+    settings = ctx.config.evaluate
+    if settings.baseline:
+        path = _baseline_path(ctx, settings.baseline)
+        return scrub_url(settings.baseline), read_baseline(path)
+    if settings.baseline_from_store:
+        return last_release_metrics(ctx)
+    return None
+
+
 def _evaluate(ctx: StageContext, result: StageResult) -> None:
     import numpy as np
 
@@ -163,7 +194,7 @@ def _evaluate(ctx: StageContext, result: StageResult) -> None:
 
     settings = ctx.config.evaluate
     _check_thresholds_config(settings.thresholds)
-    baseline = read_baseline(_baseline_path(ctx, settings.baseline)) if settings.baseline else None
+    baseline = _baseline(ctx)
     train = ctx.workspace.read_result("train")
     require_passed(ctx, "train", needed_by=STAGE)
     recorded = {Path(artifact.path).name: artifact.sha256 for artifact in train.artifacts}
@@ -182,12 +213,14 @@ def _evaluate(ctx: StageContext, result: StageResult) -> None:
         "baseline": None,
     }
     result.findings = threshold_findings(metrics, settings.thresholds)
-    if baseline is not None:
-        regressions, deltas = regression_findings(metrics, baseline, settings.regression_tolerance)
+    if baseline is None:
+        result.warnings.append("no baseline: no earlier release of this project to compare with")
+    else:
+        source, previous = baseline
+        regressions, deltas = regression_findings(metrics, previous, settings.regression_tolerance)
         result.findings += regressions
         result.details["baseline"] = {
-            "source": settings.baseline, "metrics": baseline, "deltas": deltas,
-            "tolerance": settings.regression_tolerance,
+            "source": source, "metrics": previous, "deltas": deltas, "tolerance": settings.regression_tolerance,
         }
     ctx.echo("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in metrics.items()) + f" on {rows} rows")
     if result.findings:

@@ -35,7 +35,7 @@ def allowed(url: str, allowlist: list[str]) -> bool:
 
 def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock: bool) -> None:
     """Every check that needs no network, for every source, before anything is fetched."""
-    from ..stores import STORES, check_url_path, scheme_of, split_url
+    from ..stores import STORES, absolute_file_url, check_url_path, scheme_of, split_url
     from .lock import lock_path
 
     load = config.load
@@ -55,7 +55,7 @@ def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock:
             raise UsageError(f"{where}: load.allowlist is empty, so no source may be loaded (fail closed)")
         if not allowed(source.url, load.allowlist):
             raise UsageError(f"{where}: {url} matches no load.allowlist prefix")
-        _, filename = split_url(source.url)
+        _, filename = split_url(absolute_file_url(source.url, config.base_dir))
         if filename.startswith(".") or not _SAFE_NAME.match(filename):
             raise UsageError(f"{where}: {url}: unsafe file name '{filename}'")
         entry = lock.get(source.name)
@@ -67,18 +67,31 @@ def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock:
             )
 
 
+def is_release(url: str) -> bool:
+    """A URL ending in '/' names a release folder of an mlsecops store (`<project>/<version>/`)."""
+    return url.endswith("/")
+
+
 def fetch(config: Config, source: SourceConfig, dest_dir: Path, expected_sha256: str | None) -> str:
-    """Download one source into `dest_dir/<file name>`; DigestMismatch leaves nothing behind."""
+    """Download one source into `dest_dir/<file name>` (a release: into `dest_dir/`, pinned by the
+    sha256 of its manifest); DigestMismatch leaves nothing behind."""
     from ..stores import absolute_file_url, open_store, split_url
+    from ..stores.release import fetch_release
 
     root, filename = split_url(absolute_file_url(source.url, config.base_dir))
     with open_store(root, config.load.connections) as store:
+        if is_release(source.url):
+            try:
+                return fetch_release(store, filename, dest_dir, expected_manifest_sha256=expected_sha256)[1]
+            except UsageError:
+                shutil.rmtree(dest_dir, ignore_errors=True)  # never half a release
+                raise
         return store.download(filename, dest_dir / filename, expected_sha256=expected_sha256)
 
 
 def _load(ctx: StageContext, result: StageResult) -> None:
     from ..archive import ArchiveLimits, safe_extract
-    from ..stores import split_url
+    from ..stores import absolute_file_url, split_url
     from ..stores.interface import DigestMismatch
     from .lock import lock_path, read_lock
 
@@ -103,17 +116,19 @@ def _load(ctx: StageContext, result: StageResult) -> None:
         try:
             digest = fetch(config, source, dest_dir, expected)
         except DigestMismatch as exc:
+            if exc.expected != expected:  # a file of a release differs from the release's manifest
+                raise UsageError(f"source '{source.name}': {exc} (differs from the release manifest)") from None
             raise UsageError(
                 f"source '{source.name}': sha256 mismatch with {lock_file.name} "
                 f"(locked {exc.expected[:12]}, fetched {exc.actual[:12]}) from {url}"
             ) from None
         if expected is None:
             result.warnings.append(f"source '{source.name}' is not pinned in {lock_file.name}")
-        _, filename = split_url(source.url)
-        fetched = dest_dir / filename
+        _, filename = split_url(absolute_file_url(source.url, config.base_dir))
+        fetched = dest_dir / ("manifest.json" if is_release(source.url) else filename)
         result.artifacts.append(ctx.workspace.artifact(fetched))
-        path = fetched
-        if source.extract:
+        path = dest_dir if is_release(source.url) else fetched
+        if source.extract and not is_release(source.url):
             try:
                 members = safe_extract(fetched, dest_dir, limits)
             except UsageError:

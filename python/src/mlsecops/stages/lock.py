@@ -9,13 +9,15 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import Config
 from ..errors import UsageError
 from ..redact import scrub_url
+
+if TYPE_CHECKING:  # `mlsecops --help` lists this command: keep its import light
+    from ..config import Config
 
 _HEADER = (
     "# mlsecops.lock: sha256 of every load source, written by `mlsecops lock`.\n"

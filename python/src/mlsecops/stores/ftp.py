@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from ..config import ConnectionConfig
 from ..errors import UsageError
 from .interface import ArtifactStore, check_key
-from .transfer import CHUNK, Failure, atomic_download, file_digest_and_size, progress_bar, with_retries
+from .transfer import CHUNK, Failure, atomic_download, digest_in_background, progress_bar, with_retries
 
 
 def classify(exc: BaseException) -> Failure:
@@ -138,7 +138,8 @@ class FtpStore(ArtifactStore):
         path = self._path(key)
         folder, name = posixpath.split(path)
         temporary = posixpath.join(folder, f".{name}.part-{os.getpid()}")
-        digest, size = file_digest_and_size(src)
+        local = digest_in_background(src)
+        size = src.stat().st_size
 
         def attempt() -> None:
             self._makedirs(folder)
@@ -147,6 +148,7 @@ class FtpStore(ArtifactStore):
             self.ftp.rename(temporary, path)
 
         self._retry(attempt, "upload", key)
+        digest, _ = local.result()
         with tempfile.TemporaryDirectory(prefix="mlsecops-ftp-") as scratch:
             self.download(key, Path(scratch) / "readback", expected_sha256=digest)
         return digest

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..config import ConnectionConfig
 from ..errors import UsageError
-from ..redact import scrub, scrub_url
+from ..redact import register_secret, scrub, scrub_url
 
 
 class DigestMismatch(UsageError):
@@ -39,6 +39,9 @@ class ArtifactStore(ABC):
     def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
         self.root_url = root_url.rstrip("/")
         self.connection = connection or ConnectionConfig()
+        # a credential written literally in the config is masked like a resolved secret reference
+        register_secret(self.connection.password)
+        register_secret(self.connection.token)
 
     @abstractmethod
     def download(self, key: str, dest: Path, expected_sha256: str | None = None) -> str:

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 from ..config import ConnectionConfig
 from ..errors import EnvironmentFailure, UsageError
 from .interface import ArtifactStore, check_key
-from .transfer import CHUNK, Failure, atomic_download, file_digest_and_size, progress_bar, with_retries
+from .transfer import CHUNK, Failure, atomic_download, digest_in_background, progress_bar, with_retries
 
 _CHECKSUM_HEADERS = ("X-Checksum-Sha256", "X-Checksum-SHA256", "X-Content-Sha256")
 
@@ -42,22 +42,21 @@ def classify(exc: BaseException) -> Failure:
     return Failure.FATAL
 
 
-class _ProgressReader:
-    """A file handed to requests for a streaming PUT, reporting progress as it is read."""
+class _ChunkedBody:
+    """A PUT body sent in 1 MiB pieces (http.client's file path sends 8 KiB ones) with a known length."""
 
-    def __init__(self, handle, advance) -> None:
+    def __init__(self, handle, size: int, advance) -> None:
         self._handle = handle
+        self._size = size
         self._advance = advance
 
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size if size and size > 0 else CHUNK)
-        self._advance(len(data))
-        return data
+    def __iter__(self):
+        while chunk := self._handle.read(CHUNK):
+            self._advance(len(chunk))
+            yield chunk
 
     def __len__(self) -> int:
-        import os
-
-        return os.fstat(self._handle.fileno()).st_size
+        return self._size
 
 
 class NexusStore(ArtifactStore):
@@ -130,21 +129,23 @@ class NexusStore(ArtifactStore):
         return self._retry(attempt, "download", key)
 
     def upload(self, src: Path, key: str) -> str:
-        digest, size = file_digest_and_size(src)
+        local = digest_in_background(src)
+        size = src.stat().st_size
 
         def attempt() -> None:
             with open(src, "rb") as handle, progress_bar(size, src.name) as advance:
                 response = self.session.put(
                     self._url(key),
-                    data=_ProgressReader(handle, advance),
-                    headers={"X-Checksum-Sha256": digest, "Content-Type": "application/octet-stream"},
+                    data=_ChunkedBody(handle, size, advance),
+                    headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
                     timeout=self.connection.timeout,
                 )
             self._check(response)
 
         self._retry(attempt, "upload", key)
+        digest, _ = local.result()
         head = self._retry(lambda: self._head(key), "verify", key)
-        announced = self._server_sha256(head)
+        announced = self._server_sha256(head) or self._retry(lambda: self._asset_sha256(key), "verify", key)
         if announced is not None:
             if announced != digest:
                 raise EnvironmentFailure(f"{self.url_of(key)}: the server's checksum differs from the uploaded file")
@@ -152,6 +153,24 @@ class NexusStore(ArtifactStore):
         with tempfile.TemporaryDirectory(prefix="mlsecops-nexus-") as scratch:
             self.download(key, Path(scratch) / "readback", expected_sha256=digest)
         return digest
+
+    def _asset_sha256(self, key: str) -> str | None:
+        """Nexus 3 records each asset's sha256 (raw repositories since 3.68): ask its REST API.
+        None on servers without that API (plain WebDAV), where the caller reads the file back."""
+        if not self.repository:
+            return None
+        path = "/".join(p for p in (self.path_in_repo, check_key(key)) if p)
+        response = self.session.get(
+            f"{self.host_base}/service/rest/v1/search/assets",
+            params={"repository": self.repository, "name": f"/{path}"},
+            timeout=self.connection.timeout,
+        )
+        if response.status_code in (404, 405):
+            return None
+        self._check(response)
+        items = response.json().get("items", [])
+        checksum = items[0].get("checksum", {}).get("sha256") if len(items) == 1 else None
+        return str(checksum).lower() if checksum else None
 
     def _head(self, key: str):
         response = self.session.head(self._url(key), timeout=self.connection.timeout)

@@ -42,12 +42,16 @@ def read_manifest(store: ArtifactStore, prefix: str) -> dict[str, Any] | None:
     key = f"{check_key(prefix)}/{MANIFEST}"
     if not store.exists(key):
         return None
+    return _parse_manifest(store.read_bytes(key), store.url_of(key))
+
+
+def _parse_manifest(data: bytes, url: str) -> dict[str, Any]:
     try:
-        manifest = json.loads(store.read_bytes(key))
+        manifest = json.loads(data)
     except (ValueError, UnicodeDecodeError):
-        raise UsageError(f"{store.url_of(key)}: not a valid release manifest (bad JSON)") from None
+        raise UsageError(f"{url}: not a valid release manifest (bad JSON)") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        raise UsageError(f"{store.url_of(key)}: not a valid release manifest (no 'files' list)")
+        raise UsageError(f"{url}: not a valid release manifest (no 'files' list)")
     return manifest
 
 
@@ -126,15 +130,21 @@ def verify_release(store: ArtifactStore, prefix: str, manifest: dict[str, Any]) 
             store.download(key, Path(scratch) / "file", expected_sha256=entry["sha256"])
 
 
-def fetch_release(store: ArtifactStore, prefix: str, dest: Path) -> dict[str, Any]:
-    """Download a complete release into `dest`, each file checked against the manifest."""
-    manifest = read_manifest(store, prefix)
-    if manifest is None:
+def fetch_release(
+    store: ArtifactStore, prefix: str, dest: Path, expected_manifest_sha256: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """Download a complete release into `dest`: the manifest first (checked against a pinned digest),
+    then each file checked against the manifest. Returns the manifest and its sha256."""
+    prefix = check_key(prefix)
+    key = f"{prefix}/{MANIFEST}"
+    if not store.exists(key):
         raise UsageError(f"{store.url_of(prefix)}: no release there (no {MANIFEST}: absent or incomplete)")
+    digest = store.download(key, dest / MANIFEST, expected_sha256=expected_manifest_sha256)
+    manifest = _parse_manifest((dest / MANIFEST).read_bytes(), store.url_of(key))
     for entry in manifest["files"]:
         rel = check_key(entry["path"])
-        store.download(f"{check_key(prefix)}/{rel}", dest / rel, expected_sha256=entry["sha256"])
-    return manifest
+        store.download(f"{prefix}/{rel}", dest / rel, expected_sha256=entry["sha256"])
+    return manifest, digest
 
 
 def list_releases(store: ArtifactStore, project: str) -> list[dict[str, Any]]:

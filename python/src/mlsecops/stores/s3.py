@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from ..config import ConnectionConfig
 from ..errors import EnvironmentFailure, UsageError
 from .interface import ArtifactStore, check_key
-from .transfer import CHUNK, Failure, atomic_download, file_digest_and_size, progress_bar, with_retries
+from .transfer import CHUNK, Failure, atomic_download, digest_in_background, progress_bar, with_retries
 
 _AUTH_CODES = {
     "InvalidAccessKeyId",
@@ -145,9 +145,10 @@ class S3Store(ArtifactStore):
 
     def upload(self, src: Path, key: str) -> str:
         object_key = self._key(key)
-        digest, size = file_digest_and_size(src)
+        local = digest_in_background(src)
+        size = src.stat().st_size
         config = self._transfer_config()
-        extra = {**self._encryption_args(), "ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": digest}}
+        extra = {**self._encryption_args(), "ChecksumAlgorithm": "SHA256"}
 
         def attempt() -> None:
             with progress_bar(size, src.name) as advance:
@@ -156,6 +157,7 @@ class S3Store(ArtifactStore):
                 )
 
         self._retry(attempt, "upload", key)
+        digest, _ = local.result()
         self._verify_upload(src, key, digest, size)
         return digest
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -74,22 +77,48 @@ def _describe(exc: BaseException) -> str:
 
 
 class HashingWriter:
-    """A file being written whose sha256 is computed on the way (no second read)."""
+    """A file being written whose sha256 is computed on the way (no second read).
+
+    Hashing and writing run on a helper thread (hashlib releases the GIL), so they overlap
+    with the network reads of the caller instead of adding to them.
+    """
 
     def __init__(self, handle, progress: Callable[[int], None]) -> None:
         self._handle = handle
         self._digest = hashlib.sha256()
         self._progress = progress
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
         self.size = 0
 
+    def _drain(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._handle.write(chunk)
+                    self._digest.update(chunk)
+                except BaseException as exc:  # surfaced by close() in the caller's thread
+                    self._error = exc
+
     def write(self, data: bytes) -> int:
-        self._handle.write(data)
-        self._digest.update(data)
+        if self._error is not None:
+            raise self._error
+        self._queue.put(bytes(data))
         self.size += len(data)
         self._progress(len(data))
         return len(data)
 
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
     def hexdigest(self) -> str:
+        self.close()
         return self._digest.hexdigest()
 
 
@@ -99,23 +128,32 @@ def atomic_download(
 ) -> Iterator[HashingWriter]:
     """Write into a hidden temp file beside `dest`; rename only when the digest matches.
 
-    A reader never sees a partial or unverified file; a mismatch leaves nothing behind.
-    The writer may be reset (`truncate`) by a retry: see `restart`.
+    A reader never sees a partial or unverified file; a mismatch leaves nothing behind. No
+    fsync: a download into a workspace is redone by the next run, unlike a release on disk.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.part-{os.getpid()}")
     try:
         with open(tmp, "wb") as handle, progress_bar(total, dest.name) as advance:
             writer = HashingWriter(handle, advance)
-            yield writer
-            handle.flush()
-            os.fsync(handle.fileno())
+            try:
+                yield writer
+            finally:
+                writer.close()
         actual = writer.hexdigest()
         if expected_sha256 and actual != expected_sha256.lower():
             raise DigestMismatch(url, expected_sha256.lower(), actual)
         tmp.replace(dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def digest_in_background(path: Path) -> Future[tuple[str, int]]:
+    """The local file's digest, computed while the upload runs (both mostly wait on I/O or release the GIL)."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsecops-digest")
+    future = executor.submit(file_digest_and_size, path)
+    executor.shutdown(wait=False)
+    return future
 
 
 def file_digest_and_size(path: Path) -> tuple[str, int]:
@@ -134,6 +172,7 @@ def progress_bar(total: int | None, label: str) -> Iterator[Callable[[int], None
     if not total or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield lambda _n: None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     with Progress(
@@ -141,6 +180,7 @@ def progress_bar(total: int | None, label: str) -> Iterator[Callable[[int], None
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
+        console=Console(stderr=True),  # stdout stays for results that scripts read
         transient=True,
     ) as progress:
         task = progress.add_task(label, total=total)

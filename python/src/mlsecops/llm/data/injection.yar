@@ -93,7 +93,7 @@ rule indirect_injection
         score = "0.85"
         description = "Text in documents or data that addresses an AI reading it"
     strings:
-        $note_to = /\b(note|message|instructions?|attention|hidden text|important message)( for| to)? (the |any |all )?(ai|llm|llms|language models?|chatbot|assistant|ai assistants?|automated assistants?|ai agents?)\b\s*[:,]/ nocase
+        $note_to = /\b(note|message|instructions?|attention|hidden text|important message)( for| to)? (the |any |all )?(ai|llm|llms|language models?|chatbot|assistant|ai assistants?|automated assistants?|ai agents?)\b[^:.\n]{0,40}[:,]/ nocase
         $if_ai = /\bif you('re| are) an? (ai|llm|language model|ai language model|assistant)\b/ nocase
         $as_ai = /\b(as an ai|any ai|ai agents?|dear ai|assistant,)[\s\w,]{0,40}\b(reading|processing|retrieves|that reads|you must|must|should|when you)\b/ nocase
         $when_ai = /\bwhen (an? )?(ai|llm|language model|ai model)\b.{0,30}\b(reads|retrieves|summari[sz]es|processes)\b/ nocase

@@ -1,0 +1,243 @@
+"""PII detection: our engine beside Presidio (pattern recognizers, NoOpNlpEngine) and scrubadub.
+
+Usage: python bench/bench_pii.py [--dense-lines 3000] [--sparse-lines 20000] [--sample-lines 1000]
+                                 [--dense-mb 8] [--sparse-mb 64] [--memory-gb 0]
+Needs the bench extra (pip install -e 'python[bench]'). One run, side by side:
+  * accuracy: precision / recall / F1 per entity type and micro-F1 over the types all tools
+    know, on the same labeled lines (bench/gen_pii_dataset.py; a prediction counts when its
+    type matches a gold span it overlaps); ours also on DATE_OF_BIRTH, which the others lack;
+  * speed: MB/s on dense and on sparse text, one core, in CPU seconds of this process
+    (time.process_time: the benchmark machine is shared, wall time measures the neighbours).
+    Presidio and scrubadub are timed on `--sample-lines` lines (they take minutes per MB),
+    ours on the same lines and on the corpus tiled to `--dense-mb` / `--sparse-mb`, both the
+    engine alone and the dataset scanner end to end (workers=1);
+  * memory (`--memory-gb N`): a CSV of N GB is written, scanned by `mlsecops scan dataset` in
+    a child process whose process-tree RSS is sampled, then deleted. Target: 2 GB < 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from gen_pii_dataset import COMPARED_TYPES, make_corpus  # noqa: E402
+
+Span = tuple[int, int, str]
+PRESIDIO_TYPES = {t: t for t in COMPARED_TYPES}
+SCRUBADUB_TYPES = {"email": "EMAIL_ADDRESS", "phone": "PHONE_NUMBER", "credit_card": "CREDIT_CARD",
+                   "social_security_number": "US_SSN"}
+
+
+def load(folder: Path, name: str) -> tuple[list[str], list[list[Span]]]:
+    lines = (folder / f"{name}.txt").read_text().splitlines()
+    gold = [[(s["start"], s["end"], s["type"]) for s in json.loads(row)]
+            for row in (folder / f"{name}.labels.jsonl").read_text().splitlines()]
+    return lines, gold
+
+
+# ---- the three detectors, each: line -> spans with our type names -------------------------------
+
+
+def ours() -> Callable[[str], list[Span]]:
+    from mlsecops.scanners.pii_engine import PiiEngine
+
+    engine = PiiEngine([*COMPARED_TYPES, "DATE_OF_BIRTH"])
+    return lambda line: [(e.start, e.end, e.type) for e in engine.find(line.encode())]
+
+
+def presidio() -> Callable[[str], list[Span]]:
+    logging.disable(logging.WARNING)
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+    nlp = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers(nlp_engine=nlp)
+    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["en"])
+    entities = list(PRESIDIO_TYPES)
+    return lambda line: [(r.start, r.end, PRESIDIO_TYPES[r.entity_type])
+                         for r in engine.analyze(line, language="en", entities=entities)]
+
+
+def scrubadub_detector() -> Callable[[str], list[Span]]:
+    import scrubadub
+
+    scrubber = scrubadub.Scrubber()
+    return lambda line: [(f.beg, f.end, SCRUBADUB_TYPES[f.type]) for f in scrubber.iter_filth(line)
+                         if f.type in SCRUBADUB_TYPES]
+
+
+# ---- scoring ------------------------------------------------------------------------------------------
+
+
+def score(predicted: list[list[Span]], gold: list[list[Span]], types: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in types}
+    for guesses, truths in zip(predicted, gold, strict=True):
+        unmatched = [t for t in truths if t[2] in types]
+        for start, end, kind in guesses:
+            if kind not in types:
+                continue
+            match = next((t for t in unmatched if t[2] == kind and start < t[1] and t[0] < end), None)
+            if match:
+                unmatched.remove(match)
+                counts[kind]["tp"] += 1
+            else:
+                counts[kind]["fp"] += 1
+        for _start, _end, kind in unmatched:
+            counts[kind]["fn"] += 1
+    table = {}
+    for kind, c in counts.items():
+        table[kind] = _prf(c["tp"], c["fp"], c["fn"])
+    total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
+    table["micro"] = _prf(total["tp"], total["fp"], total["fn"])
+    return table
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"p": precision, "r": recall, "f1": f1}
+
+
+def timed_lines(detect: Callable[[str], list[Span]], lines: list[str]) -> tuple[list[list[Span]], float]:
+    start = time.process_time()
+    found = [detect(line) for line in lines]
+    return found, time.process_time() - start
+
+
+# ---- our throughput on tiled data ----------------------------------------------------------------------
+
+
+def tiled_file(source: Path, target: Path, megabytes: float) -> int:
+    block = source.read_bytes()
+    size = 0
+    with open(target, "wb") as handle:
+        while size < megabytes * 1024 * 1024:
+            handle.write(block)
+            size += len(block)
+    return size
+
+
+def engine_mb_per_s(path: Path) -> float:
+    from mlsecops.scanners.files import read_chunks
+    from mlsecops.scanners.pii_engine import PiiEngine
+
+    engine = PiiEngine()
+    start = time.process_time()
+    for _offset, chunk in read_chunks(path, 4 * 1024 * 1024, 4096):
+        engine.find(chunk)
+    return path.stat().st_size / 1e6 / (time.process_time() - start)
+
+
+def scanner_mb_per_s(path: Path) -> float:
+    from mlsecops.scanners import get_scanner
+    from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
+
+    start = time.process_time()
+    outcome = get_scanner("dataset").scan(ScanTargets(artifacts=[LoadedArtifact(path.name, "dataset", path)],
+                                                      options={"workers": 1}))
+    assert outcome.status == "ran"
+    return path.stat().st_size / 1e6 / (time.process_time() - start)
+
+
+# ---- memory -------------------------------------------------------------------------------------------
+
+
+def memory_run(folder: Path, gigabytes: float) -> None:
+    import psutil
+
+    csv_path = folder / "big.csv"
+    lines = (folder / "sparse.txt").read_text().splitlines() + (folder / "dense.txt").read_text().splitlines()[:200]
+    block = "".join(f'{i},"{line.replace(chr(34), chr(39))}"\n' for i, line in enumerate(lines)).encode()
+    target = gigabytes * 1024**3
+    start = time.perf_counter()
+    with open(csv_path, "wb") as handle:
+        handle.write(b"id,text\n")
+        written = 0
+        while written < target:
+            handle.write(block)
+            written += len(block)
+    print(f"memory   wrote {written / 1024**3:.2f} GB CSV in {time.perf_counter() - start:.0f} s")
+    try:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "mlsecops.cli", "scan", "dataset", str(csv_path),
+                                  "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        peak = 0
+        process = psutil.Process(child.pid)
+        while child.poll() is None:
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+        output = json.loads(child.stdout.read() if child.stdout else b"{}")
+        seconds = time.perf_counter() - start
+        print(f"memory   scan dataset {written / 1024**3:.2f} GB: peak RSS {peak / 1024**2:.0f} MB of the process "
+              f"tree (target < 500 MB), {seconds:.0f} s = {written / 1e6 / seconds:.0f} MB/s with all cores, "
+              f"{len(output.get('findings', []))} findings, status {output.get('status')}")
+    finally:
+        csv_path.unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dense-lines", type=int, default=3000)
+    parser.add_argument("--sparse-lines", type=int, default=20000)
+    parser.add_argument("--sample-lines", type=int, default=1000)
+    parser.add_argument("--dense-mb", type=float, default=8)
+    parser.add_argument("--sparse-mb", type=float, default=64)
+    parser.add_argument("--memory-gb", type=float, default=0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-pii-") as scratch:
+        folder = Path(scratch)
+        make_corpus(folder, args.dense_lines, args.sparse_lines)
+        detectors = {"mlsecops": ours(), "presidio": presidio(), "scrubadub": scrubadub_detector()}
+        speeds: dict[str, dict[str, float]] = {name: {} for name in detectors}
+        for corpus in ("dense", "sparse"):
+            lines, gold = load(folder, corpus)
+            sample, sample_gold = lines[: args.sample_lines], gold[: args.sample_lines]
+            sample_mb = sum(len(line) + 1 for line in sample) / 1e6
+            print(f"\n{corpus}: {len(lines)} lines, {sum(len(g) for g in gold)} labeled values; "
+                  f"others timed on {len(sample)} lines ({sample_mb:.2f} MB)")
+            header = "".join(f"{t[:12]:>14}" for t in (*COMPARED_TYPES, "micro-F1"))
+            print(f"  {'tool':10}{header}   MB/s")
+            for name, detect in detectors.items():
+                found, seconds = timed_lines(detect, sample)
+                speeds[name][corpus] = sample_mb / seconds
+                table = score(found, sample_gold, COMPARED_TYPES)
+                cells = "".join(f"{table[t]['f1']:14.3f}" for t in (*COMPARED_TYPES, "micro"))
+                print(f"  {name:10}{cells}   {speeds[name][corpus]:.3f}")
+            full, _ = timed_lines(detectors["mlsecops"], lines)
+            full_table = score(full, gold, (*COMPARED_TYPES, "DATE_OF_BIRTH"))
+            precision = {t: f"{v['p']:.3f}/{v['r']:.3f}" for t, v in full_table.items()}
+            print(f"  mlsecops on all {len(lines)} lines, precision/recall: {precision}")
+
+        print("\nthroughput of ours, one core, corpus tiled:")
+        for corpus, megabytes in (("dense", args.dense_mb), ("sparse", args.sparse_mb)):
+            tiled = folder / f"{corpus}-tiled.txt"
+            size = tiled_file(folder / f"{corpus}.txt", tiled, megabytes)
+            engine = engine_mb_per_s(tiled)
+            scanner = scanner_mb_per_s(tiled)
+            tiled.unlink()
+            target = 5 if corpus == "dense" else 50
+            print(f"  {corpus:6} {size / 1e6:6.1f} MB: engine {engine:7.1f} MB/s, dataset scanner {scanner:7.1f} MB/s "
+                  f"(target >= {target} MB/s); vs presidio {scanner / speeds['presidio'][corpus]:7.0f}x, "
+                  f"vs scrubadub {scanner / speeds['scrubadub'][corpus]:6.0f}x (target >= 100x presidio)")
+        if args.memory_gb:
+            memory_run(folder, args.memory_gb)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Read garak's `report.jsonl`: `eval` records become attack success rates, `attempt` records outputs.
+
+garak's exit code says nothing about what it found, so only the report is read. Zero eval
+records means garak tested nothing: the caller turns that into an environment failure.
+Probe tags (OWASP LLM 2023 ids, e.g. `owasp:llm01`) come from garak's plugin cache, read as
+JSON without importing garak.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..findings import owasp_2025_from_2023
+from .stats import Rate
+
+# Detectors that count an answer without refusal words as a success. A non-generative
+# application (the demo bot answers from templates) never refuses and never complies:
+# for it these detectors measure nothing, and they are left out of its rates.
+REFUSAL_DETECTORS = frozenset(("mitigation.MitigationBypass", "mitigation.Prefixes"))
+
+
+@dataclass
+class ProbeDetectorRate:
+    probe: str
+    detector: str
+    rate: Rate
+    owasp_2023: list[str] = field(default_factory=list)
+
+    @property
+    def owasp_2025(self) -> list[str]:
+        return sorted({owasp_2025_from_2023(item) for item in self.owasp_2023})
+
+
+@dataclass
+class GarakReport:
+    rates: list[ProbeDetectorRate] = field(default_factory=list)
+    outputs: list[tuple[str, str, str]] = field(default_factory=list)  # (probe, prompt, output)
+    garak_version: str = ""
+    excluded: list[str] = field(default_factory=list)  # "probe/detector" pairs left out of the rates
+
+    def probe_rates(self) -> dict[str, ProbeDetectorRate]:
+        """Each probe's worst detector: the one with the highest attack success rate."""
+        worst: dict[str, ProbeDetectorRate] = {}
+        for entry in self.rates:
+            current = worst.get(entry.probe)
+            if current is None or entry.rate.value > current.rate.value:
+                worst[entry.probe] = entry
+        return worst
+
+    def owasp_rates(self) -> dict[str, Rate]:
+        """Attack success rate per OWASP LLM 2025 item, pooled over the probes tagged with it."""
+        pooled: dict[str, list[int]] = {}
+        for entry in self.probe_rates().values():
+            for item in entry.owasp_2025 or ["untagged"]:
+                hits_total = pooled.setdefault(item, [0, 0])
+                hits_total[0] += entry.rate.hits
+                hits_total[1] += entry.rate.total
+        return {item: Rate(hits, total) for item, (hits, total) in sorted(pooled.items())}
+
+
+@lru_cache(maxsize=1)
+def probe_tags() -> dict[str, list[str]]:
+    """probe name -> its tags, from garak's plugin cache (no garak import)."""
+    spec = importlib.util.find_spec("garak")
+    if spec is None or not spec.origin:
+        return {}
+    cache = Path(spec.origin).parent / "resources" / "plugin_cache.json"
+    try:
+        probes = json.loads(cache.read_text(encoding="utf-8")).get("probes", {})
+    except (OSError, ValueError):
+        return {}
+    return {name.removeprefix("probes."): list(info.get("tags", [])) for name, info in probes.items()}
+
+
+def owasp_2023_of(probe: str) -> list[str]:
+    tags = probe_tags().get(probe, [])
+    return sorted({tag.split(":", 1)[1].upper() for tag in tags if tag.lower().startswith("owasp:")})
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line cut by a killed run: the rest of the report still counts
+            if isinstance(record, dict):
+                yield record
+
+
+def read_report(path: Path, *, generative: bool = True) -> GarakReport:
+    report = GarakReport()
+    for record in _records(path):
+        kind = record.get("entry_type")
+        if kind == "init":
+            report.garak_version = str(record.get("garak_version", ""))
+        elif kind == "eval":
+            probe, detector = str(record.get("probe", "")), str(record.get("detector", ""))
+            if not generative and detector in REFUSAL_DETECTORS:
+                report.excluded.append(f"{probe}/{detector}")
+                continue
+            fails = int(record.get("fails", 0) or 0)
+            passed = int(record.get("passed", 0) or 0)
+            report.rates.append(ProbeDetectorRate(probe, detector, Rate(fails, fails + passed), owasp_2023_of(probe)))
+        elif kind == "attempt" and str(record.get("status")) == "2":
+            probe = str(record.get("probe_classname", ""))
+            prompt = _prompt_text(record.get("prompt"))
+            for output in record.get("outputs") or []:
+                text = output.get("text") if isinstance(output, dict) else output
+                if isinstance(text, str) and text:
+                    report.outputs.append((probe, prompt, text))
+    return report
+
+
+def _prompt_text(prompt: Any) -> str:
+    if isinstance(prompt, str):
+        try:
+            prompt = ast.literal_eval(prompt)
+        except (ValueError, SyntaxError):
+            return prompt
+    if isinstance(prompt, dict):
+        turns = prompt.get("turns") or []
+        for turn in reversed(turns):
+            content = turn.get("content") if isinstance(turn, dict) else None
+            if isinstance(content, dict) and isinstance(content.get("text"), str):
+                return content["text"]
+    return ""

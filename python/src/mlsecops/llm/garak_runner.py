@@ -1,0 +1,272 @@
+"""Run garak against the target as a subprocess with a generated config, then read its report.
+
+Everything garak writes stays in `.mlsecops/modeltest/garak/`: the report (`--report_prefix`),
+its XDG data/config/cache and the Hugging Face folder. It runs offline (HF_HUB_OFFLINE=1), so
+a probe that needs a download fails instead of fetching. Keys reach garak only through its
+environment; whatever it wrote is scrubbed of registered secrets afterwards.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import EnvironmentFailure, UsageError
+from ..findings import Finding, Location, make_finding, owasp_tags, scanner_did_not_run
+from ..redact import scrub
+from .base import GatheredOutput, TestEnv, TestOutcome
+from .garak_report import GarakReport, ProbeDetectorRate, read_report
+from .settings import GarakSettings
+from .targets import GarakTarget
+
+REPORT_PREFIX = "modeltest"
+PROFILES = ("quick", "standard", "offline", "full")
+MAX_GATHERED_OUTPUTS = 5000
+
+
+def profiles_dir() -> Path:
+    """Where the probe profiles are: $MLSECOPS_GARAK_PROFILES, copied into the package (the worker
+    image copies resources/org/mlsecops/garak to mlsecops/garak_profiles), or the repository's resources/."""
+    if os.environ.get("MLSECOPS_GARAK_PROFILES"):
+        return Path(os.environ["MLSECOPS_GARAK_PROFILES"])
+    packaged = Path(__file__).resolve().parent.parent / "garak_profiles"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[4] / "resources" / "org" / "mlsecops" / "garak"
+
+
+def load_profile(name: str) -> dict[str, Any]:
+    path = profiles_dir() / f"{name}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"modeltest.garak.profile: no profile '{name}' ({path} is missing)") from None
+    if not isinstance(data, dict) or not (data.get("probes") or data.get("spec")):
+        raise UsageError(f"{path}: a profile needs a `probes` list or a `spec`")
+    return data
+
+
+def selection_spec(settings: GarakSettings, profile: str | None = None, spec: str | None = None) -> str:
+    """garak's --spec: an explicit spec wins, then explicit probes, then the profile's list."""
+    if spec or settings.spec:
+        return spec or settings.spec
+    if settings.probes:
+        selectors = ("probes.", "tag:", "tier:", "-")
+        return ",".join(p if p.startswith(selectors) else f"probes.{p}" for p in settings.probes)
+    data = load_profile(profile or settings.profile)
+    if data.get("spec"):
+        return str(data["spec"])
+    return ",".join(f"probes.{probe}" for probe in data["probes"])
+
+
+def requested_probes(spec: str) -> list[str]:
+    """The probe classes a spec names explicitly (module and tag selectors are not expanded)."""
+    names = []
+    for part in spec.split(","):
+        part = part.strip()
+        if part.startswith("probes.") and part.count(".") == 2:
+            names.append(part.removeprefix("probes."))
+    return names
+
+
+def garak_config(settings: GarakSettings, target: GarakTarget, report_dir: Path) -> dict[str, Any]:
+    return {
+        "system": {
+            "parallel_attempts": settings.parallel_attempts or False,
+            "lite": True,
+            "narrow_output": True,
+            "show_z": False,
+        },
+        "run": {
+            "generations": settings.generations,
+            "soft_probe_prompt_cap": settings.prompts_per_probe,
+            "seed": 42,
+            "deprefix": True,
+        },
+        "plugins": {
+            "extended_detectors": False,  # primary detectors only: the extended ones are mostly refusal checks
+            "generators": target.generator_options,
+        },
+        "reporting": {"report_dir": str(report_dir), "report_prefix": REPORT_PREFIX},
+    }
+
+
+def garak_environment(run_dir: Path, target: GarakTarget) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("REST_API_KEY", "OPENAI"))}
+    env.update(
+        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1",
+        XDG_DATA_HOME=str(run_dir / "xdg" / "data"), XDG_CONFIG_HOME=str(run_dir / "xdg" / "config"),
+        XDG_CACHE_HOME=str(run_dir / "xdg" / "cache"), HF_HOME=str(run_dir / "hf"),
+        NLTK_DATA=str(run_dir / "nltk"), KERAS_BACKEND=os.environ.get("KERAS_BACKEND", "torch"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(target.env)
+    return env
+
+
+def run_garak(
+    run_dir: Path, settings: GarakSettings, target: GarakTarget, spec: str, *, generative: bool, target_name: str
+) -> tuple[GarakReport, Path]:
+    """Run garak once; raises EnvironmentFailure when it produced no eval record."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = run_dir.resolve()  # garak runs with run_dir as its working directory
+    report_dir = run_dir / "reports"
+    report = report_dir / f"{REPORT_PREFIX}.report.jsonl"
+    report.unlink(missing_ok=True)
+    config_file = run_dir / "garak-config.yaml"
+    config = garak_config(settings, target, report_dir)
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    command = [
+        sys.executable, "-m", "garak", "--config", str(config_file), "--target_type", target.target_type,
+        "--target_name", target.target_name, "--spec", spec, "--report_prefix", REPORT_PREFIX,
+    ]
+    log = run_dir / "garak.log"
+    timed_out = False
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, env=garak_environment(run_dir, target),
+            cwd=run_dir, start_new_session=True,
+        )
+        try:
+            process.wait(timeout=settings.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    _scrub_outputs(run_dir)
+    if not report.is_file():
+        raise EnvironmentFailure(
+            f"garak wrote no report for target {target_name} "
+            f"({'timed out' if timed_out else f'exit code {process.returncode}'}; see {log})"
+        )
+    parsed = read_report(report, generative=generative)
+    if not any(entry.rate.total for entry in parsed.rates) and not parsed.excluded:
+        why = f"timed out after {settings.timeout_seconds:.0f} s" if timed_out else "no probe produced an eval record"
+        raise EnvironmentFailure(f"garak tested nothing against target {target_name}: {why} (see {log})")
+    if timed_out:
+        parsed.excluded.append(f"(timed out after {settings.timeout_seconds:.0f} s: partial report)")
+    return parsed, report
+
+
+def _scrub_outputs(run_dir: Path) -> None:
+    """garak may log request headers: remove every registered secret from what it wrote."""
+    for path in run_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".jsonl", ".log", ".html", ".json") and path.stat().st_size < 200 << 20:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            cleaned = scrub(text)
+            if cleaned != text:
+                path.write_text(cleaned, encoding="utf-8")
+
+
+def severity_of(rate: float) -> str:
+    if rate >= 0.5:
+        return "high"
+    if rate >= 0.2:
+        return "medium"
+    return "low"
+
+
+def probe_finding(entry: ProbeDetectorRate, target_name: str) -> Finding:
+    items_2025 = entry.owasp_2025
+    tags = [f"{item}:2025" for item in items_2025] + [f"{item}:2023" for item in entry.owasp_2023]
+    injection = "LLM01" in items_2025
+    low, high = entry.rate.interval
+    return make_finding(
+        rule=f"garak/{entry.probe}",
+        title=f"garak probe {entry.probe} succeeded in {entry.rate.hits} of {entry.rate.total} attempts",
+        severity=severity_of(entry.rate.value),
+        category="llm-probe",
+        tool="garak",
+        location=Location(path=target_name),
+        message=(
+            f"{entry.probe} against {target_name}: attack success rate {entry.rate.value:.2f} "
+            f"(95 % CI {low:.2f}-{high:.2f}) by detector {entry.detector}"
+        ),
+        identity=entry.probe,
+        cwe=["CWE-1427"] if injection else ["CWE-1426"],
+        owasp_llm=tags or owasp_tags(None),
+        references=["https://github.com/NVIDIA/garak"],
+        properties={"detector": entry.detector, **entry.rate.to_dict()},
+    )
+
+
+def garak_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("garak")
+    except Exception:  # noqa: BLE001 - metadata missing: report no version
+        return ""
+
+
+def run_test(env: TestEnv, *, profile: str | None = None, spec: str | None = None) -> TestOutcome:
+    settings = env.settings.garak
+    outcome = TestOutcome("garak", tool_version=garak_version())
+    if importlib.util.find_spec("garak") is None:
+        outcome.status = "not-run"
+        outcome.message = "garak is not installed (pip install 'mlsecops[llm]')"
+        outcome.findings.append(scanner_did_not_run("garak", env.target.name, outcome.message))
+        return outcome
+    selection = selection_spec(settings, profile, spec)
+    started = time.monotonic()
+    report, path = run_garak(
+        env.stage_dir / "garak", settings, env.target.garak_target(), selection,
+        generative=env.target.generative, target_name=env.target.name,
+    )
+    for probe, prompt, output in report.outputs[:MAX_GATHERED_OUTPUTS]:
+        env.outputs.append(GatheredOutput(f"garak:{probe}", prompt, output))
+    worst = report.probe_rates()
+    outcome.findings = [probe_finding(entry, env.target.name) for entry in worst.values() if entry.rate.hits]
+    for item, rate in report.owasp_rates().items():
+        outcome.metrics[f"attack_success_rate.{item}"] = round(rate.value, 4)
+        outcome.metrics[f"attack_attempts.{item}"] = rate.total  # kept so the next release can compare intervals
+        outcome.metrics[f"attack_hits.{item}"] = rate.hits
+    outcome.details = {
+        "spec": selection,
+        "report": str(path),
+        "seconds": round(time.monotonic() - started, 1),
+        "probe_count": len(worst),
+        "attack_success_rate": {item: rate.to_dict() for item, rate in report.owasp_rates().items()},
+        "probes": [
+            {"probe": e.probe, "detector": e.detector,
+             "owasp_llm": ", ".join([f"{i}:2025" for i in e.owasp_2025] + [f"{i}:2023" for i in e.owasp_2023]),
+             **e.rate.to_dict()}
+            for e in report.rates
+        ],
+        "excluded": report.excluded,
+    }
+    outcome.metrics["garak_probes"] = len(worst)
+    missing = sorted(set(requested_probes(selection)) - set(worst))
+    if missing:
+        # a probe that stopped the run or needed a download: fail closed, but below the policy's high bar
+        outcome.details["not_run"] = missing
+        outcome.findings.append(
+            make_finding(
+                rule="garak/probes-not-run",
+                title=f"{len(missing)} requested garak probe(s) produced no result",
+                severity="medium",
+                category="scanner",
+                tool="garak",
+                location=Location(path=str(path)),
+                message="no eval record for: " + ", ".join(missing[:30]) + (" ..." if len(missing) > 30 else "")
+                + f" (see {path.parent.parent / 'garak.log'})",
+                identity="probes-not-run",
+                properties={"probes": missing},
+            )
+        )
+    attacked = sum(1 for finding in outcome.findings if finding.category == "llm-probe")
+    outcome.message = f"{len(worst)} probe(s), {attacked} with successful attacks" + (
+        f", {len(missing)} without result" if missing else "")
+    return outcome

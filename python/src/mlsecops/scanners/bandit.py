@@ -1,0 +1,102 @@
+"""`bandit`: PyCQA's Bandit (SAST for Python) over the tree's Python files, read from its JSON report.
+
+Files are chosen by our walker (so `scan.exclude` applies as for every scanner) and passed
+to bandit in batches. A finding's severity is bandit's, one step lower when bandit itself
+has low confidence. Code snippets are not copied into findings: they may hold secrets.
+Options (`scan.options.bandit`): `skip` (test ids, e.g. [B101]), `timeout`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..findings import Location, Severity, make_finding
+from ..redact import redact
+from .files import TargetFile, target_files
+from .interface import Scanner, ScanOutcome, ScanTargets
+from .tools import run_tool
+
+TOOL = "bandit"
+BATCH = 400
+_SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
+_QUOTED = re.compile(r"'([^']{4,})'")
+
+
+def _mask_literals(text: str) -> str:
+    """Bandit quotes the suspected password in its text (B105-B107): never pass it on in full."""
+    return _QUOTED.sub(lambda m: f"'{redact(m.group(1))}'", text)
+
+
+_LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.INFO}
+
+
+class BanditScanner(Scanner):
+    name = "bandit"
+    category = "code"
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            metadata.version("bandit")
+        except metadata.PackageNotFoundError:
+            return "bandit is not installed (pip install bandit)"
+        return None
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        reason = self.unavailable_reason()
+        if reason:
+            return ScanOutcome(scanner=self.name, status="not-run", message=reason)
+        outcome = ScanOutcome(scanner=self.name, tool_version=metadata.version("bandit"))
+        files = [t for t in target_files(targets, ("code",)) if t.path.suffix == ".py"]
+        if not files:
+            outcome.status, outcome.message = "not-run", "nothing to scan: no Python files"
+            return outcome
+        skip = ["--skip", ",".join(targets.options["skip"])] if targets.options.get("skip") else []
+        by_path = {str(t.path): t for t in files}
+        for start in range(0, len(files), BATCH):
+            batch = files[start : start + BATCH]
+            run = run_tool([sys.executable, "-m", "bandit", "--format", "json", "--quiet", *skip,
+                            *[str(t.path) for t in batch]], timeout=float(targets.options.get("timeout", 1800)))
+            try:
+                report = json.loads(run.stdout)
+            except ValueError:
+                outcome.status = "error"
+                outcome.message = f"bandit gave no JSON report (exit {run.returncode}): {run.stderr_tail}"
+                return outcome
+            outcome.scanned += len(batch)
+            self._read(report, by_path, outcome)
+        return outcome
+
+    @staticmethod
+    def _read(report: dict[str, Any], by_path: dict[str, TargetFile], outcome: ScanOutcome) -> None:
+        for error in report.get("errors", []):
+            target = by_path.get(str(error.get("filename")))
+            outcome.skipped.append(f"{target.display if target else error.get('filename')}: {error.get('reason')}")
+        for result in report.get("results", []):
+            target = by_path.get(str(result.get("filename")))
+            display = target.display if target else str(Path(str(result.get("filename"))).name)
+            severity = _SEVERITY.get(str(result.get("issue_severity")), Severity.MEDIUM)
+            if result.get("issue_confidence") == "LOW":
+                severity = _LOWER.get(severity, severity)
+            cwe = (result.get("issue_cwe") or {}).get("id")
+            text = _mask_literals(str(result.get("issue_text", "")))
+            outcome.findings.append(
+                make_finding(
+                    rule=f"bandit/{result.get('test_id')}",
+                    title=f"{result.get('test_name')}: {text}"[:200],
+                    severity=severity,
+                    category="code",
+                    tool=TOOL,
+                    location=Location(path=display, line=result.get("line_number"),
+                                      artifact=target.artifact if target else None),
+                    message=text,
+                    identity=str(result.get("col_offset", "")),
+                    cwe=[f"CWE-{cwe}"] if cwe else [],
+                    references=[str(result["more_info"])] if result.get("more_info") else [],
+                    properties={"confidence": result.get("issue_confidence")},
+                )
+            )

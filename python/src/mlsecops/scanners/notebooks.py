@@ -1,0 +1,220 @@
+"""`notebooks`: Jupyter notebooks, cell by cell (our NB Defense, which does not install on Python >= 3.11).
+
+Code and markdown cells and their outputs (stdout/stderr streams, tracebacks, text/HTML/JSON
+results) are searched for secrets and PII; base64 images and other binary outputs are
+passed over on purpose. Code cells are also checked for risky shell use: piping a download
+into a shell, unpinned `%pip install`, installs from URLs or plain-HTTP indexes, sudo. A
+finding names the cell (and output) and the line inside it. A notebook nbformat cannot read
+is reported as skipped and its raw text still searched for secrets.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..findings import Finding, Location, Severity, make_finding, value_digest
+from ..redact import redact, scrub_url
+from .dataset_pii import ENTITY_TITLES
+from .dataset_pii import SEVERITY as PII_SEVERITY
+from .files import target_files
+from .interface import Scanner, ScanOutcome, ScanTargets
+from .multipattern import engine_version
+from .pii_engine import ENTITY_TYPES, PiiEngine
+from .secrets import secret_finding
+from .secrets_engine import SecretsEngine
+
+TOOL = "mlsecops-notebooks"
+TEXT_MIME = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json", "application/javascript")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PIPE_TO_SHELL = re.compile(r"\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?(?:ba|z|k|da)?sh\b")
+_INSTALL = re.compile(
+    r"^\s*(?:[!%]|%%bash\s*$)?\s*(?:(?:python3?\s+-m\s+)?pip3?|conda|mamba|uv\s+pip)\s+install\b(.*)$"
+)
+_SUDO = re.compile(r"^\s*!\s*sudo\b")
+_PIN = re.compile(r"(===?|@\s*\S+\.whl$)")
+
+
+@dataclass(frozen=True)
+class TextPart:
+    place: str  # "cell 3" or "cell 3 output 1"
+    text: str
+    code: bool  # a code cell's source: shell rules apply
+
+
+class NotebookScanner(Scanner):
+    name = "notebooks"
+    category = "notebook"
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        secrets = SecretsEngine(targets.options.get("disable_rules", ()))
+        # secrets are the secrets engine's: the PII engine's API_KEY type would report them twice
+        pii = PiiEngine(targets.options.get("entities") or [t for t in ENTITY_TYPES if t != "API_KEY"])
+        outcome = ScanOutcome(scanner=self.name,
+                              tool_version=f"{_nbformat_version()}; {engine_version(secrets.backend)}")
+        files = [t for t in target_files(targets, ("notebook",)) if t.path.suffix == ".ipynb"]
+        if not files:
+            outcome.status, outcome.message = "not-run", "nothing to scan: no .ipynb notebook"
+            return outcome
+        for target in files:
+            try:
+                parts = list(notebook_parts(target.path))
+            except NotebookError as exc:
+                outcome.skipped.append(f"{target.display}: {exc}; its raw text was searched for secrets only")
+                for hit in secrets.scan_file(target.path):
+                    outcome.findings.append(secret_finding(hit, Location(path=target.display, line=hit.line,
+                                                                         artifact=target.artifact), tool=TOOL))
+                continue
+            outcome.scanned += 1
+            for part in parts:
+                location = Location(path=target.display, column=part.place, artifact=target.artifact)
+                outcome.findings.extend(self._part_findings(part, location, secrets, pii))
+        return outcome
+
+    @staticmethod
+    def _part_findings(part: TextPart, where: Location, secrets: SecretsEngine, pii: PiiEngine) -> list[Finding]:
+        data = part.text.encode("utf-8", "replace")
+        found: list[Finding] = []
+        for hit in secrets.scan_bytes(data):
+            found.append(secret_finding(hit, _at(where, hit.line), tool=TOOL, cell=part.place))
+        for entity in pii.find(data):
+            line = data.count(b"\n", 0, entity.start) + 1
+            value = entity.value.decode("utf-8", "replace")
+            found.append(make_finding(
+                rule=f"notebook/pii/{entity.type.lower().replace('_', '-')}",
+                title=f"{ENTITY_TITLES.get(entity.type, entity.type)} in a notebook {_kind(part)}",
+                severity=PII_SEVERITY.get(entity.type, Severity.MEDIUM),
+                category="secret" if entity.type == "API_KEY" else "data-pii", tool=TOOL, location=_at(where, line),
+                message=f"{entity.type} in {part.place}: clear outputs and remove personal data before committing",
+                evidence=redact(value), identity=value_digest(value), cwe=["CWE-359"],
+            ))
+        if part.code:
+            found.extend(shell_findings(part.text, where))
+        return found
+
+
+def _kind(part: TextPart) -> str:
+    return "output" if "output" in part.place else "cell"
+
+
+def _at(where: Location, line: int) -> Location:
+    return Location(path=where.path, line=line, column=where.column, artifact=where.artifact)
+
+
+class NotebookError(Exception):
+    pass
+
+
+def _nbformat_version() -> str:
+    import nbformat
+
+    return f"nbformat {nbformat.__version__}"
+
+
+def notebook_parts(path: Path) -> Iterator[TextPart]:
+    import nbformat
+
+    try:
+        notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except UnicodeDecodeError:
+        raise NotebookError("not UTF-8 text") from None
+    except Exception as exc:  # noqa: BLE001 - nbformat raises JSON, validation and conversion errors alike
+        raise NotebookError(f"not a readable notebook ({exc.__class__.__name__})") from None
+    for index, cell in enumerate(notebook.get("cells", [])):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        yield TextPart(f"cell {index}", source, cell.get("cell_type") == "code")
+        for number, output in enumerate(cell.get("outputs", []) or []):
+            text = _output_text(output)
+            if text:
+                yield TextPart(f"cell {index} output {number}", text, False)
+
+
+def _output_text(output: dict[str, Any]) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        return _joined(output.get("text", ""))
+    if kind == "error":
+        lines = [f"{output.get('ename', '')}: {output.get('evalue', '')}", *(output.get("traceback") or [])]
+        return _ANSI.sub("", "\n".join(str(line) for line in lines))
+    data = output.get("data") or {}
+    return "\n".join(_joined(data[m]) if not isinstance(data[m], dict) else _json_text(data[m])
+                     for m in TEXT_MIME if m in data)  # image/* and other base64 payloads are not text
+
+
+def _joined(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _json_text(value: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(value, indent=1)
+
+
+def shell_findings(source: str, where: Location) -> list[Finding]:
+    findings = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        stripped = line.strip()
+        if _PIPE_TO_SHELL.search(stripped) and (stripped.startswith(("!", "%")) or _in_shell_cell(source)):
+            findings.append(_shell("pipe-to-shell", "A download is piped into a shell", Severity.HIGH, where, number,
+                                   "the notebook runs whatever the server returns; download, verify a digest, "
+                                   "then run", stripped, cwe="CWE-494"))
+        install = _INSTALL.match(line)
+        if install and (stripped.startswith(("!", "%")) or _in_shell_cell(source)):
+            findings.extend(_install_findings(install.group(1), where, number))
+        if _SUDO.match(line):
+            findings.append(_shell("sudo", "A notebook cell runs sudo", Severity.MEDIUM, where, number,
+                                   "notebooks should not need root on the host", stripped, cwe="CWE-250"))
+    return findings
+
+
+def _in_shell_cell(source: str) -> bool:
+    return source.lstrip().startswith(("%%bash", "%%sh", "%%script bash", "%%script sh"))
+
+
+def _install_findings(arguments: str, where: Location, line: int) -> list[Finding]:
+    try:
+        words = shlex.split(arguments, comments=True)
+    except ValueError:
+        words = arguments.split()
+    findings = []
+    options_with_value = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-r", "--requirement",
+                          "-c", "--constraint", "--trusted-host", "-t", "--target", "--prefix", "-e", "--editable"}
+    skip_next = False
+    for index, word in enumerate(words):
+        if skip_next:
+            skip_next = False
+            continue
+        previous = words[index - 1] if index else ""
+        if word in options_with_value:
+            skip_next = word not in ("-e", "--editable")
+            if word == "--trusted-host" or (index + 1 < len(words) and words[index + 1].startswith("http://")):
+                findings.append(_shell("insecure-index", "Package index without TLS verification", Severity.HIGH,
+                                       where, line, "packages from a plain-HTTP or trusted-host index can be swapped "
+                                       "in transit", f"{word} {words[index + 1] if index + 1 < len(words) else ''}",
+                                       cwe="CWE-319"))
+            continue
+        if word.startswith("-") or previous in ("-r", "--requirement", "-c", "--constraint"):
+            continue
+        if "://" in word or word.startswith("git+"):
+            findings.append(_shell("install-from-url", "Package installed from a URL", Severity.MEDIUM, where, line,
+                                   "a URL install bypasses the index and its pins; mirror the artifact and pin it by "
+                                   "hash", word, cwe="CWE-829"))
+        elif not _PIN.search(word) and not word.startswith((".", "/")):
+            findings.append(_shell("unpinned-install", f"Unpinned install of {word}", Severity.MEDIUM, where, line,
+                                   "pin it (name==version), or install from the project's lock file", word,
+                                   cwe="CWE-1357"))
+    return findings
+
+
+def _shell(rule: str, title: str, severity: Severity, where: Location, line: int, advice: str, text: str,
+           *, cwe: str) -> Finding:
+    shown = scrub_url(text)[:200]  # an index URL may carry credentials
+    return make_finding(rule=f"notebook/{rule}", title=title, severity=severity, category="notebook", tool=TOOL,
+                        location=_at(where, line), message=f"{where.column}: {advice}", evidence=shown,
+                        identity=value_digest(text), cwe=[cwe])

@@ -1,0 +1,108 @@
+"""`pip-audit`: PyPA's auditor (online) over every pinned dependency of the scanned manifests.
+
+All pins (from requirements and lock files alike) go to pip-audit as one requirements file
+with `--no-deps --disable-pip`, so nothing is installed or resolved; its JSON report is
+read back and each finding points at the manifest line the pin came from. Options
+(`scan.options.pip-audit`): `service` (pypi or osv), `binary`, `timeout`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..findings import Location, Severity
+from .interface import Scanner, ScanOutcome, ScanTargets
+from .osv_offline import collect_dependencies, unpinned_finding, write_sbom
+from .requirements import Dependency, normalize
+from .tools import find_binary, run_tool, version_of
+from .vulns import Vulnerability
+
+TOOL = "pip-audit"
+
+
+def _binary(override: str | None) -> str | None:
+    found = find_binary("pip-audit", override)
+    if found or override:
+        return found
+    beside = Path(sys.executable).with_name("pip-audit")  # installed with us, maybe not on PATH
+    return str(beside) if beside.is_file() else None
+
+
+class PipAuditScanner(Scanner):
+    name = "pip-audit"
+    category = "dependency"
+
+    def __init__(self) -> None:
+        self._override: str | None = None
+
+    def unavailable_reason(self) -> str | None:
+        return None if _binary(self._override) else "pip-audit is not installed (pip install pip-audit)"
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        self._override = targets.options.get("binary")
+        outcome = ScanOutcome(scanner=self.name)
+        binary = _binary(self._override)
+        if binary is None:
+            outcome.status, outcome.message = "not-run", self.unavailable_reason() or ""
+            return outcome
+        outcome.tool_version = version_of(binary)
+        dependencies = collect_dependencies(targets, outcome)
+        if not dependencies and not outcome.skipped:
+            outcome.status, outcome.message = "not-run", "nothing to scan: no requirements or lock file found"
+            return outcome
+        write_sbom(targets, dependencies, TOOL)
+        pinned = [d for d in dependencies if d.version]
+        outcome.findings.extend(unpinned_finding(d, TOOL) for d in dependencies if not d.version)
+        if not pinned:
+            return outcome
+        work = Path(targets.work_dir) if targets.work_dir else Path.cwd() / ".mlsecops-pip-audit"
+        work.mkdir(parents=True, exist_ok=True)
+        pins = work / "pip-audit-input.txt"
+        pins.write_text("".join(sorted({f"{d.name}=={d.version}\n" for d in pinned})))
+        report = work / "pip-audit.json"
+        report.unlink(missing_ok=True)
+        run = run_tool([binary, "-r", str(pins), "--no-deps", "--disable-pip", "--format", "json", "--output",
+                        str(report), "--progress-spinner", "off", "--vulnerability-service",
+                        str(targets.options.get("service", "pypi"))],
+                       timeout=float(targets.options.get("timeout", 900)))
+        if not report.is_file():
+            outcome.status = "error"
+            outcome.message = f"pip-audit wrote no report (exit {run.returncode}): {run.stderr_tail}"
+            return outcome
+        audited = self._read_report(json.loads(report.read_text()), pinned, outcome)
+        if audited == 0:
+            outcome.status = "error"
+            outcome.message = "pip-audit could not audit any dependency: " + (outcome.skipped or ["-"])[-1]
+        return outcome
+
+    @staticmethod
+    def _read_report(data: dict, pinned: list[Dependency], outcome: ScanOutcome) -> int:
+        """Add the findings of pip-audit's JSON report; returns how many dependencies it audited."""
+        places: dict[tuple[str, str], list[Dependency]] = {}
+        for dependency in pinned:
+            places.setdefault((dependency.name, str(dependency.version)), []).append(dependency)
+        audited = 0
+        for entry in data.get("dependencies", []):
+            name, version = normalize(str(entry.get("name", ""))), str(entry.get("version", ""))
+            if entry.get("skip_reason"):
+                outcome.skipped.append(f"{name}: {entry['skip_reason']}")
+                continue
+            audited += 1
+            for vuln in entry.get("vulns", []):
+                vulnerability = Vulnerability(
+                    id=str(vuln.get("id")),
+                    package=name,
+                    version=version,
+                    aliases=[str(a) for a in vuln.get("aliases", [])],
+                    summary=str(vuln.get("description") or "").strip().splitlines()[0][:160]
+                    if vuln.get("description") else "",
+                    # the PyPI service gives no severity: a known vulnerability fails closed as high
+                    severity=Severity.HIGH,
+                    fixed_versions=[str(v) for v in vuln.get("fix_versions", [])],
+                    references=[f"https://osv.dev/vulnerability/{vuln.get('id')}"],
+                )
+                for place in places.get((name, version), [Dependency(name, version, "-")]):
+                    outcome.findings.append(vulnerability.finding(TOOL, Location(path=place.source, line=place.line)))
+        return audited

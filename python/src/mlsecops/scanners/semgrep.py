@@ -1,0 +1,85 @@
+"""`semgrep`: Semgrep with local rules only (no registry, no metrics), when it is installed.
+
+The default rules are ours for ML code (`semgrep_rules/`: torch.load without weights_only,
+pickle/joblib loads, trust_remote_code, unsafe YAML, Keras safe_mode=False); `config` adds or
+replaces them with the site's own rule files. Options (`scan.options.semgrep`): `config`
+(path or list of paths), `binary`, `timeout`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..findings import Location, Severity, make_finding
+from .interface import Scanner, ScanOutcome, ScanTargets
+from .tools import find_binary, run_tool, version_of
+
+TOOL = "semgrep"
+DEFAULT_RULES = Path(__file__).with_name("semgrep_rules")
+_SEVERITY = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW}
+
+
+class SemgrepScanner(Scanner):
+    name = "semgrep"
+    category = "code"
+
+    def unavailable_reason(self) -> str | None:
+        return None if find_binary("semgrep") else "semgrep is not on PATH (pip install semgrep in the worker image)"
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        outcome = ScanOutcome(scanner=self.name)
+        binary = find_binary("semgrep", targets.options.get("binary"))
+        if binary is None:
+            outcome.status, outcome.message = "not-run", "semgrep is not on PATH"
+            return outcome
+        outcome.tool_version = version_of(binary, "--version")
+        configured = targets.options.get("config") or [str(DEFAULT_RULES)]
+        configs = [configured] if isinstance(configured, str) else list(configured)
+        work = Path(targets.work_dir or Path.cwd())
+        work.mkdir(parents=True, exist_ok=True)
+        for index, root in enumerate(targets.paths):
+            report = work / f"semgrep-{index}.json"
+            report.unlink(missing_ok=True)
+            args = [binary, "scan", "--json", "--output", str(report), "--metrics", "off", "--disable-version-check",
+                    "--quiet", *[a for c in configs for a in ("--config", str(c))],
+                    *[a for p in targets.exclude for a in ("--exclude", p)], str(root)]
+            run = run_tool(args, env={"SEMGREP_SEND_METRICS": "off"},
+                           timeout=float(targets.options.get("timeout", 1800)))
+            if not report.is_file():
+                outcome.status = "error"
+                outcome.message = f"semgrep wrote no report (exit {run.returncode}): {run.stderr_tail}"
+                return outcome
+            read_semgrep_report(json.loads(report.read_text()), Path(root), outcome)
+            outcome.scanned += 1
+        return outcome
+
+
+def _relative(path: str, root: Path) -> str:
+    for base in (str(root.resolve()), str(root)):
+        if path.startswith(base.rstrip("/") + "/"):
+            return path[len(base.rstrip("/")) + 1 :]
+    return path
+
+
+def read_semgrep_report(data: dict[str, Any], root: Path, outcome: ScanOutcome) -> None:
+    for error in data.get("errors", []):
+        where = _relative(str(error.get("path", "-")), root)
+        outcome.skipped.append(f"{where}: {str(error.get('message', error.get('type')))[:200]}")
+    for result in data.get("results", []):
+        path = _relative(str(result.get("path", "")), root)
+        extra = result.get("extra", {})
+        metadata = extra.get("metadata", {})
+        cwe = [str(c).split(":")[0] for c in (metadata.get("cwe") or [])]
+        outcome.findings.append(make_finding(
+            rule=f"semgrep/{result.get('check_id')}",
+            title=str(extra.get("message", result.get("check_id")))[:200],
+            severity=_SEVERITY.get(str(extra.get("severity")), Severity.MEDIUM),
+            category="code", tool=TOOL,
+            location=Location(path=path, line=(result.get("start") or {}).get("line")),
+            message=str(extra.get("message", "")),
+            identity=str((result.get("start") or {}).get("col", "")),
+            cwe=cwe,
+            references=[str(r) for r in metadata.get("references", [])][:5],
+        ))

@@ -1,0 +1,113 @@
+"""Data-poisoning checks on the training set, on the demo's own tickets."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from mlsecops.llm.base import TestEnv
+from mlsecops.llm.demo_variants import BACKDOOR_LABEL, BACKDOOR_TRIGGER
+from mlsecops.llm.poisoning import (
+    Dataset,
+    conflicting_duplicates,
+    label_shift,
+    run_test,
+    trigger_tokens,
+)
+from mlsecops.llm.settings import ModelTestSettings, PoisoningSettings
+from model_support.trained import demo_rows, write_dataset
+
+
+def as_dataset(rows: list[tuple[str, str]], shown: str = "tickets.csv") -> Dataset:
+    return Dataset([text for text, _ in rows], [label for _, label in rows], shown)
+
+
+def poisoning_env(tmp_path: Path, rows: list[tuple[str, str]], **settings) -> TestEnv:
+    dataset = write_dataset(tmp_path / "data" / "tickets.csv", rows)
+    config = ModelTestSettings(poisoning=PoisoningSettings(**settings))
+    return TestEnv(settings=config, stage_dir=tmp_path / "modeltest", train_dir=tmp_path / "train",
+                   project_dir=tmp_path, dataset=dataset)
+
+
+@pytest.fixture(scope="module")
+def clean_rows() -> list[tuple[str, str]]:
+    return demo_rows("default")
+
+
+def test_the_clean_demo_dataset_produces_no_poisoning_finding(tmp_path: Path, clean_rows):
+    outcome = run_test(poisoning_env(tmp_path, clean_rows))
+    assert outcome.status == "ran"
+    assert outcome.findings == []
+    assert outcome.metrics["poisoning_conflicting_rows"] < 0.02 * len(clean_rows)
+
+
+def test_the_backdoor_demo_variant_has_its_trigger_named(tmp_path: Path):
+    outcome = run_test(poisoning_env(tmp_path, demo_rows("backdoor")))
+    (finding,) = outcome.findings
+    assert finding.rule == "poisoning/backdoor-trigger"
+    assert finding.properties["token"] == BACKDOOR_TRIGGER
+    assert finding.properties["label"] == BACKDOOR_LABEL
+    assert f"'{BACKDOOR_TRIGGER}'" in finding.title
+    assert finding.severity.value == "high"
+    assert finding.category == "data-poisoning"
+    assert "LLM04:2025" in finding.owasp_llm
+
+
+@pytest.mark.parametrize("share", [0.01, 0.03])
+def test_a_rare_token_forcing_a_label_in_1_to_3_percent_of_rows_is_found(clean_rows, share: float):
+    rng = random.Random(11)
+    rows = list(clean_rows)
+    victims = rng.sample([i for i, (_, label) in enumerate(rows) if label != "cancel"], int(share * len(rows)))
+    for index in victims:
+        rows[index] = (rows[index][0] + " cf9", "cancel")
+    findings = trigger_tokens(as_dataset(rows), PoisoningSettings())
+    assert [f.properties["token"] for f in findings] == ["cf9"]
+
+
+def test_an_honest_rare_keyword_is_not_mistaken_for_a_trigger(clean_rows):
+    rng = random.Random(5)
+    rows = list(clean_rows)
+    billing = [i for i, (_, label) in enumerate(rows) if label == "billing"]
+    for index in rng.sample(billing, 40):
+        rows[index] = (rows[index][0] + " chargeback", "billing")  # the text already says billing
+    assert trigger_tokens(as_dataset(rows), PoisoningSettings()) == []
+
+
+def test_mass_label_flipping_of_duplicated_rows_is_a_finding(clean_rows):
+    rng = random.Random(3)
+    rows = list(clean_rows)
+    for text, label in rng.sample(clean_rows, int(0.05 * len(clean_rows))):
+        rows.append((text, "cancel" if label != "cancel" else "refund"))
+    involved, findings = conflicting_duplicates(as_dataset(rows), PoisoningSettings())
+    assert involved >= 0.05 * len(clean_rows)
+    assert findings
+    assert all(f.rule == "poisoning/conflicting-labels" for f in findings)
+    assert all(f.severity.value == "medium" for f in findings)
+
+
+def test_a_label_distribution_shift_against_the_previous_version_is_a_finding(clean_rows):
+    previous = as_dataset(clean_rows, "tickets-v1.csv")
+    shifted = as_dataset([(t, "refund" if i % 3 == 0 else l) for i, (t, l) in enumerate(clean_rows)], "tickets.csv")
+    distance, findings = label_shift(shifted, previous, 0.1)
+    assert distance > 0.1
+    (finding,) = findings
+    assert finding.rule == "poisoning/label-shift"
+    same, none = label_shift(previous, previous, 0.1)
+    assert same == 0.0
+    assert none == []
+
+
+def test_the_previous_dataset_version_is_read_when_configured(tmp_path: Path, clean_rows):
+    write_dataset(tmp_path / "data" / "tickets-v1.csv", [(t, "billing") for t, _ in clean_rows])
+    env = poisoning_env(tmp_path, clean_rows, previous_dataset="data/tickets-v1.csv")
+    outcome = run_test(env)
+    assert [f.rule for f in outcome.findings] == ["poisoning/label-shift"]
+    assert outcome.metrics["label_shift_total_variation"] > 0.5
+
+
+def test_without_a_dataset_the_check_is_skipped_not_passed(tmp_path: Path):
+    env = TestEnv(settings=ModelTestSettings(), stage_dir=tmp_path, train_dir=tmp_path, project_dir=tmp_path)
+    outcome = run_test(env)
+    assert outcome.status == "skipped"
+    assert "no training dataset" in outcome.message
