@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_pii_dataset import COMPARED_TYPES, make_corpus  # noqa: E402
+from gen_pii_dataset import COMPARED_TYPES, make_corpus
 
 Span = tuple[int, int, str]
 PRESIDIO_TYPES = {t: t for t in COMPARED_TYPES}
@@ -103,10 +103,11 @@ def score(predicted: list[list[Span]], gold: list[list[Span]], types: tuple[str,
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall, F1; NaN F1 when there was nothing to find and nothing was claimed."""
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"p": precision, "r": recall, "f1": f1}
+    return {"p": precision, "r": recall, "f1": f1 if tp + fp + fn else float("nan")}
 
 
 def timed_lines(detect: Callable[[str], list[Span]], lines: list[str]) -> tuple[list[list[Span]], float]:
@@ -217,7 +218,7 @@ def main() -> None:
                 found, seconds = timed_lines(detect, sample)
                 speeds[name][corpus] = sample_mb / seconds
                 table = score(found, sample_gold, COMPARED_TYPES)
-                cells = "".join(f"{table[t]['f1']:14.3f}" for t in (*COMPARED_TYPES, "micro"))
+                cells = "".join(f"{table[t]['f1']:14.3f}".replace("nan", "  -") for t in (*COMPARED_TYPES, "micro"))
                 print(f"  {name:10}{cells}   {speeds[name][corpus]:.3f}")
             full, _ = timed_lines(detectors["mlsecops"], lines)
             full_table = score(full, gold, (*COMPARED_TYPES, "DATE_OF_BIRTH"))

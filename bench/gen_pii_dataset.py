@@ -23,6 +23,7 @@ import json
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 COMPARED_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS")
 US_AREA_CODES = (201, 202, 206, 212, 213, 305, 312, 404, 415, 512, 617, 646, 702, 718, 773, 808, 917, 971)
@@ -117,7 +118,7 @@ class Generator:
         return rng.choice(choices)()
 
     # -- records ----------------------------------------------------------------------------
-    TEMPLATES: dict[str, tuple[str, ...]] = {
+    TEMPLATES: ClassVar[dict[str, tuple[str, ...]]] = {
         "EMAIL_ADDRESS": ("please reach me at {}", "my email is {}", "send the invoice to {}"),
         "PHONE_NUMBER": ("call me back on {}", "my number is {}", "phone: {}"),
         "CREDIT_CARD": ("I was charged twice on card {}", "card number {} was declined", "pay with {}"),

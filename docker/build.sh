@@ -34,15 +34,6 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 log() { printf 'build.sh: %s\n' "$*" >&2; }
 die() { log "$1"; exit "${2:-3}"; }
 
-mode="build"
-case "${1:-}" in
-  "") ;;
-  --test) mode="test" ;;
-  --base) mode="base" ;;
-  --config) mode="config" ;;
-  -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
-  *) die "unknown option '$1' (use --test, --base, --config or nothing)" 2 ;;
-esac
 
 # ------------------------------------------------------------------ podman configuration
 write_podman_config() {
@@ -177,6 +168,8 @@ build_image() {
   local size
   size="$(podman image inspect --format '{{.Size}}' "$IMAGE:$version")"
   log "built $IMAGE:$version in $((SECONDS - started))s, size $((size / 1024 / 1024)) MiB"
+  # earlier builds leave untagged multi-GB images behind; keep a day of layer cache, drop the rest
+  podman image prune --force --filter until=24h >/dev/null || log "could not prune old untagged images"
   IMAGE_REF="$IMAGE:$version"
 }
 
@@ -192,14 +185,29 @@ test_image() {
   log "image test passed in $((SECONDS - started))s"
 }
 
-write_podman_config
-if [[ "$mode" == "config" ]]; then
-  printf 'export CONTAINERS_CONF=%q CONTAINERS_STORAGE_CONF=%q\n' "$CONTAINERS_CONF" "$CONTAINERS_STORAGE_CONF"
-  exit 0
-fi
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc fuse-overlayfs uidmap debootstrap)"
-make_base_image
-[[ "$mode" == "base" ]] && exit 0
-build_image
-[[ "$mode" == "test" ]] && test_image
-exit 0
+# ------------------------------------------------------------------ main
+# Everything runs from main, called on the last line: bash has read the whole file before it
+# starts, so editing the script during a long build cannot derail the running one.
+main() {
+  local mode="build"
+  case "${1:-}" in
+    "") ;;
+    --test) mode="test" ;;
+    --base) mode="base" ;;
+    --config) mode="config" ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) die "unknown option '$1' (use --test, --base, --config or nothing)" 2 ;;
+  esac
+  write_podman_config
+  if [[ "$mode" == "config" ]]; then
+    printf 'export CONTAINERS_CONF=%q CONTAINERS_STORAGE_CONF=%q\n' "$CONTAINERS_CONF" "$CONTAINERS_STORAGE_CONF"
+    exit 0
+  fi
+  command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc fuse-overlayfs uidmap debootstrap)"
+  make_base_image
+  if [[ "$mode" == "base" ]]; then exit 0; fi
+  build_image
+  if [[ "$mode" == "test" ]]; then test_image; fi
+}
+
+main "$@"

@@ -88,3 +88,17 @@ def test_a_generative_target_that_does_not_memorize_is_not_flagged(tmp_path: Pat
                       dataset=dataset, target=target)
         outcome = run_test(env)
     assert outcome.findings == []
+
+
+def test_answers_that_disclosed_are_cut_out_of_the_files_the_tools_wrote(tmp_path: Path):
+    leaky = templates("leaky-bot")["technical_issue"]
+    report = tmp_path / "garak" / "reports" / "modeltest.report.jsonl"
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({"entry_type": "attempt", "outputs": [{"text": leaky}]}) + "\n", encoding="utf-8")
+    (tmp_path / "garak" / "garak.log").write_text(f"output: {leaky}\n", encoding="utf-8")
+    env = env_with_answers(tmp_path, [leaky, "Your order ships tomorrow."])
+    outcome = run_test(env)
+    assert outcome.details["withheld_files"] == 2
+    for value in build("leaky-bot").planted:
+        assert value not in report.read_text(encoding="utf-8")
+        assert value not in (tmp_path / "garak" / "garak.log").read_text(encoding="utf-8")

@@ -67,8 +67,7 @@ def test_on_the_clean_demo_every_test_runs_and_nothing_fails_the_gate(tmp_path: 
 
 
 def test_the_leaky_bot_variant_is_flagged_llm02_by_disclosure(tmp_path: Path, trained: Path, cli):
-    folder = project(tmp_path, trained, {"garak": {"enabled": False}, "injection": {"max_payloads": 2}},
-                     variant="leaky-bot")
+    folder = project(tmp_path, trained, {"garak": FAST_GARAK, "injection": {"max_payloads": 4}}, variant="leaky-bot")
     result = cli("modeltest", cwd=folder)
     assert result.exit_code == 0, result.output
     data = modeltest_result(folder)

@@ -52,6 +52,7 @@ def test_started_prints_only_the_headline_and_the_build(tmp_path, monkeypatch):
 
 def test_a_finished_run_with_no_stage_results_says_so(tmp_path):
     run = notify_run(Workspace(tmp_path / ".mlsecops"), [], event="finished")
+    assert run.output[0] == "mlsecops fraud-detector 1.4.0: finished - UNKNOWN"
     assert "  stages   none has run yet" in run.output
     assert "  gates    security not run, thresholds not run, model not run" in run.output
 

@@ -117,13 +117,14 @@ def test_attack_success_rates_are_read_in_both_shapes_tests_record_them(tmp_path
     monkeypatch.setenv("BRANCH_NAME", "asr-shapes")
     workspace = passing_run(tmp_path / ".mlsecops")
     rate = {"hits": 3, "total": 10, "rate": 0.3, "ci95_low": 0.1, "ci95_high": 0.6}
-    metrics = {"attack_success_rate.LLM01": 0.02, "attack_success_rate": {"LLM07": rate},
+    metrics = {"attack_success_rate.LLM01": 0.02, "attack_success_rate.untagged": 0.31,
+               "attack_success_rate": {"LLM07": rate},
                "injection_canary_leak_rate": rate}
     workspace.write_result(StageResult(stage="modeltest", metrics=metrics).finish())
     push(pushgateway, workspace, event="succeeded")
     group = pushgateway.group(job="mlsecops", project="fraud-detector", branch="asr-shapes")
     rates = {dict(labels)["owasp_llm"]: v for labels, v in samples(group, "mlsecops_attack_success_rate").items()}
-    assert rates == {"LLM01": 0.02, "LLM07": 0.3}
+    assert rates == {"LLM01": 0.02, "LLM07": 0.3, "untagged": 0.31}
 
 
 def test_basic_auth_in_front_of_the_pushgateway_gets_the_password_from_a_secret(tmp_path, monkeypatch):

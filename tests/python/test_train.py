@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+import yaml
 from mlsecops import demo
 from mlsecops.hashing import file_sha256
 from mlsecops.ml.tokenizer import WordTokenizer
@@ -147,7 +147,9 @@ def test_too_few_rows_per_label_for_the_folds_is_exit_2_naming_the_label(tmp_pat
     with open(checkout.project / "data/tickets.csv", "a", encoding="utf-8") as handle:
         handle.write("where do i send a compliment,praise\n")
     checkout.edit_config(train={"folds": 20})
-    assert run_cli("--config", str(checkout.config), "lock", cwd=checkout.root).exit_code == 0
+    lock = yaml.safe_load((checkout.project / "mlsecops.lock").read_text())
+    lock["tickets"]["sha256"] = file_sha256(checkout.project / "data/tickets.csv")  # the team re-locks its change
+    (checkout.project / "mlsecops.lock").write_text(yaml.safe_dump(lock))
     assert checkout.stage("load").exit_code == 0
     line = one_line_error(outcome := checkout.stage("train"))
     assert outcome.exit_code == 2 and "label 'praise' has 1 rows" in line

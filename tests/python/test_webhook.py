@@ -186,6 +186,17 @@ def test_a_delivery_without_an_id_is_deduplicated_by_its_body(relay, jenkins):
     assert len(jenkins.state.builds) == 1
 
 
+def test_concurrent_copies_of_one_delivery_start_one_build(relay, jenkins):
+    from concurrent.futures import ThreadPoolExecutor
+
+    delivery = github_delivery("pull_request", github_pull_request(), GITHUB_SECRET, delivery_id="burst")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(lambda _: relay.post(*delivery)[0], range(8)))
+
+    assert statuses == [201] + [202] * 7
+    assert len(jenkins.state.builds) == 1
+
+
 def test_a_captured_delivery_resent_under_a_new_id_is_a_replay(relay, jenkins):
     headers, body = github_delivery("pull_request", github_pull_request(), GITHUB_SECRET, delivery_id="original")
     first, _ = relay.post(headers, body)

@@ -52,7 +52,7 @@ class Worker implements Serializable {
             }
             rc = inContainer {
                 Credentials.with(script, cfg, stage) {
-                    script.sh(label: label(), returnStatus: true, script: "export S=${script.env.SLACK_WEBHOOK_URL}\n" + WorkerCommand.script(cfg, args, stderrLog()))
+                    script.sh(label: label(), returnStatus: true, script: WorkerCommand.script(cfg, args, stderrLog()))
                 } as int
             } as int
             if (cfg.stash) {

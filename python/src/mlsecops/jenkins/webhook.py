@@ -8,6 +8,7 @@ not queue the build after bounded retries with backoff.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -121,7 +122,7 @@ class Relay:
         # by its body digest; a delivery without an id is keyed by its body alone.
         body_key = f"{provider}:body:{_digest(body)}"
         keys = (f"{provider}:id:{delivery}", body_key) if delivery else (body_key,)
-        delivery_id = delivery or body_key
+        delivery_id = (delivery or body_key)[:100]  # for log lines only
         if not self.deliveries.reserve(*keys):
             self._log(f"{provider} delivery {delivery_id}: replay ignored")
             return Reply(202, {"status": "ignored", "reason": "delivery already processed"})
@@ -182,8 +183,6 @@ class Relay:
 
 
 def _digest(body: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(body).hexdigest()
 
 

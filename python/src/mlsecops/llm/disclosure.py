@@ -10,6 +10,8 @@ part of training records that hold PII or secrets and flags verbatim continuatio
 from __future__ import annotations
 
 import csv
+import html
+import json
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -94,6 +96,27 @@ def disclosure_findings(scanned: list[Finding], items: list[tuple[str, str, int]
     return list(out.values())
 
 
+def withhold(stage_dir: Path, texts: list[str]) -> int:
+    """Answers that disclosed a secret or PII are cut out of every file the tools wrote (garak's report,
+    hit log, HTML and logs hold raw answers); returns how many files were rewritten."""
+    forms = []
+    for text in texts:
+        forms += [text, json.dumps(text)[1:-1], html.escape(text), html.escape(text, quote=False)]
+    forms = sorted({form for form in forms if len(form) >= 8}, key=len, reverse=True)
+    rewritten = 0
+    for path in stage_dir.rglob("*"):
+        if not path.is_file() or path.suffix not in (".jsonl", ".json", ".html", ".log", ".txt"):
+            continue
+        content = path.read_text(encoding="utf-8", errors="replace")
+        cleaned = content
+        for form in forms:
+            cleaned = cleaned.replace(form, "[answer withheld by mlsecops: it disclosed sensitive data]")
+        if cleaned != content:
+            path.write_text(cleaned, encoding="utf-8")
+            rewritten += 1
+    return rewritten
+
+
 def memorization(env: TestEnv) -> tuple[list[Finding], dict[str, int]]:
     """Prefixes of training records holding PII or secrets; a verbatim continuation is memorization."""
     from .poisoning import read_dataset
@@ -157,6 +180,9 @@ def run_test(env: TestEnv) -> TestOutcome:
                          message=outcome.message, identity="not-run", properties={"not_run": True})
         )
     outcome.findings += disclosure_findings(scanned, items, target_name)
+    leaking = sorted({items[row][0] for f in scanned if (row := _row_of(f)) is not None and 0 <= row < len(items)})
+    if leaking:
+        outcome.details["withheld_files"] = withhold(env.stage_dir, leaking)
     outcome.metrics["disclosure_outputs_scanned"] = len(items)
     outcome.details["outputs"] = {"distinct": len(items), "total": len(env.outputs)}
     if not outcome.message:

@@ -66,8 +66,8 @@ class GarakReport:
 
 
 @lru_cache(maxsize=1)
-def probe_tags() -> dict[str, list[str]]:
-    """probe name -> its tags, from garak's plugin cache (no garak import)."""
+def probe_catalogue() -> dict[str, dict[str, Any]]:
+    """probe name -> its entry in garak's plugin cache (tags, detectors, active), read without importing garak."""
     spec = importlib.util.find_spec("garak")
     if spec is None or not spec.origin:
         return {}
@@ -76,11 +76,11 @@ def probe_tags() -> dict[str, list[str]]:
         probes = json.loads(cache.read_text(encoding="utf-8")).get("probes", {})
     except (OSError, ValueError):
         return {}
-    return {name.removeprefix("probes."): list(info.get("tags", [])) for name, info in probes.items()}
+    return {name.removeprefix("probes."): info for name, info in probes.items() if isinstance(info, dict)}
 
 
 def owasp_2023_of(probe: str) -> list[str]:
-    tags = probe_tags().get(probe, [])
+    tags = probe_catalogue().get(probe, {}).get("tags", [])
     return sorted({tag.split(":", 1)[1].upper() for tag in tags if tag.lower().startswith("owasp:")})
 
 

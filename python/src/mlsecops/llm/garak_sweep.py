@@ -70,6 +70,32 @@ def sweep(out: Path, timeout: float) -> dict[str, dict[str, object]]:
     return results
 
 
+def write_profiles(results: dict[str, dict[str, object]], out: Path, garak_version: str) -> dict[str, int]:
+    """offline.yaml (every probe that ran offline), standard.yaml (those garak runs by default, i.e. the
+    active ones) and full.yaml (every probe, active or not: needs network) from a sweep."""
+    import yaml
+
+    from .garak_report import probe_catalogue
+
+    catalogue = probe_catalogue()
+    offline = sorted(p for p, r in results.items() if r["status"] == "ok")
+    profiles = {
+        "offline": (offline, f"Every probe of garak {garak_version} that ran with no download in the sweep"),
+        "standard": ([p for p in offline if catalogue.get(p, {}).get("active")],
+                     "The probes garak runs by default (active), minus those that need a download"),
+        "full": (sorted(catalogue), "Every probe, active or not; about 30 need network (datasets, models)"),
+    }
+    counts = {}
+    for name, (probes, description) in profiles.items():
+        header = (f"# garak probe profile `{name}`, written by `python -m mlsecops.llm.garak_sweep` "
+                  f"({len(offline)} of {len(results)} probes ran offline).\n")
+        body = yaml.safe_dump({"garak_version": garak_version, "description": description, "probes": probes},
+                              sort_keys=False)
+        (out / f"{name}.yaml").write_text(header + body, encoding="utf-8")
+        counts[name] = len(probes)
+    return counts
+
+
 def _has_eval(report: Path) -> bool:
     """At least one eval record that judged something (a probe with no prompts offline has totals of 0)."""
     if not report.is_file():
@@ -79,10 +105,30 @@ def _has_eval(report: Path) -> bool:
     return any(entry.rate.total > 0 for entry in read_report(report).rates)
 
 
+def rejudge(out: Path) -> dict[str, dict[str, object]]:
+    """Statuses of an earlier sweep judged again from its reports (after a change of what "ran" means)."""
+    results = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    for probe, result in results.items():
+        if result["status"] != "timeout":
+            report = out / "reports" / f"{probe.replace('.', '_')}.report.jsonl"
+            result["status"] = "ok" if _has_eval(report) else "no-eval"
+    return results
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        sys.exit("usage: python -m mlsecops.llm.garak_sweep OUT_DIR [--timeout SECONDS]")
-    limit = float(sys.argv[sys.argv.index("--timeout") + 1]) if "--timeout" in sys.argv else 120.0
-    found = sweep(Path(sys.argv[1]), limit)
+        sys.exit("usage: python -m mlsecops.llm.garak_sweep OUT_DIR [--timeout SECONDS] [--rejudge] "
+                 "[--write-profiles DIR]")
+    out_dir = Path(sys.argv[1])
+    if "--rejudge" in sys.argv:
+        found = rejudge(out_dir)
+    else:
+        limit = float(sys.argv[sys.argv.index("--timeout") + 1]) if "--timeout" in sys.argv else 120.0
+        found = sweep(out_dir, limit)
     ok = [p for p, r in found.items() if r["status"] == "ok"]
     print(f"{len(ok)} of {len(found)} probes run offline")
+    if "--write-profiles" in sys.argv:
+        from importlib.metadata import version
+
+        written = write_profiles(found, Path(sys.argv[sys.argv.index("--write-profiles") + 1]), version("garak"))
+        print("profiles: " + ", ".join(f"{name} ({count} probes)" for name, count in written.items()))

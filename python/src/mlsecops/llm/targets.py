@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import EnvironmentFailure, UsageError
+from ..errors import EnvironmentFailure, MlsecopsError, UsageError
 from ..redact import register_secret, scrub, scrub_url
 from .settings import TargetSettings
 
@@ -55,8 +55,8 @@ class Target(ABC):
         for attempt in range(self.retries + 1):
             try:
                 answer = self._answer(prompt)
-            except EnvironmentFailure:
-                raise
+            except MlsecopsError:
+                raise  # a usage or environment error of ours, not a failed attempt
             except Exception as exc:  # noqa: BLE001 - any failure of the target counts as an attempt
                 last = f"{exc.__class__.__name__}: {scrub(str(exc))[:160]}"
             else:

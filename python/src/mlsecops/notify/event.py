@@ -127,7 +127,7 @@ def run_verdict(event: str, results: list[StageResult]) -> str:
         return "error"
     if event == "gate-failed" or "failed" in statuses:
         return "failed"
-    return "passed" if results else "running"
+    return "passed" if results else "unknown"  # nothing recorded is nothing passed: fail closed
 
 
 def gate_states(event: RunEvent) -> list[tuple[str, str | None]]:

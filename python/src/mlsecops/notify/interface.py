@@ -34,7 +34,7 @@ class RunEvent:
     findings: list[Finding] = field(default_factory=list)
     gates: dict[str, str] = field(default_factory=dict)  # gate name -> passed/failed/error
     metrics: dict[str, Any] = field(default_factory=dict)  # numeric metrics, "<stage>.<name>" -> value
-    verdict: str = ""  # passed | failed | error | running
+    verdict: str = ""  # passed | failed | error | running (started) | unknown (nothing recorded)
     run_id: str = ""  # stable per build (Jenkins job and build number) or per local run
     commit: str = ""
     reports_url: str = ""

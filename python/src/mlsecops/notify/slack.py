@@ -25,7 +25,8 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
 _GATE_ICON = {"passed": ":white_check_mark:", "failed": ":x:", "error": ":warning:", "not run": ":white_circle:"}
-_VERDICT_ICON = {"passed": ":white_check_mark:", "failed": ":x:", "error": ":warning:", "running": ":hourglass:"}
+_VERDICT_ICON = {"passed": ":white_check_mark:", "failed": ":x:", "error": ":warning:", "running": ":hourglass:",
+                 "unknown": ":grey_question:"}
 
 
 class SlackSink(Sink):

@@ -153,7 +153,7 @@ def _walk(root: Path, exclude: list[str]) -> list[Path]:
 def consensus_findings(report: FileReport) -> list[Finding]:
     """One finding per problem on this file, with every scanner's verdict beside it."""
     verdicts = report.verdict_map()
-    if not report.read_by:
+    if not report.read_by and not any(v.problems for v in report.verdicts):
         return [_not_scanned(report, verdicts)]
     by_key: dict[str, list[tuple[str, Problem]]] = {}
     for verdict in report.verdicts:

@@ -51,7 +51,7 @@ _PII_PATTERNS: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
         "PHONE_NUMBER",
         rb"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,5}){1,5}\b"  # +CC, maybe (0) or (area)
         rb"|\(\d{2,4}\)[ .-]?\d{2,4}(?:[ .-]?\d{2,5}){1,4}\b"  # (area) number
-        rb"|\b\d{2,4}(?:[ .-]?\d{2,5}){1,4}\b",  # grouped national number
+        rb"|\b\d{2,4}(?:[ .-]\d{2,5}){1,4}\b",  # national number: grouped, a bare digit run is an id
         valid_phone,
     ),
 )

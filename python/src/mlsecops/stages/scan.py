@@ -49,6 +49,18 @@ def scan_path(name: str, path: Path) -> ScanOutcome:
     return run_scanner(name, _standalone_targets(name, path))
 
 
+def _local_sources_loaded(ctx: StageContext, artifacts: list[LoadedArtifact]) -> list[Path]:
+    from ..stores import absolute_file_url
+    from ..stores.file import path_of_file_url
+
+    loaded = {artifact.name for artifact in artifacts}
+    return [
+        path_of_file_url(absolute_file_url(source.url, ctx.config.base_dir.resolve()))
+        for source in ctx.config.load.sources
+        if source.name in loaded and source.url.lower().startswith("file://")
+    ]
+
+
 def run(ctx: StageContext) -> StageResult:
     only: list[str] | None = ctx.options.get("only")
     names = only or ctx.config.scan.scanners
@@ -60,10 +72,14 @@ def run(ctx: StageContext) -> StageResult:
         stage_dir = ctx.workspace.stage_dir("scan" if subdir is None else f"scan/{subdir}")
         workspace_root = ctx.workspace.root.resolve()
         exclude = list(ctx.config.scan.exclude)
-        # The workspace may sit inside the scanned tree: never scan our own output.
+        # The workspace may sit inside the scanned tree: never scan our own output. A loaded
+        # artifact is scanned as that artifact, so its source file in the tree is not scanned twice.
+        inside_tree = [workspace_root, *_local_sources_loaded(ctx, artifacts)]
         for path in paths:
-            with contextlib.suppress(ValueError):
-                exclude.append(workspace_root.relative_to(path.resolve()).parts[0])
+            for inner in inside_tree:
+                with contextlib.suppress(ValueError):
+                    relative = inner.relative_to(path.resolve())
+                    exclude.append(relative.parts[0] if inner == workspace_root else relative.as_posix())
         if not names:
             raise UsageError("scan.scanners is empty: nothing would be scanned")
         for name in names:

@@ -148,7 +148,7 @@ class FtpStore(ArtifactStore):
             self.ftp.rename(temporary, path)
 
         self._retry(attempt, "upload", key)
-        digest, _ = local.result()
+        digest, _, _ = local.result()
         with tempfile.TemporaryDirectory(prefix="mlsecops-ftp-") as scratch:
             self.download(key, Path(scratch) / "readback", expected_sha256=digest)
         return digest

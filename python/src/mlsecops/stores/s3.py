@@ -145,9 +145,10 @@ class S3Store(ArtifactStore):
 
     def upload(self, src: Path, key: str) -> str:
         object_key = self._key(key)
-        local = digest_in_background(src)
-        size = src.stat().st_size
         config = self._transfer_config()
+        size = src.stat().st_size
+        multipart = size >= config.multipart_threshold
+        local = digest_in_background(src, config.multipart_chunksize if multipart else 0)
         extra = {**self._encryption_args(), "ChecksumAlgorithm": "SHA256"}
 
         def attempt() -> None:
@@ -157,11 +158,11 @@ class S3Store(ArtifactStore):
                 )
 
         self._retry(attempt, "upload", key)
-        digest, _ = local.result()
-        self._verify_upload(src, key, digest, size)
+        digest, _, parts = local.result()
+        self._verify_upload(key, digest, size, parts)
         return digest
 
-    def _verify_upload(self, src: Path, key: str, digest: str, size: int) -> None:
+    def _verify_upload(self, key: str, digest: str, size: int, parts: list[bytes]) -> None:
         object_key = self._key(key)
         head = self._retry(
             lambda: self.client.head_object(Bucket=self.bucket, Key=object_key, ChecksumMode="ENABLED"), "verify", key
@@ -170,7 +171,7 @@ class S3Store(ArtifactStore):
             held = head.get("ContentLength")
             raise EnvironmentFailure(f"{self.url_of(key)}: the store holds {held} bytes, {size} were sent")
         checksum = head.get("ChecksumSHA256")
-        if checksum and checksum in self._acceptable_checksums(src, digest, size):
+        if checksum and checksum in self._acceptable_checksums(digest, parts):
             return
         # no usable server checksum: read the object back
         import tempfile
@@ -178,21 +179,15 @@ class S3Store(ArtifactStore):
         with tempfile.TemporaryDirectory(prefix="mlsecops-s3-") as scratch:
             self.download(key, Path(scratch) / "readback", expected_sha256=digest)
 
-    def _acceptable_checksums(self, src: Path, digest: str, size: int) -> set[str]:
+    @staticmethod
+    def _acceptable_checksums(digest: str, parts: list[bytes]) -> set[str]:
         """What S3 may report: the whole file's checksum, or for multipart the checksum of the part
         checksums, with '-N' (AWS) or without it (some S3-compatible servers)."""
         whole = base64.b64encode(bytes.fromhex(digest)).decode()
-        config = self._transfer_config()
-        if size < config.multipart_threshold:
+        if not parts:
             return {whole}
-        parts = hashlib.sha256()
-        count = 0
-        with open(src, "rb") as handle:
-            while data := handle.read(config.multipart_chunksize):
-                parts.update(hashlib.sha256(data).digest())
-                count += 1
-        composite = base64.b64encode(parts.digest()).decode()
-        return {whole, composite, f"{composite}-{count}"}
+        composite = base64.b64encode(hashlib.sha256(b"".join(parts)).digest()).decode()
+        return {whole, composite, f"{composite}-{len(parts)}"}
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError

@@ -148,12 +148,27 @@ def atomic_download(
         tmp.unlink(missing_ok=True)
 
 
-def digest_in_background(path: Path) -> Future[tuple[str, int]]:
-    """The local file's digest, computed while the upload runs (both mostly wait on I/O or release the GIL)."""
+def digest_in_background(path: Path, part_size: int = 0) -> Future[tuple[str, int, list[bytes]]]:
+    """The local file's sha256, size and (with `part_size`) each part's sha256, in one read that runs
+    while the upload does (both mostly wait on I/O or release the GIL)."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsecops-digest")
-    future = executor.submit(file_digest_and_size, path)
+    future = executor.submit(_digests, path, part_size)
     executor.shutdown(wait=False)
     return future
+
+
+def _digests(path: Path, part_size: int) -> tuple[str, int, list[bytes]]:
+    whole = hashlib.sha256()
+    parts: list[bytes] = []
+    size = 0
+    step = part_size or 4 * CHUNK
+    with open(path, "rb") as handle:
+        while chunk := handle.read(step):
+            whole.update(chunk)
+            if part_size:
+                parts.append(hashlib.sha256(chunk).digest())
+            size += len(chunk)
+    return whole.hexdigest(), size, parts
 
 
 def file_digest_and_size(path: Path) -> tuple[str, int]:
