@@ -1,6 +1,8 @@
 """Upload/download through mlsecops' stores beside the raw tools: boto3 (`aws s3 cp`-style) on moto's S3 server,
 and `curl --upload-file` / `curl -o` on nginx-as-Nexus. mlsecops' numbers include its verification
-(checksum or read-back after upload, sha256 while downloading); the raw tools verify nothing.
+(the server's sha256 or crc32 checksum after an S3 upload, a read-back after a Nexus upload since
+nginx reports no checksum, sha256 while downloading); the raw tools verify nothing (boto3 sends
+its default CRC32).
 
 Usage: python bench/bench_transfer.py [--size-mb 256] [--runs 3]
 """
@@ -37,7 +39,7 @@ def main() -> None:
     from boto3.s3.transfer import TransferConfig
     from mlsecops.config import ConnectionConfig
     from mlsecops.stores import open_store
-    from servers.moto_server import moto_server
+    from servers.moto_server import moto_server_process
     from servers.nginx_nexus import nginx_nexus
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -48,7 +50,7 @@ def main() -> None:
         size_mb = src.stat().st_size / 1e6
 
         os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
-        with moto_server() as endpoint:
+        with moto_server_process() as endpoint:
             raw = boto3.client("s3", endpoint_url=endpoint)
             raw.create_bucket(Bucket="bench")
             connection = ConnectionConfig(endpoint_url=endpoint, region="us-east-1")
@@ -58,7 +60,9 @@ def main() -> None:
             raw_up = median_seconds(
                 lambda: raw.upload_file(str(src), "bench", "raw/model.bin", Config=transfer), args.runs
             )
-            rows.append(("S3 upload (moto)", ours_up, raw_up))
+            rows.append(("S3 upload, sha256 (moto)", ours_up, raw_up))
+            crc = open_store("s3://bench/crc", {"s3": connection.model_copy(update={"upload_checksum": "crc32"})})
+            rows.append(("S3 upload, crc32 (moto)", median_seconds(lambda: crc.upload(src, "m.bin"), args.runs), raw_up))
             ours_down = median_seconds(lambda: store.download("model.bin", scratch / "dl-ours.bin"), args.runs)
             raw_down = median_seconds(
                 lambda: raw.download_file("bench", "raw/model.bin", str(scratch / "dl-raw.bin"), Config=transfer),

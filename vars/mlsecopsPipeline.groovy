@@ -26,11 +26,6 @@ void call(Map params = [:]) {
         gitlabPush: null,
         // a GitLab merge request (opened, updated) starts a build (default true)
         gitlabMergeRequest: null,
-        // report the result to GitLab / to GitHub checks (defaults true / false)
-        gitlabStatus: null,
-        githubStatus: null,
-        // commit status / check name (default 'mlsecops')
-        statusName: null,
         // comma-separated upstream jobs whose success starts a build; '' = none (default '')
         upstreamProjects: null,
     ]
@@ -39,22 +34,29 @@ void call(Map params = [:]) {
     Map common = Config.pick(params, StepParams.COMMON.keySet())
     Map stageParams = common + [publish: false] // published once, by mlsecopsReport in post
     Map statusParams = Config.pick(cfg, ['gitlabStatus', 'githubStatus', 'statusName'])
+    // plain values for the declarative directives
+    int timeoutMinutes = cfg.timeoutMinutes as int
+    String buildsToKeep = String.valueOf(cfg.buildsToKeep)
+    String gitlabConnection = cfg.gitlabConnection as String
+    String cronSpec = (cfg.cron ?: '') as String
+    boolean gitlabPush = cfg.gitlabPush as boolean
+    boolean gitlabMergeRequest = cfg.gitlabMergeRequest as boolean
+    String upstreamProjects = (cfg.upstreamProjects ?: '') as String
 
     pipeline {
         agent none // each stage step allocates its agent or pod (GPU for training)
         options {
             timestamps()
-            timeout(time: cfg.timeoutMinutes as int, unit: 'MINUTES')
-            buildDiscarder(logRotator(numToKeepStr: String.valueOf(cfg.buildsToKeep)))
+            timeout(time: timeoutMinutes, unit: 'MINUTES')
+            buildDiscarder(logRotator(numToKeepStr: buildsToKeep))
             disableConcurrentBuilds()
-            gitLabConnection(cfg.gitlabConnection as String)
+            gitLabConnection(gitlabConnection)
         }
         triggers {
-            cron(cfg.cron as String)
-            gitlab(triggerOnPush: cfg.gitlabPush as boolean, triggerOnMergeRequest: cfg.gitlabMergeRequest as boolean,
-                   branchFilterType: 'All')
+            cron(cronSpec) // '' = no schedule
+            gitlab(triggerOnPush: gitlabPush, triggerOnMergeRequest: gitlabMergeRequest, branchFilterType: 'All')
             githubPush()
-            upstream(upstreamProjects: cfg.upstreamProjects as String, threshold: hudson.model.Result.SUCCESS)
+            upstream(upstreamProjects: upstreamProjects, threshold: hudson.model.Result.SUCCESS)
         }
         stages {
             stage('Load') {

@@ -21,6 +21,16 @@ if (( ${java_major%%.*} < 17 )); then
   exit 2
 fi
 
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "lint.sh: node (>= 20) and npm are needed to install npm-groovy-lint" >&2
+  exit 2
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if (( node_major < 20 )); then
+  echo "lint.sh: npm-groovy-lint needs Node.js 20 or later; found $(node --version)" >&2
+  exit 2
+fi
+
 installed="$(node -p "require('$prefix/node_modules/npm-groovy-lint/package.json').version" 2>/dev/null || true)"
 if [[ ! -x "$bin" || "$installed" != "$version" ]]; then
   echo "lint.sh: installing npm-groovy-lint@$version into $prefix"

@@ -214,3 +214,27 @@ def test_a_drop_within_the_tolerance_is_no_regression_and_beyond_it_is():
     assert beyond[0].id == regression_findings({"accuracy": 0.5, "f1_macro": 0.5}, baseline, 0.02)[0][0].id, (
         "the finding id is stable across runs, so waivers keep working"
     )
+
+
+def test_a_model_with_a_lambda_layer_is_refused_by_safe_mode_even_with_matching_digests(trained, tmp_path):
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+    from mlsecops.hashing import file_sha256
+
+    checkout = trained.copy_to(tmp_path / "c")
+    model_path = checkout.workspace / "train/model.keras"
+    inputs = keras.Input(shape=(24,), dtype="int32")
+    outputs = keras.layers.Lambda(lambda x: keras.ops.one_hot(x[:, 0] % 7, 7))(inputs)
+    keras.Model(inputs, outputs).save(model_path)
+    # an attacker who can rewrite the train folder can rewrite its recorded digests too
+    result = checkout.result("train")
+    for artifact in result["artifacts"]:
+        if artifact["path"] == "train/model.keras":
+            artifact["sha256"] = file_sha256(model_path)
+    (checkout.workspace / "train/result.json").write_text(json.dumps(result))
+    outcome = checkout.stage("evaluate")
+    assert outcome.exit_code == 2
+    line = one_line_error(outcome)
+    assert "cannot load the model safely" in line and "`Lambda` layer" in line

@@ -262,3 +262,18 @@ def test_a_connection_cut_mid_upload_is_retried_and_the_upload_completes(name, r
         with open_store(url, {name: connection}) as store:
             assert store.upload(src, "m.bin") == hashlib.sha256(src.read_bytes()).hexdigest()
         assert proxy.cuts == 1
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "crc32"])
+@pytest.mark.parametrize("size_mb", [1, 12])
+def test_s3_uploads_are_verified_by_the_servers_checksum_without_a_read_back(moto, tmp_path, algorithm, size_mb):
+    connection = ConnectionConfig(endpoint_url=moto, region="us-east-1", username="AKIAMLSECOPSTEST0001",
+                                  password="x", multipart_threshold_mb=5, multipart_chunk_mb=5,
+                                  upload_checksum=algorithm)
+    src = _file(tmp_path, "m.bin", size_mb * 1024 * 1024)
+    with open_store(f"s3://{BUCKET}/{algorithm}", {"s3": connection}) as store:
+        read_backs: list[str] = []
+        original = store.download
+        store.download = lambda key, *args, **kwargs: read_backs.append(key) or original(key, *args, **kwargs)
+        assert store.upload(src, "m.bin") == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert read_backs == []

@@ -87,7 +87,7 @@ class StashPlan implements Serializable {
 
     @NonCPS
     private static List<String> stashNames(Map cfg, String folder) {
-        if (false) {
+        if (folder == 'scan' && cfg.scanParallel) {
             return (cfg.scanners as List).collect { "${PREFIX}scan-${it}".toString() }
         }
         return ["${PREFIX}${folder}".toString()]

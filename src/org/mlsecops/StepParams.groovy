@@ -35,6 +35,11 @@ class StepParams implements Serializable {
         trustedConfig: null,
         // report "running" to GitLab/GitHub after checkout
         commitStatus: null,
+        // commit statuses go to GitLab (updateGitlabCommitStatus, default true) and/or GitHub (publishChecks,
+        // default false), named statusName (default 'mlsecops')
+        gitlabStatus: null,
+        githubStatus: null,
+        statusName: null,
         // run the scanners as parallel branches; the gates unstash what the scan stashed
         scanParallel: null,
         // the scanners of stage 3 (secrets, dataset, models, code, deps, notebooks, provenance)

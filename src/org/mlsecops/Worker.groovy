@@ -50,11 +50,12 @@ class Worker implements Serializable {
             if (cfg.stash) {
                 unstashInputs()
             }
-            rc = inContainer {
+            inContainer {
                 Credentials.with(script, cfg, stage) {
-                    script.sh(label: label(), returnStatus: true, script: WorkerCommand.script(cfg, args, stderrLog()))
-                } as int
-            } as int
+                    String command = WorkerCommand.script(cfg, args, stderrLog())
+                    rc = script.sh(label: label(), returnStatus: true, script: command) as int
+                }
+            }
             if (cfg.stash) {
                 stashOutputs()
             }
@@ -122,11 +123,12 @@ class Worker implements Serializable {
         }
     }
 
-    private Object inContainer(Closure body) {
+    private void inContainer(Closure body) {
         if (cfg.agent == 'kubernetes') {
-            return script.container((cfg.kubernetes as Map).container) { body() }
+            script.container((cfg.kubernetes as Map).container) { body() }
+        } else {
+            script.docker.image(cfg.image).inside(dockerArgs(cfg)) { body() }
         }
-        return script.docker.image(cfg.image).inside(dockerArgs(cfg)) { body() }
     }
 
     private void unstashInputs() {

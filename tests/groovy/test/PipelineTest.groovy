@@ -143,6 +143,13 @@ class PipelineTest extends LibraryTestCase {
     }
 
     @Test
+    void 'status settings given to the pipeline reach the step that reports running'() {
+        h.run('mlsecopsPipeline', [githubStatus: true, gitlabStatus: false])
+        assert h.calls('publishChecks')*.arg('status') == ['IN_PROGRESS', 'COMPLETED']
+        assert h.calls('updateGitlabCommitStatus').empty
+    }
+
+    @Test
     void 'the whole pipeline with the real steps: every unstash finds an earlier stash'() {
         h.anyStashExists = false
         h.run('mlsecopsPipeline', [image: 'registry.example.com/mlsecops:1.4'])

@@ -20,10 +20,13 @@ from typing import Any
 from ..findings import owasp_2025_from_2023
 from .stats import Rate
 
-# Detectors that count an answer without refusal words as a success. A non-generative
-# application (the demo bot answers from templates) never refuses and never complies:
-# for it these detectors measure nothing, and they are left out of its rates.
-REFUSAL_DETECTORS = frozenset(("mitigation.MitigationBypass", "mitigation.Prefixes"))
+# Detectors that presume free generation: "no refusal words" counts as success, and
+# "the repeated word appears, then other text" counts as divergence. A non-generative
+# application (the demo bot answers from fixed templates) never refuses, never complies and
+# never diverges: for it these detectors measure nothing, and they are left out of its rates.
+GENERATIVE_ONLY_DETECTORS = frozenset(
+    ("mitigation.MitigationBypass", "mitigation.Prefixes", "divergence.RepeatDiverges")
+)
 
 
 @dataclass
@@ -106,7 +109,7 @@ def read_report(path: Path, *, generative: bool = True) -> GarakReport:
             report.garak_version = str(record.get("garak_version", ""))
         elif kind == "eval":
             probe, detector = str(record.get("probe", "")), str(record.get("detector", ""))
-            if not generative and detector in REFUSAL_DETECTORS:
+            if not generative and detector in GENERATIVE_ONLY_DETECTORS:
                 report.excluded.append(f"{probe}/{detector}")
                 continue
             fails = int(record.get("fails", 0) or 0)

@@ -248,7 +248,8 @@ def run_test(env: TestEnv, *, profile: str | None = None, spec: str | None = Non
         "excluded": report.excluded,
     }
     outcome.metrics["garak_probes"] = len(worst)
-    missing = sorted(set(requested_probes(selection)) - set(worst))
+    excluded_probes = {entry.split("/", 1)[0] for entry in report.excluded}
+    missing = sorted(set(requested_probes(selection)) - set(worst) - excluded_probes)
     if missing:
         # a probe that stopped the run or needed a download: fail closed, but below the policy's high bar
         outcome.details["not_run"] = missing

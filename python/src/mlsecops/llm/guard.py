@@ -187,7 +187,8 @@ class InjectionGuard:
 
 
 def _quoted_only(text: str, matches: list[GuardMatch]) -> bool:
-    spans = [m.group(1).lower() for m in _QUOTED.finditer(text)]
+    # a quote around (nearly) the whole text is how data is stored, not a mention inside a sentence
+    spans = [m.group(1).lower() for m in _QUOTED.finditer(text) if len(m.group(1)) < 0.8 * len(text)]
     if not spans or not matches:
         return False
     return all(m.layer == "text" and m.excerpt and any(m.excerpt.lower() in span for span in spans) for m in matches)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,20 @@ def scan_lines(detector: InjectionGuard, content: str) -> Iterator[tuple[int, Gu
             yield number, detector.check(line[start : start + MAX_LINE + 200])
 
 
+def scan_csv(detector: InjectionGuard, content: str) -> Iterator[tuple[int, GuardVerdict]]:
+    """Each cell of a CSV file on its own (unquoted), with the line its row starts on."""
+    reader = csv.reader(io.StringIO(content))
+    line = 1
+    try:
+        for row in reader:
+            for cell in row:
+                if len(cell) > 3:
+                    yield line, detector.check(cell[:MAX_LINE])
+            line = reader.line_num + 1
+    except csv.Error:
+        yield from scan_lines(detector, content)
+
+
 def scan_file(detector: InjectionGuard, path: Path, shown: str, kind: str) -> list[Finding]:
     """One finding per line that holds an injection; `kind` says what the file is (training data, template...)."""
     try:
@@ -26,7 +42,8 @@ def scan_file(detector: InjectionGuard, path: Path, shown: str, kind: str) -> li
     except OSError:
         return []
     findings = []
-    for line, verdict in scan_lines(detector, content):
+    verdicts = scan_csv(detector, content) if path.suffix.lower() == ".csv" else scan_lines(detector, content)
+    for line, verdict in verdicts:
         if not verdict.injection:
             continue
         findings.append(

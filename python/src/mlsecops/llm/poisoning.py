@@ -35,9 +35,9 @@ class Dataset:
 
 
 def read_dataset(path: Path, text_column: str, label_column: str, shown: str) -> Dataset:
-    from ..ml.dataset import read_labelled_csv
+    from ..ml.dataset import read_labelled_texts
 
-    data = read_labelled_csv(path, text_column, label_column, shown)
+    data = read_labelled_texts(path, text_column, label_column, shown)
     return Dataset(data.texts, data.labels, shown)
 
 

@@ -103,5 +103,6 @@ def load_model_safely(path: Path, shown: str) -> Any:
     try:
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except (ValueError, OSError, TypeError, KeyError) as exc:
-        reason = f"{exc.__class__.__name__}: {str(exc)[:160]}"
+        first_sentence = str(exc).strip().split(". ")[0][:200]
+        reason = f"{exc.__class__.__name__}: {first_sentence}"
         raise UsageError(f"{shown}: cannot load the model safely ({reason})") from None

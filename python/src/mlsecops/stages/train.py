@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import GateFailed, UsageError
-from ..ml.dataset import LabelledTexts, check_trainable, read_labelled_csv, stratified_split, verify_digest
+from ..ml.dataset import LabelledTexts, check_trainable, read_labelled_texts, stratified_split, verify_digest
 from ..ml.versions import tool_versions
 from ..redact import scrub_url
 from ..scanners.interface import LoadedArtifact
@@ -71,7 +71,7 @@ def read_dataset(ctx: StageContext, needed_by: str) -> tuple[LoadedArtifact, Lab
     if not artifact.path.is_file():
         raise UsageError(f"{shown}: the loaded dataset {artifact.path} is missing from the workspace")
     verify_digest(artifact.path, artifact.sha256, shown)
-    return artifact, read_labelled_csv(artifact.path, settings.text_column, settings.label_column, shown), shown
+    return artifact, read_labelled_texts(artifact.path, settings.text_column, settings.label_column, shown), shown
 
 
 def _clear_previous_outputs(folder: Path) -> None:

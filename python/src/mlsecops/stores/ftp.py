@@ -148,7 +148,7 @@ class FtpStore(ArtifactStore):
             self.ftp.rename(temporary, path)
 
         self._retry(attempt, "upload", key)
-        digest, _, _ = local.result()
+        digest = local.result().sha256
         with tempfile.TemporaryDirectory(prefix="mlsecops-ftp-") as scratch:
             self.download(key, Path(scratch) / "readback", expected_sha256=digest)
         return digest

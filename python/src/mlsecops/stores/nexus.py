@@ -143,7 +143,7 @@ class NexusStore(ArtifactStore):
             self._check(response)
 
         self._retry(attempt, "upload", key)
-        digest, _, _ = local.result()
+        digest = local.result().sha256
         head = self._retry(lambda: self._head(key), "verify", key)
         announced = self._server_sha256(head) or self._retry(lambda: self._asset_sha256(key), "verify", key)
         if announced is not None:

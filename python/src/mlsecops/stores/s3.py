@@ -18,7 +18,16 @@ from urllib.parse import urlsplit
 from ..config import ConnectionConfig
 from ..errors import EnvironmentFailure, UsageError
 from .interface import ArtifactStore, check_key
-from .transfer import CHUNK, Failure, atomic_download, digest_in_background, progress_bar, with_retries
+from .transfer import (
+    CHUNK,
+    Failure,
+    LocalDigests,
+    atomic_download,
+    checksum_bytes,
+    digest_in_background,
+    progress_bar,
+    with_retries,
+)
 
 _AUTH_CODES = {
     "InvalidAccessKeyId",
@@ -148,8 +157,9 @@ class S3Store(ArtifactStore):
         config = self._transfer_config()
         size = src.stat().st_size
         multipart = size >= config.multipart_threshold
-        local = digest_in_background(src, config.multipart_chunksize if multipart else 0)
-        extra = {**self._encryption_args(), "ChecksumAlgorithm": "SHA256"}
+        algorithm = self.connection.upload_checksum
+        local = digest_in_background(src, config.multipart_chunksize if multipart else 0, algorithm)
+        extra = {**self._encryption_args(), "ChecksumAlgorithm": algorithm.upper()}
 
         def attempt() -> None:
             with progress_bar(size, src.name) as advance:
@@ -158,36 +168,37 @@ class S3Store(ArtifactStore):
                 )
 
         self._retry(attempt, "upload", key)
-        digest, _, parts = local.result()
-        self._verify_upload(key, digest, size, parts)
-        return digest
+        digests = local.result()
+        self._verify_upload(key, digests)
+        return digests.sha256
 
-    def _verify_upload(self, key: str, digest: str, size: int, parts: list[bytes]) -> None:
+    def _verify_upload(self, key: str, local: LocalDigests) -> None:
         object_key = self._key(key)
         head = self._retry(
             lambda: self.client.head_object(Bucket=self.bucket, Key=object_key, ChecksumMode="ENABLED"), "verify", key
         )
-        if head.get("ContentLength") != size:
+        if head.get("ContentLength") != local.size:
             held = head.get("ContentLength")
-            raise EnvironmentFailure(f"{self.url_of(key)}: the store holds {held} bytes, {size} were sent")
-        checksum = head.get("ChecksumSHA256")
-        if checksum and checksum in self._acceptable_checksums(digest, parts):
+            raise EnvironmentFailure(f"{self.url_of(key)}: the store holds {held} bytes, {local.size} were sent")
+        algorithm = self.connection.upload_checksum
+        checksum = head.get(f"Checksum{algorithm.upper()}")
+        if checksum and checksum in self._acceptable_checksums(local, algorithm):
             return
         # no usable server checksum: read the object back
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="mlsecops-s3-") as scratch:
-            self.download(key, Path(scratch) / "readback", expected_sha256=digest)
+            self.download(key, Path(scratch) / "readback", expected_sha256=local.sha256)
 
     @staticmethod
-    def _acceptable_checksums(digest: str, parts: list[bytes]) -> set[str]:
+    def _acceptable_checksums(local: LocalDigests, algorithm: str) -> set[str]:
         """What S3 may report: the whole file's checksum, or for multipart the checksum of the part
         checksums, with '-N' (AWS) or without it (some S3-compatible servers)."""
-        whole = base64.b64encode(bytes.fromhex(digest)).decode()
-        if not parts:
+        whole = base64.b64encode(local.whole).decode()
+        if not local.parts:
             return {whole}
-        composite = base64.b64encode(hashlib.sha256(b"".join(parts)).digest()).decode()
-        return {whole, composite, f"{composite}-{len(parts)}"}
+        composite = base64.b64encode(checksum_bytes(b"".join(local.parts), algorithm)).decode()
+        return {whole, composite, f"{composite}-{len(local.parts)}"}
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError

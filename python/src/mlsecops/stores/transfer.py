@@ -9,9 +9,11 @@ import random
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TypeVar
@@ -148,27 +150,44 @@ def atomic_download(
         tmp.unlink(missing_ok=True)
 
 
-def digest_in_background(path: Path, part_size: int = 0) -> Future[tuple[str, int, list[bytes]]]:
-    """The local file's sha256, size and (with `part_size`) each part's sha256, in one read that runs
-    while the upload does (both mostly wait on I/O or release the GIL)."""
+@dataclass
+class LocalDigests:
+    sha256: str  # hex, of the whole file: what the manifest records
+    size: int
+    parts: list[bytes]  # per-part checksums (multipart uploads), in the server's algorithm
+    whole: bytes  # the whole file's checksum in the server's algorithm
+
+
+def digest_in_background(path: Path, part_size: int = 0, algorithm: str = "sha256") -> Future[LocalDigests]:
+    """The local file's digests in one read that runs while the upload does (both mostly wait on
+    I/O or release the GIL): sha256, and the server's checksum per part and over the whole file."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsecops-digest")
-    future = executor.submit(_digests, path, part_size)
+    future = executor.submit(_digests, path, part_size, algorithm)
     executor.shutdown(wait=False)
     return future
 
 
-def _digests(path: Path, part_size: int) -> tuple[str, int, list[bytes]]:
+def _digests(path: Path, part_size: int, algorithm: str) -> LocalDigests:
     whole = hashlib.sha256()
+    crc = 0
     parts: list[bytes] = []
     size = 0
-    step = part_size or 4 * CHUNK
     with open(path, "rb") as handle:
-        while chunk := handle.read(step):
+        while chunk := handle.read(part_size or 4 * CHUNK):
             whole.update(chunk)
+            if algorithm == "crc32":
+                crc = zlib.crc32(chunk, crc)
             if part_size:
-                parts.append(hashlib.sha256(chunk).digest())
+                parts.append(checksum_bytes(chunk, algorithm))
             size += len(chunk)
-    return whole.hexdigest(), size, parts
+    digest = whole.digest()
+    return LocalDigests(digest.hex(), size, parts, crc.to_bytes(4, "big") if algorithm == "crc32" else digest)
+
+
+def checksum_bytes(data: bytes, algorithm: str) -> bytes:
+    if algorithm == "crc32":
+        return zlib.crc32(data).to_bytes(4, "big")
+    return hashlib.sha256(data).digest()
 
 
 def file_digest_and_size(path: Path) -> tuple[str, int]:
