@@ -17,7 +17,6 @@ import base64
 import hashlib
 import json
 import random
-import string
 import sys
 import uuid
 from collections.abc import Callable
@@ -29,7 +28,8 @@ from scanner_support.fake_secrets import (
     PLANTERS,  # the same shapes the unit tests plant
 )
 
-WORDS = ("model", "train", "batch", "config", "loader", "token", "vocab", "metric", "score", "layer", "weight",
+# no secret-ish words (token, key, secret): a random value named `vocab_token` is a secret to any scanner
+WORDS = ("model", "train", "batch", "config", "loader", "tensor", "vocab", "metric", "score", "layer", "weight",
          "request", "client", "session", "user", "order", "ticket", "label", "feature", "encoder", "cache", "path")
 
 
@@ -87,7 +87,7 @@ def generate(out: Path, megabytes: float, secrets: int, seed: int) -> list[dict[
     paths: list[Path] = []
     budget = int(megabytes * 1024 * 1024)
     size = 0
-    while size < budget * 0.6:  # lock files and bundles make up the rest
+    while size < budget * 0.85:  # lock files and bundles make up the rest
         folder = Path(*(rng.choice(WORDS) for _ in range(rng.randint(1, 3))))
         path = folder / f"{identifier(rng)}_{len(paths)}{rng.choice(SUFFIXES)}"
         lines = [decoy(rng) if rng.random() < 0.03 else code_line(rng) for _ in range(rng.randint(20, 600))]
@@ -100,8 +100,7 @@ def generate(out: Path, megabytes: float, secrets: int, seed: int) -> list[dict[
                             "sha512-" + base64.b64encode(rng.randbytes(64)).decode()}) for i in range(2000)]
         files.append(lock)
         paths.append(Path(f"frontend{index}/package-lock.json"))
-        bundle = ";".join(f"var {identifier(rng)}{i}=\"{''.join(rng.choice(string.ascii_letters) for _ in range(30))}\""
-                          for i in range(budget // 400))
+        bundle = ";".join(f"var v{i}=\"{' '.join(rng.choice(WORDS) for _ in range(4))}\"" for i in range(budget // 1500))
         files.append([bundle])
         paths.append(Path(f"static/bundle{index}.min.js"))
     rules = sorted(PLANTERS)

@@ -168,8 +168,9 @@ build_image() {
   local size
   size="$(podman image inspect --format '{{.Size}}' "$IMAGE:$version")"
   log "built $IMAGE:$version in $((SECONDS - started))s, size $((size / 1024 / 1024)) MiB"
-  # earlier builds leave untagged multi-GB images behind; keep a day of layer cache, drop the rest
-  podman image prune --force --filter until=24h >/dev/null || log "could not prune old untagged images"
+  # earlier builds leave untagged multi-GB images behind; dangling ones (no tag, no child) are not
+  # this build's layer cache, which stays as the parent chain of the new tag
+  podman image prune --force >/dev/null || log "could not prune old untagged images"
   IMAGE_REF="$IMAGE:$version"
 }
 
@@ -177,10 +178,10 @@ build_image() {
 test_image() {
   local started=$SECONDS
   log "running mlsecops --version in $IMAGE_REF"
-  podman run --rm --network=none "$IMAGE_REF" --version
+  podman run --rm --network=none --no-healthcheck "$IMAGE_REF" --version
   log "running the demo's load and scan stages in $IMAGE_REF (no network)"
   # The image's ENTRYPOINT is mlsecops; a shell runs the two stages in one workspace.
-  podman run --rm --network=none --entrypoint /bin/sh "$IMAGE_REF" \
+  podman run --rm --network=none --no-healthcheck --entrypoint /bin/sh "$IMAGE_REF" \
     -c 'mlsecops --demo default load && mlsecops --demo default scan && test -s .mlsecops/scan/result.json'
   log "image test passed in $((SECONDS - started))s"
 }

@@ -53,7 +53,7 @@ def insecure_project(tmp_path_factory) -> Path:
 
 def test_materialize_writes_a_complete_project_whose_config_validates(default_project: Path):
     for name in ("mlsecops.yaml", "mlsecops.lock", "data/tickets.csv", "app/responses.json", "app/bot.py",
-                 "requirements.txt", "notebooks/explore.ipynb"):
+                 "requirements.txt", "notebooks/explore.ipynb", "README.md", ".gitignore"):
         assert (default_project / name).is_file(), name
     config = load_config(default_project / "mlsecops.yaml")
     sources = {source.name: source for source in config.load.sources}

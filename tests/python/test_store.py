@@ -32,8 +32,13 @@ def test_the_release_holds_model_signature_key_reports_and_a_manifest_describing
     names = sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file())
     assert names == sorted(
         ["labels.json", "model.h5", "model.keras", "tokenizer.json", "tokenizer.pickle", "model.sig",
-         "public-key.pem", "reports/findings.json", "reports/ml-bom.cdx.json", "manifest.json"]
+         "public-key.pem", "manifest.json"]
+        + [f"reports/{name}" for name in ("findings.json", "findings.sarif", "junit.xml", "defectdojo.json",
+                                          "summary.md", "summary.html", "ml-bom.cdx.json")]
     )
+    # the released reports are written at store time, so they already know the model was signed
+    released = json.loads((release / "reports/findings.json").read_text())
+    assert "sign" in [stage["stage"] for stage in released["run"]["stages"]]
     manifest = json.loads((release / "manifest.json").read_text())
     assert manifest["project"] == "spam-filter" and manifest["version"] == "1.2.0"
     assert manifest["metrics"] == {"accuracy": 0.93, "f1_macro": 0.92}
@@ -95,3 +100,26 @@ def test_a_configured_file_store_is_relative_to_the_config_folder(signed, tmp_pa
     store = FileStore(f"file://{tmp_path / 'releases'}")
     assert read_manifest(store, "spam-filter/1.2.0") is not None
     assert [m["version"] for m in list_releases(store, "spam-filter")] == ["1.2.0"]
+
+
+@pytest.mark.timeout(120)
+def test_an_ftp_server_dying_mid_store_is_exit_3_with_the_url_and_no_release(tmp_path, monkeypatch, capsys):
+    from servers.ftp_server import ftp_server
+
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, {"project": {"name": "spam-filter", "version": "1.2.0"}})
+    passed_pipeline(tmp_path / ".mlsecops")
+    assert run_cli(capsys, "sign")[0] == 0
+    with ftp_server(stop_after_files=3) as server:
+        monkeypatch.setenv("FTP_PASSWORD", server.password)
+        write_config(tmp_path, {
+            "project": {"name": "spam-filter", "version": "1.2.0"},
+            "store": {"url": f"{server.url}/releases", "connections": {"ftp": {
+                "username": server.username, "password": "${secret:env://FTP_PASSWORD}",
+                "retries": 2, "backoff_seconds": 0.01, "timeout": 3}}},
+        })
+        code, out, err = run_cli(capsys, "store")
+        assert not (server.root / "releases/spam-filter/1.2.0/manifest.json").exists()
+    assert code == 3 and f"{server.url}/releases/spam-filter/1.2.0/" in err and "after 3 attempts" in err
+    assert server.password not in out + err
+    assert result_json(tmp_path / ".mlsecops", "store")["status"] == "error"

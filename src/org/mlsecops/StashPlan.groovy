@@ -24,7 +24,7 @@ class StashPlan implements Serializable {
         'scan'         : ['load'],
         'gate-security': ['load', 'scan'],
         'train'        : ['load'],
-        'evaluate'     : ['load', 'train'],
+        'evaluate'     : ['train'],
         'modeltest'    : ['load', 'train'],
         'gate-model'   : ['load', 'scan', 'gate-security', 'train', 'evaluate', 'modeltest'],
         'sign'         : ['train', 'gate-security', 'gate-model'],

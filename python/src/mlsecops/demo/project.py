@@ -160,6 +160,8 @@ def default_project(variant: str) -> DemoProject:
             "app/bot.py": _package_file("app/bot.py"),
             "requirements.txt": REQUIREMENTS.encode("utf-8"),
             "notebooks/explore.ipynb": _notebook(),
+            "README.md": _package_file("README.md"),
+            ".gitignore": _package_file("gitignore"),
         },
         rows=generate_rows(DATASET_SEED),
         rng=random.Random(f"mlsecops-demo-{variant}"),

@@ -97,7 +97,21 @@ def is_placeholder(secret: bytes, *, generic: bool) -> bool:
         # a dotted or called name is code, not a value
         if re.fullmatch(rb"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+(\(\))?", core):
             return True
+        if _IDENTIFIER.fullmatch(secret) or _character_classes(secret) < 2:
+            return True  # an identifier (snake_case, CONSTANT, camelCase) or one kind of character
     return False
+
+
+_IDENTIFIER = re.compile(
+    rb"[a-z]+(?:[_.-][a-z]+)*|[A-Z]+(?:_[A-Z]+)*|[a-z]+(?:[A-Z][a-z]+)+"  # snake_case, CONSTANT, camelCase
+    rb"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # a UUID names a record
+)
+
+
+def _character_classes(value: bytes) -> int:
+    """How many of lower case, upper case, digits and symbols a value mixes: passwords mix two or more."""
+    return (any(97 <= c <= 122 for c in value) + any(65 <= c <= 90 for c in value)
+            + any(48 <= c <= 57 for c in value) + any(not chr(c).isalnum() for c in value))
 
 
 def rule_accepts(rule: SecretRule, secret: bytes) -> bool:

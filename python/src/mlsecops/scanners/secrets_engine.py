@@ -73,19 +73,22 @@ class SecretsEngine:
             if not secret or not rule_accepts(rule, secret):
                 continue
             candidates.append((rule, start + span.rfind(secret), secret))
-        hits: list[SecretHit] = []
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(data))
+        accepted: list[tuple[SecretRule, int, bytes]] = []
         # provider rules first: a token inside `api_key = "..."` is reported once, by its provider
         for rule, start, secret in sorted(candidates, key=lambda c: (c[0].generic, c[1])):
             end = start + len(secret)
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken.find(1, start, end) >= 0 or _allowed_inline(data, start):
                 continue
-            if _allowed_inline(data, start):
-                continue
-            taken.append((start, end))
-            line = base_line + data.count(b"\n", 0, start)
+            taken[start:end] = b"\x01" * (end - start)
+            accepted.append((rule, start, secret))
+        hits: list[SecretHit] = []
+        line, counted = base_line, 0
+        for rule, start, secret in sorted(accepted, key=lambda a: a[1]):
+            line += data.count(b"\n", counted, start)  # counted once from the last hit: linear in the data
+            counted = start
             hits.append(SecretHit(rule, line, base_offset + start, secret))
-        return sorted(hits, key=lambda h: h.offset)
+        return hits
 
     def scan_file(self, path: Path, *, lock_file: bool = False) -> list[SecretHit]:
         hits: dict[tuple[str, int], SecretHit] = {}

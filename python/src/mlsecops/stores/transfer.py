@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import EnvironmentFailure, MlsecopsError, UsageError
-from ..redact import scrub
+from ..redact import scrub, scrub_url
 from .interface import DigestMismatch
 
 T = TypeVar("T")
@@ -61,7 +61,7 @@ def with_retries(
             raise
         except Exception as exc:
             kind = classify(exc)
-            detail = scrub(_describe(exc))
+            detail = scrub(scrub_url(_describe(exc)))
             if kind is Failure.AUTH:
                 raise EnvironmentFailure(f"{url}: {what} refused: credentials rejected ({detail})") from None
             if kind is Failure.MISSING:
