@@ -92,3 +92,8 @@ def test_config_validate_rejects_unknown_key_in_one_line(cli, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
     assert "scan.scanerz" in result.stderr
+
+
+def test_the_jenkins_layer_of_the_same_file_is_accepted_and_left_to_jenkins():
+    config = parse_config({"jenkins": {"image": "registry.example/mlsecops:1", "credentials": {}}})
+    assert config.jenkins["image"] == "registry.example/mlsecops:1"

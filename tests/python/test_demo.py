@@ -92,6 +92,16 @@ def test_materializing_again_into_the_same_folder_rewrites_nothing(tmp_path: Pat
     }
 
 
+def test_a_folder_written_by_another_generator_version_is_rewritten(tmp_path: Path):
+    project = demo.materialize("default", tmp_path / "p").parent
+    fresh = files_of(project)
+    (project / "data/tickets.csv").write_text("text,label\nold generator,billing\n", encoding="utf-8")
+    stamp = json.loads((project / demo.STAMP_FILE).read_text())
+    (project / demo.STAMP_FILE).write_text(json.dumps({**stamp, "generator": "an-older-one"}))
+    demo.materialize("default", tmp_path / "p")
+    assert files_of(project) == fresh
+
+
 def test_switching_variant_removes_what_the_other_variant_planted(tmp_path: Path):
     project = demo.materialize("insecure", tmp_path / "p").parent
     assert (project / "app/settings.py").is_file()

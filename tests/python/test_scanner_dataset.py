@@ -201,3 +201,23 @@ def test_the_insecure_demo_tickets_are_flagged_for_every_planted_kind(tmp_path, 
         "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN"}
     assert all(f["properties"]["rows"] == 3 for f in report["findings"])
     assert not [v for v in demo.planted_values("insecure") if v in result.output]
+
+
+def test_presidio_runs_only_with_a_spacy_model_and_says_which_is_missing(tmp_path):
+    write_tickets(tmp_path / "tickets.csv")
+    scanner = get_scanner("dataset-presidio")
+    outcome = scanner.scan(ScanTargets(paths=[tmp_path], options={"spacy_model": "en_core_web_lg"}))
+    assert outcome.status == "not-run"
+    assert outcome.message.startswith(("spaCy model en_core_web_lg is not installed", "presidio-analyzer is not"))
+    assert scanner.unavailable_reason() == outcome.message
+
+
+def test_presidio_reads_cells_per_column_within_max_rows(tmp_path):
+    from mlsecops.scanners.dataset_stats import FileReport
+    from mlsecops.scanners.presidio import _cells
+
+    report = FileReport()
+    cells = list(_cells(write_tickets(tmp_path / "tickets.csv"), 2, report))
+    assert cells[:3] == [(1, "id", "1"), (1, "email", "ann@example.org"), (1, "phone", "+1 415 555 2671")]
+    assert {row for row, _, _ in cells} == {1, 2} and report.rows == 2
+    assert report.skipped_messages() == ["rows after 2 not scanned (max_rows)"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tarfile
 from collections import Counter
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def test_the_held_out_split_is_stratified_disjoint_and_recorded_by_row(trained):
     overall, held_out = Counter(labels), Counter(labels[row] for row in test_rows)
     for label, count in overall.items():
         assert held_out[label] / len(test_rows) == pytest.approx(count / len(labels), abs=0.01)
-    assert split["sha256"] == file_sha256(trained.project / "data/tickets.csv")
+    assert split["dataset"]["sha256"] == file_sha256(trained.project / "data/tickets.csv")
 
 
 def test_the_json_tokenizer_is_the_one_the_model_was_trained_with(trained):
@@ -164,3 +165,33 @@ def test_train_does_not_run_after_a_failed_security_gate(tmp_path: Path):
     assert outcome.exit_code == 1
     assert "gate-security" in one_line_error(outcome)
     assert not (checkout.workspace / "train/model.keras").exists()
+
+
+def test_a_dataset_inside_an_extracted_archive_is_picked_by_dataset_file(tmp_path: Path):
+    checkout = Checkout(tmp_path / "c")
+    demo.materialize("default", checkout.project)
+    with tarfile.open(checkout.project / "data/corpus.tar.gz", "w:gz") as archive:
+        archive.add(checkout.project / "data/tickets.csv", arcname="corpus/tickets.csv")
+    config = yaml.safe_load(checkout.config.read_text())
+    config["load"]["sources"].append(
+        {"name": "corpus", "url": "file://data/corpus.tar.gz", "kind": "dataset", "extract": True}
+    )
+    config["train"].update(FAST_TRAIN, dataset="corpus")
+    checkout.config.write_text(yaml.safe_dump(config))
+    lock = yaml.safe_load((checkout.project / "mlsecops.lock").read_text())
+    lock["corpus"] = {"url": "file://data/corpus.tar.gz", "sha256": file_sha256(checkout.project / "data/corpus.tar.gz")}
+    (checkout.project / "mlsecops.lock").write_text(yaml.safe_dump(lock))
+    assert checkout.stage("load").exit_code == 0
+
+    unpicked = checkout.stage("train")
+    assert unpicked.exit_code == 2 and "set train.dataset_file" in one_line_error(unpicked)
+    checkout.edit_config(train={"dataset_file": "../outside.csv"})
+    assert "relative path inside" in one_line_error(checkout.stage("train"))
+
+    checkout.edit_config(train={"dataset_file": "corpus/tickets.csv"})
+    trained_run = checkout.stage("train")
+    assert trained_run.exit_code == 0, trained_run.output[-2000:]
+    split = json.loads((checkout.workspace / "train/split.json").read_text())
+    assert split["dataset"]["file"] == "file://data/corpus.tar.gz!corpus/tickets.csv"
+    assert split["dataset"]["sha256"] == file_sha256(checkout.project / "data/tickets.csv")
+    assert checkout.stage("evaluate").exit_code == 0

@@ -85,6 +85,7 @@ class ScanConfig(Section):
 
 class TrainConfig(Section):
     dataset: str = "dataset"  # name of a load source of kind dataset
+    dataset_file: str | None = None  # the file inside it when load extracted the source (an archive)
     text_column: str = "text"
     label_column: str = "label"
     folds: int = Field(default=3, ge=2, le=20)
@@ -160,6 +161,8 @@ class Config(Section):
     sign: SignConfig = Field(default_factory=SignConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    # the Jenkins library's layer of this file (image, agents, credentials ids): the worker does not read it
+    jenkins: dict[str, Any] = Field(default_factory=dict)
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)  # the relay of `mlsecops webhook serve`
     # where the file was read from: relative paths in the config are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -24,11 +24,19 @@ class StashPlan implements Serializable {
         'scan'         : ['load'],
         'gate-security': ['load', 'scan'],
         'train'        : ['load'],
-        'evaluate'     : ['train'],
+        'evaluate'     : ['load', 'train'],
         'modeltest'    : ['load', 'train'],
         'gate-model'   : ['load', 'scan', 'gate-security', 'train', 'evaluate', 'modeltest'],
         'sign'         : ['train', 'gate-security', 'gate-model'],
         'store'        : ['train', 'sign', 'evaluate', 'gate-security', 'gate-model', REPORTS],
+    ].asImmutable()
+
+    /**
+     * Files a stage writes that must never leave its agent: a locally generated signing key
+     * would otherwise travel to the controller's stash storage.
+     */
+    static final Map<String, List<String>> NEVER_STASHED = [
+        'sign': ['local-key/**'],
     ].asImmutable()
 
     /** Stages that take whatever earlier stages left, and run even when some did not. */
@@ -71,7 +79,11 @@ class StashPlan implements Serializable {
         }
         List<Map> result = []
         if (stage != 'report') {
-            result << [name: "${PREFIX}${stage}".toString(), includes: "${ws}/${stage}/**".toString()]
+            Map own = [name: "${PREFIX}${stage}".toString(), includes: "${ws}/${stage}/**".toString()]
+            if (NEVER_STASHED[stage]) {
+                own.excludes = NEVER_STASHED[stage].collect { "${ws}/${stage}/${it}".toString() }.join(',')
+            }
+            result << own
         }
         if (stage != 'notify') {
             result << [name: "${PREFIX}${REPORTS}".toString(), includes: "${ws}/${REPORTS}/**".toString()]

@@ -154,7 +154,11 @@ class Worker implements Serializable {
     private void stashOutputs() {
         List<Map> outputs = StashPlan.outputs(cfg, stage, branch)
         for (int i = 0; i < outputs.size(); i++) {
-            script.stash(name: outputs[i].name, includes: outputs[i].includes, allowEmpty: true)
+            Map args = [name: outputs[i].name, includes: outputs[i].includes, allowEmpty: true]
+            if (outputs[i].excludes) {
+                args.excludes = outputs[i].excludes
+            }
+            script.stash(args)
         }
     }
 

@@ -84,6 +84,15 @@ class StepsTest extends LibraryTestCase {
     }
 
     @Test
+    void 'a locally generated signing key never leaves the agent in a stash'() {
+        h.run('mlsecopsSign')
+        Map sign = h.calls('stash').find { it.arg('name') == 'mlsecops-sign' }.args[0]
+        assert sign.includes == '.mlsecops/sign/**'
+        assert sign.excludes == '.mlsecops/sign/local-key/**'
+        assert h.calls('stash').findAll { it.arg('name') != 'mlsecops-sign' }.every { !it.args[0].excludes }
+    }
+
+    @Test
     void 'the unstash and stash calls happen on the agent, the worker inside the container'() {
         h.run('mlsecopsEvaluate')
         assert h.calls('unstash').every { it.within('node') && !it.within('docker') }

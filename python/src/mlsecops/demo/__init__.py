@@ -11,21 +11,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from .project import DemoProject
 
 STAMP_FILE = ".mlsecops-demo.json"
 
 
 def generator_digest() -> str:
-    """A digest of the demo's own sources: a folder written by another generator version is rewritten."""
-    digest = hashlib.sha256()
+    """A digest of what generates the demos (this package, and the modules of variants registered from
+    elsewhere): a folder written by another generator version is rewritten."""
+    from .variants import VARIANTS
+
     package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    sources = {path for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
+    sources |= {Path(sys.modules[variant.__module__].__file__ or "") for variant in VARIANTS.values()}
+    digest = hashlib.sha256()
+    for path in sorted(sources):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -35,7 +43,7 @@ def known_variants() -> list[str]:
     return sorted(VARIANTS)
 
 
-def build(name: str):
+def build(name: str) -> DemoProject:
     """The variant's project in memory (nothing written)."""
     from .project import default_project
     from .variants import VARIANTS
@@ -80,11 +88,9 @@ def materialize(name: str, dest: Path) -> Path:
     version): nothing is regenerated, and edits made there since are kept, as in a checkout.
     Files of another variant that this one does not have are removed.
     """
-    from .project import CONFIG_FILE
-
     dest = Path(dest)
     stamp = _read_stamp(dest)
-    config_path = dest / CONFIG_FILE
+    config_path = dest / "mlsecops.yaml"
     generator = generator_digest()
     if stamp.get("variant") == name and stamp.get("generator") == generator and config_path.is_file():
         return config_path

@@ -138,10 +138,12 @@ def check_trainable(data: LabelledTexts, folds: int, test_size: float, shown: st
         )
 
 
-def verify_digest(path: Path, expected: str, shown: str) -> None:
-    """The file is still what an earlier stage recorded (e.g. after a stash/unstash between agents)."""
-    if expected and file_sha256(path) != expected:
+def verify_digest(path: Path, expected: str, shown: str) -> str:
+    """The file's sha256, refused when it is not what an earlier stage recorded (e.g. after a stash/unstash)."""
+    actual = file_sha256(path)
+    if expected and actual != expected:
         raise UsageError(f"{shown}: sha256 differs from the one recorded by an earlier stage: the file was changed")
+    return actual
 
 
 def stratified_split(labels: list[str], test_size: float, seed: int) -> tuple[list[int], list[int]]:

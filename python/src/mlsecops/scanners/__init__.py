@@ -10,6 +10,7 @@ SCANNERS: dict[str, str] = {
     "secrets-detect-secrets": "mlsecops.scanners.detect_secrets:DetectSecretsScanner",
     "secrets-gitleaks": "mlsecops.scanners.gitleaks:GitleaksScanner",
     "dataset": "mlsecops.scanners.dataset_pii:DatasetPiiScanner",
+    "dataset-presidio": "mlsecops.scanners.presidio:PresidioScanner",
     "notebooks": "mlsecops.scanners.notebooks:NotebookScanner",
     "bandit": "mlsecops.scanners.bandit:BanditScanner",
     "sonar": "mlsecops.scanners.sonar:SonarScanner",

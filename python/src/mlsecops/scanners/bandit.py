@@ -51,7 +51,7 @@ class BanditScanner(Scanner):
         if reason:
             return ScanOutcome(scanner=self.name, status="not-run", message=reason)
         outcome = ScanOutcome(scanner=self.name, tool_version=metadata.version("bandit"))
-        files = [t for t in target_files(targets, ("code",)) if t.path.suffix == ".py"]
+        files = [t for t in target_files(targets, ("code",), skipped=outcome.skipped) if t.path.suffix == ".py"]
         if not files:
             outcome.status, outcome.message = "not-run", "nothing to scan: no Python files"
             return outcome

@@ -23,7 +23,7 @@ from typing import Any
 from ..findings import Finding, Location, Severity, make_finding
 from .dataset_readers import FileFormat, RangeScan, detect_format, scan_parquet, scan_range
 from .dataset_stats import FileReport
-from .files import TargetFile, artifact_files, sniff_binary, walk
+from .files import TargetFile, sniff_binary, target_files
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .multipattern import engine_version
 from .pii_engine import ENTITY_TYPES, PiiEngine
@@ -102,7 +102,7 @@ class DatasetPiiScanner(Scanner):
         outcome = ScanOutcome(scanner=self.name, tool_version=engine_version(engine.backend))
         workers = int(options.get("workers") or os.cpu_count() or 1)
         threshold = float(options.get("parallel_threshold_mb", 64)) * 1024 * 1024
-        files = list(self._files(targets))
+        files = self._files(targets, outcome.skipped)
         if not files:
             outcome.status = "not-run"
             outcome.message = "nothing to scan: no dataset artifact and no data file (" + ", ".join(
@@ -126,17 +126,9 @@ class DatasetPiiScanner(Scanner):
         return outcome
 
     @staticmethod
-    def _files(targets: ScanTargets) -> list[TargetFile]:
-        found: list[TargetFile] = []
-        for artifact in targets.artifacts_of("dataset"):
-            found.extend(artifact_files(artifact, targets.exclude))
-        for root in targets.paths:
-            root = Path(root)
-            prefix = "" if root.is_dir() else root.name
-            for target in walk(root, targets.exclude, prefix=prefix):
-                if target.path.suffix.lower() in DATA_SUFFIXES:
-                    found.append(target)
-        return found
+    def _files(targets: ScanTargets, skipped: list[str] | None = None) -> list[TargetFile]:
+        return target_files(targets, ("dataset",), tree_filter=lambda p: p.suffix.lower() in DATA_SUFFIXES,
+                            skipped=skipped)
 
     @staticmethod
     def _scan_file(engine: PiiEngine, target: TargetFile, outcome: ScanOutcome, settings: dict[str, Any],

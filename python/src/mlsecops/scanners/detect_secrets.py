@@ -32,7 +32,7 @@ class DetectSecretsScanner(Scanner):
         from detect_secrets.settings import default_settings
 
         outcome = ScanOutcome(scanner=self.name, tool_version=metadata.version("detect-secrets"))
-        files = [t for t in target_files(targets, TEXT_ARTIFACT_KINDS)]
+        files = target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped)
         by_path = {str(t.path): t for t in files}
         collection = SecretsCollection()
         with default_settings():

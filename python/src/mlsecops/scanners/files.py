@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,19 +83,52 @@ def _join(left: str, right: str) -> str:
     return f"{left}/{right}" if left else right
 
 
-def target_files(targets: ScanTargets, kinds: tuple[str, ...] | None = None) -> Iterator[TargetFile]:
-    """The files of `targets.paths` plus those of the loaded artifacts of `kinds` (None: no artifacts)."""
-    for root in targets.paths:
-        yield from walk(Path(root), targets.exclude, prefix="" if Path(root).is_dir() else Path(root).name)
-    for artifact in targets.artifacts_of(*(kinds or ())):
-        yield from artifact_files(artifact, targets.exclude)
+def target_files(targets: ScanTargets, kinds: tuple[str, ...] = (), *,
+                 tree_filter: Callable[[Path], bool] | None = None,
+                 skipped: list[str] | None = None) -> list[TargetFile]:
+    """Files of `targets.paths` (those `tree_filter` accepts) plus every file of the loaded artifacts of `kinds`.
+
+    A loaded artifact that is a copy of a file of the tree (same bytes: the load stage fetched
+    it from the checkout) is scanned once, under its tree path, and noted in `skipped`.
+    """
+    tree = [t for root in targets.paths
+            for t in walk(Path(root), targets.exclude, prefix="" if Path(root).is_dir() else Path(root).name)
+            if tree_filter is None or tree_filter(t.path)]
+    by_size: dict[int, list[TargetFile]] = {}
+    for target in tree:
+        by_size.setdefault(_size(target.path), []).append(target)
+    found = list(tree)
+    for artifact in targets.artifacts_of(*kinds):
+        for target in artifact_files(artifact, targets.exclude):
+            twin = next((t for t in by_size.get(_size(target.path), []) if _same_bytes(t.path, target.path)), None)
+            if twin is None:
+                found.append(target)
+            elif skipped is not None:
+                skipped.append(f"{target.display}: same bytes as {twin.display} in the tree, scanned once there")
+    return found
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def _same_bytes(left: Path, right: Path) -> bool:
+    from ..hashing import file_sha256
+
+    try:
+        return left.resolve() == right.resolve() or file_sha256(left) == file_sha256(right)
+    except OSError:
+        return False
 
 
 def artifact_files(artifact: LoadedArtifact, exclude: list[str]) -> Iterator[TargetFile]:
+    """A file artifact is named by its file name; a folder's files by artifact name and relative path."""
     path = Path(artifact.path)
     if path.is_file():
-        yield TargetFile(path, artifact.name if not path.suffix or artifact.name.endswith(path.suffix)
-                         else f"{artifact.name}/{path.name}", artifact.name)
+        yield TargetFile(path, path.name, artifact.name)
     else:
         yield from walk(path, exclude, prefix=artifact.name, artifact=artifact.name)
 

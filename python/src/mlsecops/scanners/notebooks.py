@@ -56,7 +56,7 @@ class NotebookScanner(Scanner):
         pii = PiiEngine(targets.options.get("entities") or [t for t in ENTITY_TYPES if t != "API_KEY"])
         outcome = ScanOutcome(scanner=self.name,
                               tool_version=f"{_nbformat_version()}; {engine_version(secrets.backend)}")
-        files = [t for t in target_files(targets, ("notebook",)) if t.path.suffix == ".ipynb"]
+        files = [t for t in target_files(targets, ("notebook",), skipped=outcome.skipped) if t.path.suffix == ".ipynb"]
         if not files:
             outcome.status, outcome.message = "not-run", "nothing to scan: no .ipynb notebook"
             return outcome

@@ -177,7 +177,7 @@ def unpinned_finding(dependency: Dependency, tool: str) -> Any:
 
 def collect_dependencies(targets: ScanTargets, outcome: ScanOutcome) -> list[Dependency]:
     dependencies: list[Dependency] = []
-    for manifest in manifest_files(targets):
+    for manifest in manifest_files(targets, outcome.skipped):
         try:
             dependencies.extend(read_manifest(manifest.path, manifest.display))
             outcome.scanned += 1

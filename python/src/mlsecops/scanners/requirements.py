@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import TargetFile, artifact_files, walk
+from .files import TargetFile, target_files
 from .interface import ScanTargets
 
 _REQUIREMENTS_NAME = re.compile(r"^(requirements|constraints)([-_.][\w.-]*)?\.(txt|in)$|^requirements\.lock$", re.I)
@@ -43,16 +43,9 @@ def is_manifest(path: Path) -> bool:
     return bool(_REQUIREMENTS_NAME.match(path.name)) or path.name in LOCK_NAMES
 
 
-def manifest_files(targets: ScanTargets) -> list[TargetFile]:
+def manifest_files(targets: ScanTargets, skipped: list[str] | None = None) -> list[TargetFile]:
     """Requirement artifacts (every file) plus manifests found in the scanned trees."""
-    found: list[TargetFile] = []
-    for artifact in targets.artifacts_of("requirements"):
-        found.extend(artifact_files(artifact, targets.exclude))
-    for root in targets.paths:
-        root = Path(root)
-        prefix = "" if root.is_dir() else root.name
-        found.extend(t for t in walk(root, targets.exclude, prefix=prefix) if is_manifest(t.path))
-    return found
+    return target_files(targets, ("requirements",), tree_filter=is_manifest, skipped=skipped)
 
 
 class ManifestError(ValueError):

@@ -123,7 +123,8 @@ def rule_accepts(rule: SecretRule, secret: bytes) -> bool:
     return rule.validate is None or rule.validate(secret)
 
 
-_ASSIGN = rb"[\w.-]*(?:password|passwd|pwd|secret|token|api_?key|apikey|access_?key|auth_?key|client_?secret)[\w.-]*"
+# keyword first: a leading `[\w.-]*` would make `re` retry at every character of a file
+_ASSIGN = rb"(?:password|passwd|pwd|secret|token|api_?key|apikey|access_?key|auth_?key|client_?secret)[\w.-]*"
 
 RULES: tuple[SecretRule, ...] = (
     SecretRule(
@@ -224,8 +225,7 @@ RULES: tuple[SecretRule, ...] = (
     ),
     SecretRule(
         "env-password-assignment", "Hard-coded password or key in an environment file", Severity.HIGH,
-        rb"(?:^|\n)[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY)"
-        rb"[A-Z0-9_]*[ \t]*=[ \t]*[^\s'\"#]{8,128}",
+        rb"(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY)[A-Z0-9_]*[ \t]*=[ \t]*[^\s'\"#]{8,128}",
         (b"pass", b"secret", b"token", b"key"),
         rb"=[ \t]*(?P<secret>[^\s'\"#]{8,128})$", generic=True, min_entropy=3.0,
     ),

@@ -50,13 +50,16 @@ class SecretsScanner(Scanner):
         baseline = load_baseline(Path(options["baseline"])) if options.get("baseline") else set()
         found: list[tuple[str, SecretHit, Location, dict[str, object]]] = []
         binaries: list[str] = []
-        for target in target_files(targets, TEXT_ARTIFACT_KINDS):
+        for target in target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped):
             found.extend(self._scan_file(engine, target, outcome, binaries))
         if binaries:
             shown = ", ".join(binaries[:20]) + (" ..." if len(binaries) > 20 else "")
             outcome.skipped.append(f"{len(binaries)} binary file(s) not scanned for secrets: {shown}")
         if options.get("git_base_ref"):
             found.extend(self._scan_history(engine, targets, str(options["git_base_ref"]), outcome))
+        elif outcome.scanned == 0:
+            outcome.status = "not-run"
+            outcome.message = "nothing to scan: no text file under the scanned paths"
         accepted = 0
         seen: set[str] = set()
         for display, hit, location, extra in found:

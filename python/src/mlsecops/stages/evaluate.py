@@ -72,10 +72,12 @@ def _predict(ctx: StageContext, recorded: dict[str, str]) -> tuple[list[str], li
         raise UsageError(f"{tokenizer_path}: {exc}") from None
     model_path = _train_file(ctx, recorded, "model.keras")
 
-    artifact, data, shown = read_dataset(ctx, STAGE)
-    if split.get("sha256") and artifact.sha256 and split["sha256"] != artifact.sha256:
+    dataset = read_dataset(ctx, STAGE)
+    shown = dataset.shown
+    recorded_dataset = split.get("dataset") if isinstance(split, dict) else None
+    if not isinstance(recorded_dataset, dict) or recorded_dataset.get("sha256") != dataset.sha256:
         raise UsageError(f"{shown}: not the dataset train split (sha256 differs from train/split.json)")
-    held_out = data.select(list(split.get("test_rows") or []))
+    held_out = dataset.data.select(list(split.get("test_rows") or []))
     if not len(held_out):
         raise UsageError("train/split.json: no held-out rows to evaluate on")
     label_index = {label: index for index, label in enumerate(labels)}

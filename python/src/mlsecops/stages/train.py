@@ -7,6 +7,7 @@ Writes into `train/`: model.keras, model.h5, tokenizer.json (the safe form), tok
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import GateFailed, UsageError
@@ -44,7 +45,10 @@ def require_passed(ctx: StageContext, stage: str, *, needed_by: str) -> None:
 
 
 def loaded_dataset(ctx: StageContext, needed_by: str) -> tuple[LoadedArtifact, str]:
-    """The load stage's artifact named by `train.dataset`, and how to name it in messages."""
+    """The load stage's artifact named by `train.dataset`, and how to name it in messages.
+
+    A source that load extracted (an archive) is a folder: `train.dataset_file` picks the file in it.
+    """
     name = ctx.config.train.dataset
     if not ctx.workspace.has_result("load"):
         raise UsageError(
@@ -58,20 +62,38 @@ def loaded_dataset(ctx: StageContext, needed_by: str) -> tuple[LoadedArtifact, s
         known = ", ".join(sorted(artifact.name for artifact in artifacts)) or "none"
         raise UsageError(f"train.dataset: no loaded source named '{name}' (loaded: {known})")
     artifact = matches[0]
-    shown = f"{scrub_url(artifact.url) or artifact.path}"
+    shown = scrub_url(artifact.url) or str(artifact.path)
+    member = ctx.config.train.dataset_file
     if artifact.path.is_dir():
-        raise UsageError(f"{shown}: train.dataset '{name}' is a folder; it must name a CSV file source")
+        if not member:
+            raise UsageError(f"{shown}: train.dataset '{name}' was extracted to a folder: set train.dataset_file")
+        relative = Path(member)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise UsageError(f"train.dataset_file '{member}': must be a relative path inside the extracted folder")
+        # the archive's digest was checked by load; a member has no digest of its own to compare
+        return replace(artifact, path=artifact.path / relative, sha256=""), f"{shown}!{relative.as_posix()}"
+    if member:
+        raise UsageError(f"train.dataset_file '{member}': source '{name}' is a file, not an extracted archive")
     return artifact, shown
 
 
-def read_dataset(ctx: StageContext, needed_by: str) -> tuple[LoadedArtifact, LabelledTexts, str]:
+@dataclass
+class Dataset:
+    artifact: LoadedArtifact  # as load recorded it; `path` is the file read
+    shown: str  # how messages name it
+    sha256: str  # of the file read
+    data: LabelledTexts
+
+
+def read_dataset(ctx: StageContext, needed_by: str) -> Dataset:
     """The dataset as load recorded it: present, unchanged since load, with the configured columns."""
     settings = ctx.config.train
     artifact, shown = loaded_dataset(ctx, needed_by)
     if not artifact.path.is_file():
         raise UsageError(f"{shown}: the loaded dataset {artifact.path} is missing from the workspace")
-    verify_digest(artifact.path, artifact.sha256, shown)
-    return artifact, read_labelled_texts(artifact.path, settings.text_column, settings.label_column, shown), shown
+    digest = verify_digest(artifact.path, artifact.sha256, shown)
+    data = read_labelled_texts(artifact.path, settings.text_column, settings.label_column, shown)
+    return Dataset(artifact, shown, digest, data)
 
 
 def _clear_previous_outputs(folder: Path) -> None:
@@ -86,7 +108,8 @@ def _train(ctx: StageContext, result: StageResult) -> None:
 
     settings = ctx.config.train
     require_passed(ctx, "gate-security", needed_by=STAGE)
-    artifact, data, shown = read_dataset(ctx, STAGE)
+    dataset = read_dataset(ctx, STAGE)
+    data, shown = dataset.data, dataset.shown
     check_trainable(data, settings.folds, settings.test_size, shown)
     labels = sorted(set(data.labels))
     train_positions, test_positions = stratified_split(data.labels, settings.test_size, settings.seed)
@@ -94,10 +117,12 @@ def _train(ctx: StageContext, result: StageResult) -> None:
 
     folder = ctx.workspace.stage_dir(STAGE)
     _clear_previous_outputs(folder)
+    dataset_record = {
+        "name": dataset.artifact.name, "url": scrub_url(dataset.artifact.url), "file": dataset.shown,
+        "sha256": dataset.sha256,
+    }
     write_json(folder / "split.json", {
-        "dataset": artifact.name,
-        "url": scrub_url(artifact.url),
-        "sha256": artifact.sha256,
+        "dataset": dataset_record,
         "text_column": settings.text_column,
         "label_column": settings.label_column,
         "seed": settings.seed,
@@ -122,7 +147,7 @@ def _train(ctx: StageContext, result: StageResult) -> None:
 
     result.metrics = dict(outcome.cv_summary)
     result.details = {
-        "dataset": {"name": artifact.name, "url": scrub_url(artifact.url), "sha256": artifact.sha256},
+        "dataset": dataset_record,
         "rows": len(data),
         "train_rows": len(training),
         "test_rows": len(test_positions),

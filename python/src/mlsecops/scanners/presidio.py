@@ -1,0 +1,129 @@
+"""`dataset-presidio`: names, places and other context entities in datasets, through Microsoft Presidio.
+
+Patterns cannot find a person's name or a street address; Presidio can, with a spaCy
+language model. It runs only when `presidio-analyzer` and the configured spaCy model are
+installed (the worker image must ship the model: nothing is downloaded at run time). It
+looks at the same files as the `dataset` scanner, cell by cell, at most `max_rows` rows per
+file, and reports per column like it. Options (`scan.options.dataset-presidio`):
+`spacy_model` (default en_core_web_lg), `entities` (default PERSON, LOCATION, NRP),
+`score_threshold` (default 0.6), `max_rows` (default 100000).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .dataset_pii import DatasetPiiScanner
+from .dataset_readers import TEXT_COLUMN, detect_format
+from .dataset_stats import FileReport
+from .files import sniff_binary
+from .interface import Scanner, ScanOutcome, ScanTargets
+
+DEFAULT_MODEL = "en_core_web_lg"
+DEFAULT_ENTITIES = ("PERSON", "LOCATION", "NRP")
+
+
+def model_missing(model: str) -> str | None:
+    """Why Presidio cannot run with `model` here, or None when it can."""
+    try:
+        metadata.version("presidio-analyzer")
+    except metadata.PackageNotFoundError:
+        return "presidio-analyzer is not installed (pip install presidio-analyzer)"
+    import spacy.util
+
+    if not spacy.util.is_package(model):
+        return f"spaCy model {model} is not installed: install its wheel in the worker image (no download at run time)"
+    return None
+
+
+class PresidioScanner(Scanner):
+    name = "dataset-presidio"
+    category = "data-pii"
+    standalone_kind = "dataset"
+
+    def unavailable_reason(self) -> str | None:
+        return model_missing(DEFAULT_MODEL)
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        options = targets.options
+        model = str(options.get("spacy_model", DEFAULT_MODEL))
+        reason = model_missing(model)
+        if reason:
+            return ScanOutcome(scanner=self.name, status="not-run", message=reason)
+        analyzer = _analyzer(model)
+        entities = list(options.get("entities", DEFAULT_ENTITIES))
+        threshold = float(options.get("score_threshold", 0.6))
+        max_rows = int(options.get("max_rows", 100_000))
+        version = metadata.version("presidio-analyzer")
+        outcome = ScanOutcome(scanner=self.name, tool_version=f"presidio-analyzer {version} ({model})")
+        files = DatasetPiiScanner._files(targets)
+        if not files:
+            outcome.status, outcome.message = "not-run", "nothing to scan: no dataset file"
+            return outcome
+        for target in files:
+            if sniff_binary(target.path) and target.path.suffix != ".parquet":
+                outcome.skipped.append(f"{target.display}: binary, not scanned")
+                continue
+            report = FileReport()
+            for row, column, text in _cells(target.path, max_rows, report):
+                for result in analyzer.analyze(text=text, language="en", entities=entities,
+                                               score_threshold=threshold):
+                    report.add(column, result.entity_type, row, row, text[result.start : result.end])
+            outcome.scanned += 1
+            outcome.findings.extend(DatasetPiiScanner._findings(target, report))
+            outcome.skipped.extend(f"{target.display}: {m}" for m in report.skipped_messages())
+        return outcome
+
+
+def _analyzer(model: str) -> Any:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
+    return AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+
+
+def _cells(path: Path, max_rows: int, report: FileReport) -> Any:
+    """(row, column, text) of a dataset file, rows counted from 1, at most `max_rows` rows."""
+    fmt = detect_format(path)
+    if fmt.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.ParquetFile(path)
+        row = 0
+        for batch in table.iter_batches(batch_size=4096):
+            for record in batch.to_pylist():
+                row += 1
+                if row > max_rows:
+                    report.skip(f"rows after {max_rows} not scanned (max_rows)")
+                    return
+                report.rows += 1
+                yield from ((row, key, value) for key, value in record.items() if isinstance(value, str))
+        return
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        if fmt.kind == "csv":
+            reader: Any = csv.DictReader(handle, delimiter=fmt.delimiter)
+        elif fmt.kind == "jsonl":
+            reader = (_json_record(line) for line in handle)
+        else:
+            reader = ({TEXT_COLUMN: line} for line in handle)
+        for row, record in enumerate(reader, start=1):
+            if row > max_rows:
+                report.skip(f"rows after {max_rows} not scanned (max_rows)")
+                return
+            report.rows += 1
+            yield from ((row, str(key), value) for key, value in record.items() if isinstance(value, str) and value)
+
+
+def _json_record(line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return {TEXT_COLUMN: line}
+    return record if isinstance(record, dict) else {TEXT_COLUMN: line}
+
