@@ -162,16 +162,21 @@ build_image() {
   done
   log "building $IMAGE:$version (revision ${revision:0:12})"
   local started=$SECONDS
-  podman build --pull=never --network=host --layers --format docker \
-    "${BUILD_ARGS[@]}" "${VOLUMES[@]}" \
-    -f "$REPO_ROOT/docker/Dockerfile" -t "$IMAGE:$version" -t "$IMAGE:latest" "$REPO_ROOT"
+  # The builder stage gets a tag of its own so its layers (the multi-GB dependency install) stay
+  # cached: untagged stages would be pruned as dangling below. The second build reuses them.
+  podman_build --target builder -t "$IMAGE:builder-cache"
+  podman_build -t "$IMAGE:$version" -t "$IMAGE:latest"
   local size
   size="$(podman image inspect --format '{{.Size}}' "$IMAGE:$version")"
   log "built $IMAGE:$version in $((SECONDS - started))s, size $((size / 1024 / 1024)) MiB"
-  # earlier builds leave untagged multi-GB images behind; dangling ones (no tag, no child) are not
-  # this build's layer cache, which stays as the parent chain of the new tag
+  # earlier builds leave untagged multi-GB images behind (no tag, no child): not a cache any more
   podman image prune --force >/dev/null || log "could not prune old untagged images"
   IMAGE_REF="$IMAGE:$version"
+}
+
+podman_build() {
+  podman build --pull=never --network=host --layers --format docker \
+    "${BUILD_ARGS[@]}" "${VOLUMES[@]}" -f "$REPO_ROOT/docker/Dockerfile" "$@" "$REPO_ROOT"
 }
 
 # ------------------------------------------------------------------ smoke test

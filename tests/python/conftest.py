@@ -29,7 +29,7 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: f
     full_env = {**os.environ, "KERAS_BACKEND": "torch", "HF_HUB_OFFLINE": "1", **(env or {})}
     full_env.pop("MLSECOPS_DEBUG", None)
     completed = subprocess.run(
-        [sys.executable, "-m", "mlsecops.cli", *args],
+        [sys.executable, "-m", "mlsecops", *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,

@@ -230,3 +230,19 @@ def test_detect_secrets_adapter_reports_through_its_python_api(tmp_path):
     assert outcome.status == "ran" and outcome.tool_version
     assert [f.rule for f in outcome.findings] == ["detect-secrets/aws-access-key"]
     assert value not in json.dumps(outcome.findings[0].to_dict())
+
+
+def test_a_loaded_copy_of_a_tree_file_is_scanned_once_under_its_tree_path(tmp_path):
+    _, line = plant("gitlab-token")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "notebook.py").write_text(line)
+    (tmp_path / "workspace").mkdir()
+    (tmp_path / "workspace" / "notebook.py").write_text(line)
+    from mlsecops.scanners.interface import LoadedArtifact
+
+    targets = ScanTargets(paths=[tmp_path / "src"],
+                          artifacts=[LoadedArtifact("nb", "code", tmp_path / "workspace" / "notebook.py")])
+    outcome = get_scanner("secrets").scan(targets)
+    assert [f.location.path for f in outcome.findings] == ["notebook.py"]
+    assert outcome.findings[0].location.artifact is None
+    assert outcome.skipped == ["notebook.py: same bytes as notebook.py in the tree, scanned once there"]

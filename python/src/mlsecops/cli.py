@@ -359,4 +359,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as `mlsecops.cli`, not `__main__`: lazy commands look up this module's Runtime class.
+    from mlsecops.cli import main as _main
+
+    _main()
