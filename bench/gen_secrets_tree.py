@@ -46,8 +46,8 @@ def decoy(rng: random.Random) -> str:
         lambda: f'checksum = "{hashlib.sha256(rng.randbytes(8)).hexdigest()}"',
         lambda: f'md5: "{hashlib.md5(rng.randbytes(8)).hexdigest()}"',
         lambda: f"![plot](data:image/png;base64,{base64.b64encode(rng.randbytes(90)).decode()})",
-        lambda: 'aws_access_key_id = "AKIA' + 'IOSFODNN7EXAMPLE"',
-        lambda: 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY' + 'EXAMPLEKEY"',
+        lambda: 'aws_access_key_id = "AKIAIOSFODNN7EXAMPLE"',  # AWS's documented example pair
+        lambda: 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
         lambda: 'password = "changeme"',
         lambda: 'api_key = "<your-api-key>"',
         lambda: 'token: "${GITHUB_TOKEN}"',

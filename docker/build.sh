@@ -180,10 +180,26 @@ podman_build() {
 }
 
 # ------------------------------------------------------------------ smoke test
+source_digest() {
+  # one digest over every module of the package, run on the host and inside the image alike
+  find mlsecops -name '*.py' -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
+}
+
 test_image() {
   local started=$SECONDS
   log "running mlsecops --version in $IMAGE_REF"
   podman run --rm --network=none --no-healthcheck "$IMAGE_REF" --version
+  log "checking the user and the offline settings in $IMAGE_REF"
+  podman run --rm --network=none --no-healthcheck --entrypoint /bin/sh "$IMAGE_REF" \
+    -c 'test "$(id -u)" != 0 && test "$HF_HUB_OFFLINE" = 1 && test -w "$XDG_CACHE_HOME"' \
+    || die "the image runs as root, or is not set up to stay offline with a writable cache" 1
+  log "checking that the image holds the worker's current source"
+  local here there
+  here="$(cd "$REPO_ROOT/python/src" && source_digest)"
+  there="$(podman run --rm --network=none --no-healthcheck --entrypoint /bin/sh "$IMAGE_REF" \
+    -c "cd /opt/mlsecops/lib/python3.11/site-packages && $(declare -f source_digest); source_digest")"
+  [[ "$here" == "$there" ]] \
+    || die "the image's mlsecops package differs from python/src (a stale layer, or files changed during the build)" 1
   log "running the demo's load and scan stages in $IMAGE_REF (no network)"
   # The image's ENTRYPOINT is mlsecops; a shell runs the two stages in one workspace.
   podman run --rm --network=none --no-healthcheck --entrypoint /bin/sh "$IMAGE_REF" \

@@ -134,3 +134,16 @@ def test_profiles_resolve_to_garak_specs():
     assert garak_runner.selection_spec(settings, spec="tag:owasp:llm01") == "tag:owasp:llm01"
     explicit = garak_runner.selection_spec(GarakSettings(probes=["dan.Dan_11_0", "probes.encoding"]))
     assert explicit == "probes.dan.Dan_11_0,probes.encoding"
+
+
+def test_the_offline_profile_is_the_sweeps_record_and_standard_is_its_active_part():
+    from mlsecops.llm.garak_report import probe_catalogue
+
+    offline = garak_runner.load_profile("offline")
+    standard = set(garak_runner.load_profile("standard")["probes"])
+    assert len(offline["probes"]) >= 150
+    assert len(offline["probes"]) + len(offline["not_offline"]) >= 191
+    assert not set(offline["probes"]) & set(offline["not_offline"])
+    assert standard <= set(offline["probes"])
+    assert all(probe_catalogue()[probe]["active"] for probe in standard)
+    assert set(garak_runner.load_profile("quick")["probes"]) <= set(offline["probes"])

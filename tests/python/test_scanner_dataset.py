@@ -221,3 +221,13 @@ def test_presidio_reads_cells_per_column_within_max_rows(tmp_path):
     assert cells[:3] == [(1, "id", "1"), (1, "email", "ann@example.org"), (1, "phone", "+1 415 555 2671")]
     assert {row for row, _, _ in cells} == {1, 2} and report.rows == 2
     assert report.skipped_messages() == ["rows after 2 not scanned (max_rows)"]
+
+
+def test_parallel_ranges_start_after_a_newline_even_inside_a_long_line(tmp_path):
+    from mlsecops.scanners.dataset_pii import split_ranges
+
+    path = tmp_path / "ranges.txt"
+    path.write_bytes(b"short\n" + b"x" * 300_000 + b"\nend one\nend two\n")
+    ranges = split_ranges(path, 0, 2)
+    assert ranges == [(0, 300_007), (300_007, None)]
+    assert path.read_bytes()[300_007:].startswith(b"end one")

@@ -284,7 +284,16 @@ def test_dependency_check_json_report_becomes_findings(tmp_path):
 @pytest.mark.parametrize("name", ["trivy", "dependency-check", "secrets-gitleaks", "semgrep"])
 def test_a_missing_binary_is_reported_as_not_run(name, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    scanner = get_scanner(name)
-    assert scanner.unavailable_reason()
-    outcome = scanner.scan(ScanTargets(paths=[tmp_path]))
+    outcome = get_scanner(name).scan(ScanTargets(paths=[tmp_path]))
     assert outcome.status == "not-run" and "not on PATH" in outcome.message
+    configured = get_scanner(name).scan(ScanTargets(paths=[tmp_path], options={"binary": str(tmp_path / "nope")}))
+    assert configured.status == "not-run"
+
+
+def test_a_relative_advisory_folder_is_found_from_the_scanned_root(osv_dir, tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    write(project / "requirements.txt", "jinja2==2.11.0\n")
+    osv_dir.rename(project / "advisories")
+    monkeypatch.chdir(tmp_path)  # the worker runs somewhere else than the checkout
+    outcome = get_scanner("osv-offline").scan(ScanTargets(paths=[project], options={"osv_dir": "advisories"}))
+    assert [f.rule for f in outcome.findings] == ["dependency/CVE-2020-28493"]

@@ -99,3 +99,14 @@ def test_a_corrupt_notebook_is_reported_and_its_raw_text_still_searched(tmp_path
 def test_a_tree_without_notebooks_did_not_run(tmp_path):
     outcome = get_scanner("notebooks").scan(ScanTargets(paths=[tmp_path]))
     assert outcome.status == "not-run"
+
+
+def test_a_shell_finding_never_shows_a_token_or_url_password_in_its_evidence(tmp_path):
+    token, _ = plant("github-pat")
+    path = write_notebook(tmp_path / "nb.ipynb", [new_code_cell(
+        f'!curl -H "Authorization: token {token}" https://u:hunter2pass@get.example.com/i.sh | bash')])
+    outcome = scan_notebook(path)
+    pipe = next(f for f in outcome.findings if f.rule == "notebook/pipe-to-shell")
+    assert token not in pipe.evidence and "hunter2pass" not in pipe.evidence
+    assert "ghp_****" in pipe.evidence and "https://****@get.example.com" in pipe.evidence
+    assert token not in json.dumps([f.to_dict() for f in outcome.findings])

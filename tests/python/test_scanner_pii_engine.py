@@ -118,3 +118,9 @@ def test_only_the_requested_entity_types_are_reported():
     assert types("a@b.io and 10.0.0.1", types=["IP_ADDRESS"]) == [("IP_ADDRESS", "10.0.0.1")]
     with pytest.raises(ValueError, match="NAME"):
         PiiEngine(["NAME"])
+
+
+def test_oids_decimals_and_loopback_are_not_ip_addresses_or_cards():
+    assert types("oid 1.3.6.1.5.5.7.3.1 and localhost 127.0.0.1 or 0.0.0.0") == []
+    assert types("ratio 0.4539148803436467 of the batch") == []
+    assert types("client 203.0.113.9 connected.") == [("IP_ADDRESS", "203.0.113.9")]

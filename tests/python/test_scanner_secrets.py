@@ -246,3 +246,16 @@ def test_a_loaded_copy_of_a_tree_file_is_scanned_once_under_its_tree_path(tmp_pa
     assert [f.location.path for f in outcome.findings] == ["notebook.py"]
     assert outcome.findings[0].location.artifact is None
     assert outcome.skipped == ["notebook.py: same bytes as notebook.py in the tree, scanned once there"]
+
+
+@pytest.mark.parametrize("text", [
+    '"secrets": "mlsecops.scanners.secrets:SecretsScanner",\n',  # a plug-in registry entry
+    'K8S_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"\n',
+    '_TOKEN = re.compile(r"\\w+(?:\'\\w+)?")\n',
+    'line = f\'AWS_SECRET_ACCESS_KEY = "{key.secret_access_key}"\'\n',
+    'token_id = "3f2b8c1e-9a4d-4e2b-8f6a-1c2d3e4f5a6b"\n',
+    'password_field = "passwordConfirmation"\n',
+])
+def test_code_paths_templates_and_identifiers_are_not_secrets(tmp_path, text):
+    (tmp_path / "code.py").write_text(text)
+    assert scan(tmp_path).findings == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -382,15 +383,57 @@ def test_a_request_without_content_length_is_refused(relay, jenkins):
     assert jenkins.state.builds == []
 
 
-def test_health_endpoint_names_the_armed_providers(relay):
-    host, port = relay.server.address
-    connection = http.client.HTTPConnection(host, port, timeout=5)
-    connection.request("GET", "/healthz")
-    response = connection.getresponse()
+def test_a_sender_that_stalls_mid_body_is_dropped_after_the_read_timeout(jenkins):
+    under_test = RelayUnderTest(jenkins.url, read_timeout=0.3)
+    under_test.server.start()
+    try:
+        head = (b"POST /webhook HTTP/1.1\r\nHost: relay\r\nX-GitHub-Event: push\r\n"
+                b"Content-Length: 100\r\n\r\n{\"ref\":")
+        answer = _raw_request(under_test.server.address, head)
+    finally:
+        under_test.server.stop()
 
-    assert response.status == 200
-    assert json.loads(response.read()) == {"status": "ok", "providers": ["github", "gitlab"]}
-    connection.close()
+    assert b" 408 " in answer.split(b"\r\n")[0]
+    assert jenkins.state.builds == []
+
+
+def test_deliveries_beyond_the_concurrency_limit_are_told_to_retry(jenkins):
+    under_test = RelayUnderTest(jenkins.url, max_concurrent_deliveries=1, read_timeout=5)
+    under_test.server.start()
+    try:
+        with socket.create_connection(under_test.server.address, timeout=5) as slow_sender:
+            # holds the only slot: headers sent, body still owed
+            slow_sender.sendall(b"POST / HTTP/1.1\r\nHost: relay\r\nX-GitHub-Event: push\r\nContent-Length: 10\r\n\r\n")
+            _wait_until_in_progress(under_test, 1)
+            status, body = under_test.post(*github_delivery("push", github_push(), GITHUB_SECRET))
+    finally:
+        under_test.server.stop()
+
+    assert (status, body["status"]) == (503, "busy")
+    assert jenkins.state.builds == []
+
+
+def _health(under_test: RelayUnderTest) -> dict:
+    host, port = under_test.server.address
+    connection = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        assert response.status == 200
+        return json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def _wait_until_in_progress(under_test: RelayUnderTest, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while _health(under_test)["deliveries_in_progress"] != count:
+        assert time.monotonic() < deadline, "the slow delivery never started"
+        time.sleep(0.02)
+
+
+def test_health_endpoint_names_the_armed_providers(relay):
+    assert _health(relay) == {"status": "ok", "providers": ["github", "gitlab"], "deliveries_in_progress": 0}
 
 
 # ---------------------------------------------------------------- Jenkins failures

@@ -3,7 +3,7 @@
 Replies: 201 build queued · 202 valid but ignored (unknown event, filtered out, replayed
 delivery) · 200 GitHub ping · 400 malformed · 401 bad or missing signature (nothing started) ·
 411 no Content-Length · 413 body over the limit (refused before reading) · 502 Jenkins could
-not queue the build after bounded retries with backoff.
+not queue the build after bounded retries with backoff · 503 too many deliveries in progress.
 """
 
 from __future__ import annotations
@@ -62,6 +62,30 @@ class DeliveryLog:
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+class DeliverySlots:
+    """At most `capacity` deliveries in progress; the count is shown on /healthz."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._in_use = 0
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self._in_use >= self._capacity:
+                return False
+            self._in_use += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._in_use -= 1
+
+    @property
+    def in_use(self) -> int:
+        return self._in_use
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -205,15 +229,29 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     relay: Relay
     max_body: int
+    in_progress: DeliverySlots
     log_line: Callable[[str], None]
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
         if self.path.split("?")[0] in ("/healthz", "/health"):
-            self._send(Reply(200, {"status": "ok", "providers": self.relay.configured_providers}))
+            self._send(Reply(200, {"status": "ok", "providers": self.relay.configured_providers,
+                                   "deliveries_in_progress": self.in_progress.in_use}))
         else:
             self._send(Reply(404, {"status": "not found"}))
 
     def do_POST(self) -> None:  # noqa: N802
+        # a bounded number of deliveries in progress: a flood of slow senders cannot pin every thread
+        if not self.in_progress.try_acquire():
+            self.log_line("delivery refused (503): too many deliveries in progress")
+            self._send(Reply(503, {"status": "busy", "reason": "too many deliveries in progress"}), close=True,
+                       extra_headers={"Retry-After": "5"})
+            return
+        try:
+            self._receive()
+        finally:
+            self.in_progress.release()
+
+    def _receive(self) -> None:
         length_header = self.headers.get("Content-Length")
         if length_header is None:
             self._send(Reply(411, {"status": "rejected", "reason": "Content-Length required"}), close=True)
@@ -245,9 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
             reply = Reply(500, {"status": "error"})
         self._send(reply)
 
-    def _send(self, reply: Reply, close: bool = False) -> None:
+    def _send(self, reply: Reply, close: bool = False, extra_headers: Mapping[str, str] | None = None) -> None:
         data = json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)
+        for name, value in (extra_headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         if close:
@@ -270,6 +310,7 @@ class WebhookServer:
             "WebhookHandler",
             (_Handler,),
             {"relay": relay, "max_body": settings.max_body_bytes, "timeout": settings.read_timeout,
+             "in_progress": DeliverySlots(settings.max_concurrent_deliveries),
              "log_line": staticmethod(log)},
         )
         self._server = ThreadingHTTPServer((settings.bind, settings.port), handler)

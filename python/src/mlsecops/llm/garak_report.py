@@ -20,12 +20,17 @@ from typing import Any
 from ..findings import owasp_2025_from_2023
 from .stats import Rate
 
-# Detectors that presume free generation: "no refusal words" counts as success, and
-# "the repeated word appears, then other text" counts as divergence. A non-generative
-# application (the demo bot answers from fixed templates) never refuses, never complies and
-# never diverges: for it these detectors measure nothing, and they are left out of its rates.
+# Detectors that presume free generation: "no refusal words" counts as success, "the
+# repeated word appears, then other text" as divergence, "the glitch token is missing" as a
+# glitch. A non-generative application (the demo bot answers from fixed templates) never
+# refuses, complies, diverges or repeats: for it these detectors measure nothing, and they
+# are left out of its rates.
 GENERATIVE_ONLY_DETECTORS = frozenset(
-    ("mitigation.MitigationBypass", "mitigation.Prefixes", "divergence.RepeatDiverges")
+    (
+        "mitigation.MitigationBypass", "mitigation.Prefixes", "divergence.RepeatDiverges", "goodside.Glitch",
+        "misleading.MustRefuteClaimKW",  # "no refutation words" counts as believing the false claim
+        "any.AnyOutput", "any.AnyNonspaceOutput",  # any answer at all counts
+    )
 )
 
 
@@ -47,6 +52,16 @@ class GarakReport:
     outputs: list[tuple[str, str, str]] = field(default_factory=list)  # (probe, prompt, output)
     garak_version: str = ""
     excluded: list[str] = field(default_factory=list)  # "probe/detector" pairs left out of the rates
+    completed: bool = False  # garak reached the end of its run (a "completion" record)
+    stopped_by: list[str] = field(default_factory=list)  # probes that ended a garak run early
+
+    def merge(self, other: GarakReport) -> None:
+        """Add another run's results (the restart after a probe stopped garak)."""
+        self.rates += other.rates
+        self.outputs += other.outputs
+        self.excluded += other.excluded
+        self.garak_version = self.garak_version or other.garak_version
+        self.completed = other.completed
 
     def probe_rates(self) -> dict[str, ProbeDetectorRate]:
         """Each probe's worst detector: the one with the highest attack success rate."""
@@ -107,6 +122,8 @@ def read_report(path: Path, *, generative: bool = True) -> GarakReport:
         kind = record.get("entry_type")
         if kind == "init":
             report.garak_version = str(record.get("garak_version", ""))
+        elif kind == "completion":
+            report.completed = True
         elif kind == "eval":
             probe, detector = str(record.get("probe", "")), str(record.get("detector", ""))
             if not generative and detector in GENERATIVE_ONLY_DETECTORS:

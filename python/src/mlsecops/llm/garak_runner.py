@@ -92,7 +92,9 @@ def garak_config(settings: GarakSettings, target: GarakTarget, report_dir: Path)
             "deprefix": True,
         },
         "plugins": {
-            "extended_detectors": False,  # primary detectors only: the extended ones are mostly refusal checks
+            # garak's default, and what the offline sweep ran with: a probe whose primary detector needs a
+            # download still has its extended ones, instead of stopping the whole run ("No detectors")
+            "extended_detectors": True,
             "generators": target.generator_options,
         },
         "reporting": {"report_dir": str(report_dir), "report_prefix": REPORT_PREFIX},
@@ -112,31 +114,27 @@ def garak_environment(run_dir: Path, target: GarakTarget) -> dict[str, str]:
     return env
 
 
-def run_garak(
-    run_dir: Path, settings: GarakSettings, target: GarakTarget, spec: str, *, generative: bool, target_name: str
-) -> tuple[GarakReport, Path]:
-    """Run garak once; raises EnvironmentFailure when it produced no eval record."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    run_dir = run_dir.resolve()  # garak runs with run_dir as its working directory
-    report_dir = run_dir / "reports"
-    report = report_dir / f"{REPORT_PREFIX}.report.jsonl"
-    report.unlink(missing_ok=True)
-    config_file = run_dir / "garak-config.yaml"
-    config = garak_config(settings, target, report_dir)
-    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+MAX_RESTARTS = 8
+
+
+def _garak_once(
+    run_dir: Path, config_file: Path, target: GarakTarget, spec: str, prefix: str, timeout: float
+) -> tuple[Path, bool, int | None]:
+    """One garak process; (its report, whether it timed out, its exit code). The exit code is only logged."""
     command = [
         sys.executable, "-m", "garak", "--config", str(config_file), "--target_type", target.target_type,
-        "--target_name", target.target_name, "--spec", spec, "--report_prefix", REPORT_PREFIX,
+        "--target_name", target.target_name, "--spec", spec, "--report_prefix", prefix,
     ]
-    log = run_dir / "garak.log"
+    report = run_dir / "reports" / f"{prefix}.report.jsonl"
+    report.unlink(missing_ok=True)
     timed_out = False
-    with log.open("wb") as handle:
+    with (run_dir / "garak.log").open("ab") as handle:
         process = subprocess.Popen(
             command, stdout=handle, stderr=subprocess.STDOUT, env=garak_environment(run_dir, target),
             cwd=run_dir, start_new_session=True,
         )
         try:
-            process.wait(timeout=settings.timeout_seconds)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             os.killpg(process.pid, signal.SIGTERM)
@@ -145,19 +143,61 @@ def run_garak(
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+    return report, timed_out, process.returncode
+
+
+def run_garak(
+    run_dir: Path, settings: GarakSettings, target: GarakTarget, spec: str, *, generative: bool, target_name: str
+) -> tuple[GarakReport, Path]:
+    """Run garak until every requested probe has a result or is known to stop garak.
+
+    garak works through its probes in name order and a probe that raises (a detector that
+    needs a download, say) ends the whole run: the probes after it are run again in a fresh
+    process, without the one that stopped it. Raises EnvironmentFailure when nothing was evaluated.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = run_dir.resolve()  # garak runs with run_dir as its working directory
+    (run_dir / "garak.log").unlink(missing_ok=True)
+    config_file = run_dir / "garak-config.yaml"
+    config = garak_config(settings, target, run_dir / "reports")
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    deadline = time.monotonic() + settings.timeout_seconds
+    total = GarakReport()
+    remaining = requested_probes(spec) if all(p.startswith("probes.") for p in spec.split(",")) else []
+    first_report: Path | None = None
+    timed_out = False
+    for attempt in range(MAX_RESTARTS + 1):
+        prefix = REPORT_PREFIX if attempt == 0 else f"{REPORT_PREFIX}-{attempt + 1}"
+        report, timed_out, code = _garak_once(
+            run_dir, config_file, target, spec, prefix, max(5.0, deadline - time.monotonic())
+        )
+        first_report = first_report or report
+        part = read_report(report, generative=generative) if report.is_file() else GarakReport()
+        total.merge(part)
+        if timed_out or part.completed or not remaining:
+            break
+        done = {entry.probe for entry in part.rates} | {entry.split("/", 1)[0] for entry in part.excluded}
+        left = sorted(p for p in remaining if p not in done)
+        if not left:
+            break
+        total.stopped_by.append(left[0])  # the first probe without a result is the one garak died in
+        remaining = left[1:]
+        if not remaining:
+            break
+        spec = ",".join(f"probes.{p}" for p in remaining)
     _scrub_outputs(run_dir)
-    if not report.is_file():
+    log = run_dir / "garak.log"
+    if first_report is None or not first_report.is_file():
         raise EnvironmentFailure(
             f"garak wrote no report for target {target_name} "
-            f"({'timed out' if timed_out else f'exit code {process.returncode}'}; see {log})"
+            f"({'timed out' if timed_out else f'exit code {code}'}; see {log})"
         )
-    parsed = read_report(report, generative=generative)
-    if not any(entry.rate.total for entry in parsed.rates) and not parsed.excluded:
+    if not any(entry.rate.total for entry in total.rates) and not total.excluded:
         why = f"timed out after {settings.timeout_seconds:.0f} s" if timed_out else "no probe produced an eval record"
         raise EnvironmentFailure(f"garak tested nothing against target {target_name}: {why} (see {log})")
     if timed_out:
-        parsed.excluded.append(f"(timed out after {settings.timeout_seconds:.0f} s: partial report)")
-    return parsed, report
+        total.excluded.append(f"(timed out after {settings.timeout_seconds:.0f} s: partial report)")
+    return total, first_report
 
 
 def _scrub_outputs(run_dir: Path) -> None:
@@ -183,10 +223,13 @@ def probe_finding(entry: ProbeDetectorRate, target_name: str) -> Finding:
     tags = [f"{item}:2025" for item in items_2025] + [f"{item}:2023" for item in entry.owasp_2023]
     injection = "LLM01" in items_2025
     low, high = entry.rate.interval
+    severity = severity_of(entry.rate.value)
+    if not items_2025 and severity == "high":
+        severity = "medium"  # no OWASP tag: a content-quality probe (LMRC risk cards), not a security one
     return make_finding(
         rule=f"garak/{entry.probe}",
         title=f"garak probe {entry.probe} succeeded in {entry.rate.hits} of {entry.rate.total} attempts",
-        severity=severity_of(entry.rate.value),
+        severity=severity,
         category="llm-probe",
         tool="garak",
         location=Location(path=target_name),
@@ -249,6 +292,8 @@ def run_test(env: TestEnv, *, profile: str | None = None, spec: str | None = Non
     }
     outcome.metrics["garak_probes"] = len(worst)
     excluded_probes = {entry.split("/", 1)[0] for entry in report.excluded}
+    if report.stopped_by:
+        outcome.details["stopped_garak"] = report.stopped_by
     missing = sorted(set(requested_probes(selection)) - set(worst) - excluded_probes)
     if missing:
         # a probe that stopped the run or needed a download: fail closed, but below the policy's high bar

@@ -78,19 +78,25 @@ def write_profiles(results: dict[str, dict[str, object]], out: Path, garak_versi
     from .garak_report import probe_catalogue
 
     catalogue = probe_catalogue()
-    offline = sorted(p for p, r in results.items() if r["status"] == "ok")
+    # garak's own `test` probes (blank prompt, "any output is a hit") are plumbing checks, not attacks
+    offline = sorted(p for p, r in results.items() if r["status"] == "ok" and not p.startswith("test."))
     profiles = {
         "offline": (offline, f"Every probe of garak {garak_version} that ran with no download in the sweep"),
         "standard": ([p for p in offline if catalogue.get(p, {}).get("active")],
                      "The probes garak runs by default (active), minus those that need a download"),
-        "full": (sorted(catalogue), "Every probe, active or not; about 30 need network (datasets, models)"),
+        "full": (sorted(p for p in catalogue if not p.startswith("test.")),
+                 "Every probe, active or not; about 30 need network (datasets, models)"),
     }
     counts = {}
     for name, (probes, description) in profiles.items():
         header = (f"# garak probe profile `{name}`, written by `python -m mlsecops.llm.garak_sweep` "
                   f"({len(offline)} of {len(results)} probes ran offline).\n")
-        body = yaml.safe_dump({"garak_version": garak_version, "description": description, "probes": probes},
-                              sort_keys=False)
+        document: dict[str, object] = {"garak_version": garak_version, "description": description, "probes": probes}
+        if name == "offline":  # the record of the sweep: what did not run, and how it failed
+            document["not_offline"] = {p: r["status"] for p, r in sorted(results.items()) if p not in offline}
+            document["not_offline"].update({p: "garak test plugin, not an attack" for p in results
+                                            if p.startswith("test.")})
+        body = yaml.safe_dump(document, sort_keys=False)
         (out / f"{name}.yaml").write_text(header + body, encoding="utf-8")
         counts[name] = len(probes)
     return counts

@@ -19,7 +19,7 @@ from ..findings import Location, Severity, make_finding
 from ..redact import redact
 from .files import TargetFile, target_files
 from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import run_tool
+from .tools import package_missing, run_tool
 
 TOOL = "bandit"
 BATCH = 400
@@ -40,11 +40,7 @@ class BanditScanner(Scanner):
     category = "code"
 
     def unavailable_reason(self) -> str | None:
-        try:
-            metadata.version("bandit")
-        except metadata.PackageNotFoundError:
-            return "bandit is not installed (pip install bandit)"
-        return None
+        return package_missing("bandit")
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
         reason = self.unavailable_reason()

@@ -18,7 +18,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..findings import Finding, Location, Severity, make_finding
 from .dataset_readers import FileFormat, RangeScan, detect_format, scan_parquet, scan_range
@@ -75,12 +75,22 @@ def split_ranges(path: Path, start: int, parts: int) -> list[tuple[int, int | No
     bounds = [start]
     with open(path, "rb") as handle:
         for index in range(1, parts):
-            handle.seek(start + index * step)
-            handle.readline()  # bounded by the file; a huge line just merges two ranges
-            position = handle.tell()
+            position = _after_next_newline(handle, start + index * step)
             if bounds[-1] < position < size:
                 bounds.append(position)
     return [(low, high) for low, high in zip(bounds, [*bounds[1:], None], strict=True)]
+
+
+def _after_next_newline(handle: BinaryIO, position: int, block: int = 64 * 1024) -> int:
+    """The offset just past the first newline at or after `position` (end of file if none), read in blocks:
+    `readline()` would load a gigabyte-long line whole."""
+    handle.seek(position)
+    while data := handle.read(block):
+        newline = data.find(b"\n")
+        if newline >= 0:
+            return position + newline + 1
+        position += len(data)
+    return position
 
 
 class DatasetPiiScanner(Scanner):

@@ -8,14 +8,13 @@ only through the `NVD_API_KEY` environment variable.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from ..findings import Location
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import find_binary, run_tool, version_of
+from .interface import ScanOutcome, ScanTargets
+from .tools import ToolScanner
 from .vulns import Vulnerability, severity_from_name
 
 TOOL = "dependency-check"
@@ -23,45 +22,24 @@ BINARIES = ("dependency-check", "dependency-check.sh")
 _PURL = re.compile(r"^pkg:[a-z]+/(?:[^/@]+/)?(?P<name>[^/@]+)@(?P<version>[^?#]+)")
 
 
-def _binary(override: str | None) -> str | None:
-    for name in BINARIES:
-        found = find_binary(name, override)
-        if found:
-            return found
-    return None
-
-
-class DependencyCheckScanner(Scanner):
+class DependencyCheckScanner(ToolScanner):
     name = "dependency-check"
     category = "dependency"
+    binaries = ("dependency-check", "dependency-check.sh")
 
-    def unavailable_reason(self) -> str | None:
-        return None if _binary(None) else "dependency-check is not on PATH (the worker image can install it)"
+    default_timeout = 3600.0
 
-    def scan(self, targets: ScanTargets) -> ScanOutcome:
-        outcome = ScanOutcome(scanner=self.name)
-        binary = _binary(targets.options.get("binary"))
-        if binary is None:
-            outcome.status, outcome.message = "not-run", "dependency-check is not on PATH"
-            return outcome
-        outcome.tool_version = version_of(binary, "--version")
-        work = Path(targets.work_dir or Path.cwd())
-        for index, root in enumerate(targets.paths):
-            out = work / f"dependency-check-{index}"
-            out.mkdir(parents=True, exist_ok=True)
-            report = out / "dependency-check-report.json"
-            report.unlink(missing_ok=True)
-            excludes = [arg for pattern in targets.exclude for arg in ("--exclude", f"**/{pattern}/**")]
-            offline = ["--noupdate"] if targets.options.get("offline") else []
-            run = run_tool([binary, "--project", "mlsecops", "--scan", str(root), "--format", "JSON", "--out", str(out),
-                            *offline, *excludes], timeout=float(targets.options.get("timeout", 3600)))
-            if not report.is_file():
-                outcome.status = "error"
-                outcome.message = f"dependency-check wrote no report (exit {run.returncode}): {run.stderr_tail}"
-                return outcome
-            read_dependency_check_report(json.loads(report.read_text()), Path(root), outcome)
-            outcome.scanned += 1
-        return outcome
+    def report_path(self, work: Path, index: int) -> Path:
+        return work / f"dependency-check-{index}" / "dependency-check-report.json"
+
+    def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
+        excludes = [arg for pattern in targets.exclude for arg in ("--exclude", f"**/{pattern}/**")]
+        offline = ["--noupdate"] if targets.options.get("offline") else []
+        return [binary, "--project", "mlsecops", "--scan", str(root), "--format", "JSON", "--out", str(report.parent),
+                *offline, *excludes]
+
+    def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
+        read_dependency_check_report(data or {}, root, outcome)
 
 
 def read_dependency_check_report(data: dict[str, Any], root: Path, outcome: ScanOutcome) -> None:

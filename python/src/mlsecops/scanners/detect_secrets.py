@@ -9,6 +9,7 @@ from ..redact import redact
 from .files import sniff_binary, target_files
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .secrets import TEXT_ARTIFACT_KINDS
+from .tools import package_missing
 
 TOOL = "detect-secrets"
 
@@ -18,11 +19,7 @@ class DetectSecretsScanner(Scanner):
     category = "secret"
 
     def unavailable_reason(self) -> str | None:
-        try:
-            metadata.version("detect-secrets")
-        except metadata.PackageNotFoundError:
-            return "detect-secrets is not installed (pip install detect-secrets)"
-        return None
+        return package_missing("detect-secrets")
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
         reason = self.unavailable_reason()

@@ -181,3 +181,12 @@ def read_chunks(path: Path, chunk_size: int, overlap: int, start: int = 0,
                 yield offset, data
                 carry = data[-overlap:] if overlap else b""
                 offset += len(data) - len(carry)
+
+
+def option_path(targets: ScanTargets, value: str | Path) -> Path:
+    """A path from a scanner option: absolute as given; relative to the working directory when it exists
+    there, else to the first scanned path (the repository root, where mlsecops.yaml usually sits)."""
+    path = Path(value)
+    if path.is_absolute() or path.exists() or not targets.paths:
+        return path
+    return Path(targets.paths[0]) / path

@@ -9,52 +9,35 @@ Options (`scan.options.secrets-gitleaks`): `binary`, `config` (a gitleaks TOML),
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import Any
 
 from ..findings import Location, Severity, make_finding, value_digest
 from ..redact import redact
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import find_binary, run_tool, version_of
+from .files import option_path
+from .interface import ScanOutcome, ScanTargets
+from .tools import ToolScanner
 
 TOOL = "gitleaks"
 REDACTED = "REDACTED"  # what gitleaks --redact writes in place of a value
 
 
-class GitleaksScanner(Scanner):
+class GitleaksScanner(ToolScanner):
     name = "secrets-gitleaks"
     category = "secret"
+    binaries = ("gitleaks",)
+    version_args = ("version",)
 
-    def unavailable_reason(self) -> str | None:
-        return None if find_binary("gitleaks") else "gitleaks is not on PATH (the worker image can install it)"
-
-    def scan(self, targets: ScanTargets) -> ScanOutcome:
-        outcome = ScanOutcome(scanner=self.name)
-        binary = find_binary("gitleaks", targets.options.get("binary"))
-        if binary is None:
-            outcome.status, outcome.message = "not-run", "gitleaks is not on PATH"
-            return outcome
-        outcome.tool_version = version_of(binary, "version")
-        work = Path(targets.work_dir or Path.cwd())
-        work.mkdir(parents=True, exist_ok=True)
+    def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
         base_ref = targets.options.get("git_base_ref")
-        config = ["--config", str(targets.options["config"])] if targets.options.get("config") else []
-        for index, root in enumerate(targets.paths):
-            report = work / f"gitleaks-{index}.json"
-            report.unlink(missing_ok=True)
-            mode = ["git", f"--log-opts={base_ref}..HEAD"] if base_ref else ["dir"]
-            run = run_tool([binary, *mode, "--report-format", "json", "--report-path", str(report), "--redact",
-                            "--no-banner", "--exit-code", "0", *config, str(root)],
-                           timeout=float(targets.options.get("timeout", 1800)))
-            if not report.is_file():
-                outcome.status = "error"
-                outcome.message = f"gitleaks wrote no report (exit {run.returncode}): {run.stderr_tail}"
-                return outcome
-            outcome.findings.extend(read_gitleaks_report(json.loads(report.read_text() or "[]"), Path(root),
-                                                         targets.exclude))
-            outcome.scanned += 1
-        return outcome
+        configured = targets.options.get("config")
+        config = ["--config", str(option_path(targets, configured))] if configured else []
+        mode = ["git", f"--log-opts={base_ref}..HEAD"] if base_ref else ["dir"]
+        return [binary, *mode, "--report-format", "json", "--report-path", str(report), "--redact", "--no-banner",
+                "--exit-code", "0", *config, str(root)]
+
+    def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
+        outcome.findings.extend(read_gitleaks_report(data or [], root, targets.exclude))
 
 
 def read_gitleaks_report(entries: list[dict[str, Any]], root: Path, exclude: list[str]) -> list[Any]:

@@ -42,6 +42,9 @@ def engine_version(backend: str) -> str:
 class MultiPattern:
     """Spans of all patterns in `data`; for each (pattern, start) only the longest end is kept.
 
+    Hyperscan also reports a match that starts inside another match of the same pattern
+    where `re` would not; callers rank and de-overlap spans anyway (specific before generic).
+
     Hyperscan can track start offsets only for simple patterns; one with long bounded
     repeats is compiled end-only, and its hits are re-checked with `re` in a window around
     each end (the line, bounded by `max_length`), which gives the same spans.
@@ -81,7 +84,7 @@ class MultiPattern:
         return database
 
     def spans(self, data: bytes) -> list[tuple[int, int, int]]:
-        """(pattern id, start, end) sorted by start; overlapping spans of different patterns all kept."""
+        """(pattern id, start, end), in no particular order; overlapping spans all kept (callers rank them)."""
         if self._database is None:
             return self._spans_re(data)
         longest: dict[tuple[int, int], int] = {}
@@ -91,26 +94,14 @@ class MultiPattern:
         def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: object) -> None:
             if pattern_id in end_only:
                 end_hits.setdefault(pattern_id, []).append(end)
-                return
-            key = (pattern_id, start)
-            if longest.get(key, -1) < end:
-                longest[key] = end
+            else:
+                longest[(pattern_id, start)] = end  # ends arrive in increasing order: the last is the longest
 
         self._database.scan(data, match_event_handler=on_match)
         for pattern_id, ends in end_hits.items():
             for start, end in self._recheck(pattern_id, data, ends):
-                if longest.get((pattern_id, start), -1) < end:
-                    longest[(pattern_id, start)] = end
-        ordered = sorted(((pid, start, end) for (pid, start), end in longest.items()), key=lambda s: (s[1], s[0]))
-        # like `re`, drop a span that lies inside an earlier span of the same pattern
-        reach: dict[int, int] = {}
-        kept = []
-        for pid, start, end in ordered:
-            if end <= reach.get(pid, -1):
-                continue
-            reach[pid] = end
-            kept.append((pid, start, end))
-        return kept
+                longest[(pattern_id, start)] = max(end, longest.get((pattern_id, start), end))
+        return [(pid, start, end) for (pid, start), end in longest.items()]
 
     def _recheck(self, pattern_id: int, data: bytes, ends: list[int]) -> list[tuple[int, int]]:
         """Exact spans of an end-only pattern: `re` over the merged windows around its hit ends."""
@@ -133,10 +124,9 @@ class MultiPattern:
 
     def _spans_re(self, data: bytes) -> list[tuple[int, int, int]]:
         lowered = data.lower() if any(p.keywords for p in self.patterns) else data
-        found = [
+        return [
             (p.id, m.start(), m.end())
             for p in self.patterns
             if not p.keywords or any(k in lowered for k in p.keywords)
             for m in self._compiled[p.id].finditer(data)
         ]
-        return sorted(found, key=lambda s: (s[1], s[0]))

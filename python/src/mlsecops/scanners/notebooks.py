@@ -214,7 +214,14 @@ def _install_findings(arguments: str, where: Location, line: int) -> list[Findin
 
 def _shell(rule: str, title: str, severity: Severity, where: Location, line: int, advice: str, text: str,
            *, cwe: str) -> Finding:
-    shown = scrub_url(text)[:200]  # an index URL may carry credentials
     return make_finding(rule=f"notebook/{rule}", title=title, severity=severity, category="notebook", tool=TOOL,
-                        location=_at(where, line), message=f"{where.column}: {advice}", evidence=shown,
-                        identity=value_digest(text), cwe=[cwe])
+                        location=_at(where, line), message=f"{where.column}: {advice}",
+                        evidence=masked_command(text)[:200], identity=value_digest(text), cwe=[cwe])
+
+
+def masked_command(text: str) -> str:
+    """A shell line fit to show: URL credentials dropped and any secret in it (a curl header) redacted."""
+    shown = scrub_url(text)
+    for hit in SecretsEngine().scan_bytes(shown.encode("utf-8", "replace")):
+        shown = shown.replace(hit.text, redact(hit.text))
+    return shown

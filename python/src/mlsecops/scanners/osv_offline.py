@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Location, Severity, make_finding
+from .files import option_path
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .requirements import Dependency, ManifestError, cyclonedx_sbom, manifest_files, normalize, read_manifest
 from .vulns import Vulnerability, cvss3_base_score, severity_from_name
@@ -199,13 +200,14 @@ class OsvOfflineScanner(Scanner):
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
         outcome = ScanOutcome(scanner=self.name)
-        folder = targets.options.get("osv_dir")
-        if not folder or not Path(folder).is_dir():
+        configured = targets.options.get("osv_dir")
+        folder = option_path(targets, configured) if configured else None
+        if folder is None or not folder.is_dir():
             outcome.status = "not-run"
-            outcome.message = (f"scan.options.{self.name}.osv_dir is not set" if not folder
+            outcome.message = (f"scan.options.{self.name}.osv_dir is not set" if folder is None
                                else f"OSV advisory folder {folder} does not exist")
             return outcome
-        database = OsvDatabase.load(Path(folder), str(targets.options.get("ecosystem", "PyPI")))
+        database = OsvDatabase.load(folder, str(targets.options.get("ecosystem", "PyPI")))
         outcome.skipped.extend(f"advisories: {s}" for s in database.skipped[:20])
         outcome.tool_version = f"{TOOL} ({database.count} advisories, newest {database.newest[:10] or '-'})"
         if database.count == 0:

@@ -40,7 +40,7 @@ _PRIORITY = {name: rank for rank, name in enumerate(ENTITY_TYPES)}
 
 # (entity type, pattern, validator(candidate) -> valid length)
 _PII_PATTERNS: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
-    ("EMAIL_ADDRESS", rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", valid_email),
+    ("EMAIL_ADDRESS", rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b", valid_email),
     ("CREDIT_CARD", rb"\b[2-6](?:[ -]?\d){12,18}\b", valid_card),
     ("IBAN_CODE", rb"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b", valid_iban),
     ("US_SSN", rb"\b\d{3}[- ]\d{2}[- ]\d{4}\b", valid_ssn),
@@ -59,6 +59,7 @@ _DOB_CONTEXT = re.compile(rb"(?i)(?:\bdob\b|birth|\bborn\b|geburt|naissance|naci
 DOB_CONTEXT_WINDOW = 24
 _IDENTIFIER_JOINERS = frozenset(bytes([c]) for c in b"-_/.#:" + bytes(range(48, 58)) + bytes(range(65, 91))
                                 + bytes(range(97, 123)))
+_DOTTED_TAIL = re.compile(rb"\.\d")
 _VERSION_CONTEXT = re.compile(rb"(?i)(?:version|ver\.?|\bv)\s*[:=]?\s*$")
 
 
@@ -152,8 +153,11 @@ class PiiEngine:
                 detail = "context"
             elif not all_dates:
                 return None
-        elif entity_type == "IP_ADDRESS" and _VERSION_CONTEXT.search(data[max(0, start - 12) : start]):
-            return None
+        elif entity_type == "IP_ADDRESS" and (_VERSION_CONTEXT.search(data[max(0, start - 12) : start])
+                                              or _DOTTED_TAIL.match(data, end)):
+            return None  # a version, or four parts of an OID such as 1.3.6.1.5.5.7.3.1
+        if start >= 2 and data[start - 1] == 0x2E and 48 <= data[start - 2] <= 57:
+            return None  # the digits after a decimal point or inside a dotted number, not a value of their own
         length = validator(candidate)
         if not length:
             return None

@@ -101,13 +101,15 @@ def valid_iban(candidate: bytes) -> int:
     length = IBAN_LENGTHS.get(text[:2])
     if not length:
         return 0
-    compact_positions = [i for i, c in enumerate(text) if c != " "]
-    if len(compact_positions) < length:
+    if " " not in text:  # the common, unspaced form: no position bookkeeping
+        compact, end = text[:length], length
+    else:
+        positions = [i for i, c in enumerate(text) if c != " "]
+        compact = "".join(text[i] for i in positions[:length])
+        end = positions[length - 1] + 1 if len(positions) >= length else 0
+    if len(compact) < length or not compact[2:4].isdigit() or not iban_checksum_valid(compact):
         return 0
-    compact = "".join(text[i] for i in compact_positions[:length])
-    if not compact[2:4].isdigit() or not iban_checksum_valid(compact):
-        return 0
-    return compact_positions[length - 1] + 1
+    return end
 
 
 _SSN = re.compile(rb"(\d{3})[- ]?(\d{2})[- ]?(\d{4})")
@@ -131,9 +133,9 @@ def valid_ipv4(candidate: bytes) -> int:
     parts = candidate.split(b".")
     if len(parts) != 4 or any(len(p) > 1 and p[:1] == b"0" for p in parts):
         return 0
-    if all(int(p) <= 255 for p in parts) and candidate not in (b"0.0.0.0", b"255.255.255.255"):
-        return len(candidate)
-    return 0
+    if not all(int(p) <= 255 for p in parts) or parts[0] in (b"0", b"127") or candidate == b"255.255.255.255":
+        return 0  # this host, loopback and broadcast name no one
+    return len(candidate)
 
 
 def valid_ipv6(candidate: bytes) -> int:

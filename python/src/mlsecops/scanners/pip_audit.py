@@ -8,7 +8,6 @@ read back and each finding points at the manifest line the pin came from. Option
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from ..findings import Location, Severity
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .osv_offline import collect_dependencies, unpinned_finding, write_sbom
 from .requirements import Dependency, normalize
-from .tools import find_binary, run_tool, version_of
+from .tools import find_binary, run_for_report, version_of
 from .vulns import Vulnerability
 
 TOOL = "pip-audit"
@@ -34,18 +33,11 @@ class PipAuditScanner(Scanner):
     name = "pip-audit"
     category = "dependency"
 
-    def __init__(self) -> None:
-        self._override: str | None = None
-
-    def unavailable_reason(self) -> str | None:
-        return None if _binary(self._override) else "pip-audit is not installed (pip install pip-audit)"
-
     def scan(self, targets: ScanTargets) -> ScanOutcome:
-        self._override = targets.options.get("binary")
         outcome = ScanOutcome(scanner=self.name)
-        binary = _binary(self._override)
+        binary = _binary(targets.options.get("binary"))
         if binary is None:
-            outcome.status, outcome.message = "not-run", self.unavailable_reason() or ""
+            outcome.status, outcome.message = "not-run", "pip-audit is not installed (pip install pip-audit)"
             return outcome
         outcome.tool_version = version_of(binary)
         dependencies = collect_dependencies(targets, outcome)
@@ -62,16 +54,14 @@ class PipAuditScanner(Scanner):
         pins = work / "pip-audit-input.txt"
         pins.write_text("".join(sorted({f"{d.name}=={d.version}\n" for d in pinned})))
         report = work / "pip-audit.json"
-        report.unlink(missing_ok=True)
-        run = run_tool([binary, "-r", str(pins), "--no-deps", "--disable-pip", "--format", "json", "--output",
-                        str(report), "--progress-spinner", "off", "--vulnerability-service",
-                        str(targets.options.get("service", "pypi"))],
-                       timeout=float(targets.options.get("timeout", 900)))
-        if not report.is_file():
-            outcome.status = "error"
-            outcome.message = f"pip-audit wrote no report (exit {run.returncode}): {run.stderr_tail}"
+        data, problem = run_for_report(
+            [binary, "-r", str(pins), "--no-deps", "--disable-pip", "--format", "json", "--output", str(report),
+             "--progress-spinner", "off", "--vulnerability-service", str(targets.options.get("service", "pypi"))],
+            report, "pip-audit", timeout=float(targets.options.get("timeout", 900)))
+        if problem:
+            outcome.status, outcome.message = "error", problem
             return outcome
-        audited = self._read_report(json.loads(report.read_text()), pinned, outcome)
+        audited = self._read_report(data or {}, pinned, outcome)
         if audited == 0:
             outcome.status = "error"
             outcome.message = "pip-audit could not audit any dependency: " + (outcome.skipped or ["-"])[-1]

@@ -22,6 +22,7 @@ from .dataset_readers import TEXT_COLUMN, detect_format
 from .dataset_stats import FileReport
 from .files import sniff_binary
 from .interface import Scanner, ScanOutcome, ScanTargets
+from .tools import package_missing
 
 DEFAULT_MODEL = "en_core_web_lg"
 DEFAULT_ENTITIES = ("PERSON", "LOCATION", "NRP")
@@ -29,10 +30,9 @@ DEFAULT_ENTITIES = ("PERSON", "LOCATION", "NRP")
 
 def model_missing(model: str) -> str | None:
     """Why Presidio cannot run with `model` here, or None when it can."""
-    try:
-        metadata.version("presidio-analyzer")
-    except metadata.PackageNotFoundError:
-        return "presidio-analyzer is not installed (pip install presidio-analyzer)"
+    missing = package_missing("presidio-analyzer")
+    if missing:
+        return missing
     import spacy.util
 
     if not spacy.util.is_package(model):

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..findings import Location, Severity, make_finding
+from .files import option_path
 from .interface import LoadedArtifact, Scanner, ScanOutcome, ScanTargets
 
 TOOL = "model-signing"
@@ -55,7 +56,9 @@ class ProvenanceScanner(Scanner):
         for artifact in artifacts:
             location = Location(path=artifact.name, artifact=artifact.name)
             bundle = find_bundle(artifact, options.get("signatures", {}))
-            key = keys.get(artifact.name, options.get("public_key"))
+            bundle = option_path(targets, bundle) if bundle else None
+            configured_key = keys.get(artifact.name, options.get("public_key"))
+            key = option_path(targets, configured_key) if configured_key else None
             outcome.scanned += 1
             if bundle is None or not bundle.is_file():
                 outcome.findings.append(_finding("unsigned", f"{artifact.name} is not signed", unsigned, location,

@@ -94,12 +94,17 @@ def is_placeholder(secret: bytes, *, generic: bool) -> bool:
         core = lowered.strip(b"'\"`")
         if core in GENERIC_PLACEHOLDERS or core.startswith((b"test", b"my", b"env", b"os.")):
             return True
-        # a dotted or called name is code, not a value
-        if re.fullmatch(rb"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+(\(\))?", core):
-            return True
-        if _IDENTIFIER.fullmatch(secret) or _character_classes(secret) < 2:
-            return True  # an identifier (snake_case, CONSTANT, camelCase) or one kind of character
+        if _CODE_VALUE.fullmatch(core) or _IDENTIFIER.fullmatch(secret) or _character_classes(secret) < 2:
+            return True  # code, a path, a template, an identifier, or one kind of character only
     return False
+
+
+_CODE_VALUE = re.compile(
+    rb"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+(?:\(\)|:[a-z_][a-z0-9_]*)?"  # a dotted name, call or module:Class
+    rb"|(?:/|\./|\.\./|~/)[^\s]*"  # a file path
+    rb"|.*[({].*",  # a call, a regex group or a template field: `re.compile(`, `(AKIA...)`, `{name}`
+    re.IGNORECASE,
+)
 
 
 _IDENTIFIER = re.compile(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..findings import Finding, Location, make_finding, scanner_did_not_run
 from ..redact import redact
-from .files import LOCK_FILES, TargetFile, is_lock_file, sniff_binary, target_files
+from .files import LOCK_FILES, TargetFile, is_lock_file, option_path, sniff_binary, target_files
 from .git_history import added_since, git_available
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .multipattern import engine_version
@@ -47,7 +47,7 @@ class SecretsScanner(Scanner):
         options = targets.options
         engine = SecretsEngine(options.get("disable_rules", ()), prefer_hyperscan=bool(options.get("hyperscan", True)))
         outcome = ScanOutcome(scanner=self.name, tool_version=engine_version(engine.backend))
-        baseline = load_baseline(Path(options["baseline"])) if options.get("baseline") else set()
+        baseline = load_baseline(option_path(targets, options["baseline"])) if options.get("baseline") else set()
         found: list[tuple[str, SecretHit, Location, dict[str, object]]] = []
         binaries: list[str] = []
         for target in target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped):

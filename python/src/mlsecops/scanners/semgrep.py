@@ -8,52 +8,36 @@ replaces them with the site's own rule files. Options (`scan.options.semgrep`): 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from ..findings import Location, Severity, make_finding
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import find_binary, run_tool, version_of
+from .files import option_path
+from .interface import ScanOutcome, ScanTargets
+from .tools import ToolScanner
 
 TOOL = "semgrep"
 DEFAULT_RULES = Path(__file__).with_name("semgrep_rules")
 _SEVERITY = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW}
 
 
-class SemgrepScanner(Scanner):
+class SemgrepScanner(ToolScanner):
     name = "semgrep"
     category = "code"
+    binaries = ("semgrep",)
+    install_hint = "pip install semgrep in the worker image"
 
-    def unavailable_reason(self) -> str | None:
-        return None if find_binary("semgrep") else "semgrep is not on PATH (pip install semgrep in the worker image)"
+    env = {"SEMGREP_SEND_METRICS": "off"}
 
-    def scan(self, targets: ScanTargets) -> ScanOutcome:
-        outcome = ScanOutcome(scanner=self.name)
-        binary = find_binary("semgrep", targets.options.get("binary"))
-        if binary is None:
-            outcome.status, outcome.message = "not-run", "semgrep is not on PATH"
-            return outcome
-        outcome.tool_version = version_of(binary, "--version")
+    def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
         configured = targets.options.get("config") or [str(DEFAULT_RULES)]
-        configs = [configured] if isinstance(configured, str) else list(configured)
-        work = Path(targets.work_dir or Path.cwd())
-        work.mkdir(parents=True, exist_ok=True)
-        for index, root in enumerate(targets.paths):
-            report = work / f"semgrep-{index}.json"
-            report.unlink(missing_ok=True)
-            args = [binary, "scan", "--json", "--output", str(report), "--metrics", "off", "--disable-version-check",
-                    "--quiet", *[a for c in configs for a in ("--config", str(c))],
-                    *[a for p in targets.exclude for a in ("--exclude", p)], str(root)]
-            run = run_tool(args, env={"SEMGREP_SEND_METRICS": "off"},
-                           timeout=float(targets.options.get("timeout", 1800)))
-            if not report.is_file():
-                outcome.status = "error"
-                outcome.message = f"semgrep wrote no report (exit {run.returncode}): {run.stderr_tail}"
-                return outcome
-            read_semgrep_report(json.loads(report.read_text()), Path(root), outcome)
-            outcome.scanned += 1
-        return outcome
+        configs = [option_path(targets, c) for c in ([configured] if isinstance(configured, str) else configured)]
+        return [binary, "scan", "--json", "--output", str(report), "--metrics", "off", "--disable-version-check",
+                "--quiet", *[a for c in configs for a in ("--config", str(c))],
+                *[a for p in targets.exclude for a in ("--exclude", p)], str(root)]
+
+    def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
+        read_semgrep_report(data or {}, root, outcome)
 
 
 def _relative(path: str, root: Path) -> str:

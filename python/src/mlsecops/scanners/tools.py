@@ -6,13 +6,17 @@ exactly when they found something.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..redact import scrub, scrub_url
+from .interface import Scanner, ScanOutcome, ScanTargets
 
 DEFAULT_TIMEOUT = 1800.0
 
@@ -50,3 +54,73 @@ def version_of(binary: str, *args: str) -> str:
     run = run_tool([binary, *(args or ("--version",))], timeout=60)
     text = (run.stdout or run.stderr_tail).strip().splitlines()
     return text[0][:100] if text else "unknown"
+
+
+def run_for_report(args: list[str], report: Path, tool: str, *, timeout: float,
+                   env: dict[str, str] | None = None) -> tuple[Any, str]:
+    """Run a tool that writes a JSON report to `report`: (parsed report, "") or (None, why there is none)."""
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.unlink(missing_ok=True)
+    run = run_tool(args, env=env, timeout=timeout)
+    if not report.is_file():
+        return None, f"{tool} wrote no report (exit {run.returncode}): {run.stderr_tail}"
+    try:
+        return json.loads(report.read_text(encoding="utf-8", errors="replace") or "null"), ""
+    except ValueError:
+        return None, f"{tool} wrote a report that is not JSON: {report.name}"
+
+
+class ToolScanner(Scanner):
+    """An adapter for an external binary that writes a JSON report, run once per scanned root.
+
+    The binary is found on PATH or at `options.binary`; without one the scanner did not run.
+    That is decided in `scan`, where the options are known. Subclasses say how to call the
+    tool (`command`) and how to read its report (`read`).
+    """
+
+    binaries: tuple[str, ...]  # names to look for, in order
+    version_args: tuple[str, ...] = ("--version",)
+    install_hint = "the worker image can install it"
+    env: dict[str, str] | None = None
+    default_timeout = 1800.0
+
+    def locate(self, override: str | None = None) -> str | None:
+        return next((found for name in self.binaries if (found := find_binary(name, override))), None)
+
+    def report_path(self, work: Path, index: int) -> Path:
+        return work / f"{self.binaries[0]}-{index}.json"
+
+    def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
+        raise NotImplementedError
+
+    def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
+        raise NotImplementedError
+
+    def scan(self, targets: ScanTargets) -> ScanOutcome:
+        outcome = ScanOutcome(scanner=self.name)
+        binary = self.locate(targets.options.get("binary"))
+        if binary is None:
+            outcome.status, outcome.message = "not-run", f"{self.binaries[0]} is not on PATH ({self.install_hint})"
+            return outcome
+        outcome.tool_version = version_of(binary, *self.version_args)
+        work = Path(targets.work_dir or Path.cwd())
+        timeout = float(targets.options.get("timeout", self.default_timeout))
+        for index, root in enumerate(Path(p) for p in targets.paths):
+            report = self.report_path(work, index)
+            data, problem = run_for_report(self.command(binary, targets, root, report), report, self.binaries[0],
+                                           env=self.env, timeout=timeout)
+            if problem:
+                outcome.status, outcome.message = "error", problem
+                return outcome
+            self.read(data, root, targets, outcome)
+            outcome.scanned += 1
+        return outcome
+
+
+def package_missing(package: str) -> str | None:
+    """Why a Python-package scanner cannot run (its distribution is not installed), or None."""
+    try:
+        metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return f"{package} is not installed (pip install {package})"
+    return None

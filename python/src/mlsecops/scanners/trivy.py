@@ -6,49 +6,31 @@ for a worker image that ships the database), `timeout`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from ..findings import Location
-from .interface import Scanner, ScanOutcome, ScanTargets
+from .interface import ScanOutcome, ScanTargets
 from .requirements import normalize
-from .tools import find_binary, run_tool, version_of
+from .tools import ToolScanner
 from .vulns import Vulnerability, severity_from_name
 
 TOOL = "trivy"
 
 
-class TrivyScanner(Scanner):
+class TrivyScanner(ToolScanner):
     name = "trivy"
     category = "dependency"
+    binaries = ("trivy",)
 
-    def unavailable_reason(self) -> str | None:
-        return None if find_binary("trivy") else "trivy is not on PATH (the worker image can install it)"
-
-    def scan(self, targets: ScanTargets) -> ScanOutcome:
-        outcome = ScanOutcome(scanner=self.name)
-        binary = find_binary("trivy", targets.options.get("binary"))
-        if binary is None:
-            outcome.status, outcome.message = "not-run", "trivy is not on PATH (the worker image can install it)"
-            return outcome
-        outcome.tool_version = version_of(binary, "--version")
-        work = Path(targets.work_dir or Path.cwd())
-        work.mkdir(parents=True, exist_ok=True)
+    def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
         offline = ["--skip-db-update", "--offline-scan"] if targets.options.get("offline") else []
-        for index, root in enumerate(targets.paths):
-            report = work / f"trivy-{index}.json"
-            report.unlink(missing_ok=True)
-            skip_dirs = [arg for pattern in targets.exclude for arg in ("--skip-dirs", pattern)]
-            run = run_tool([binary, "fs", "--format", "json", "--scanners", "vuln", "--quiet", "--output", str(report),
-                            *offline, *skip_dirs, str(root)], timeout=float(targets.options.get("timeout", 1800)))
-            if not report.is_file():
-                outcome.status = "error"
-                outcome.message = f"trivy wrote no report for {root} (exit {run.returncode}): {run.stderr_tail}"
-                return outcome
-            read_trivy_report(json.loads(report.read_text()), outcome)
-            outcome.scanned += 1
-        return outcome
+        skip_dirs = [arg for pattern in targets.exclude for arg in ("--skip-dirs", pattern)]
+        return [binary, "fs", "--format", "json", "--scanners", "vuln", "--quiet", "--output", str(report), *offline,
+                *skip_dirs, str(root)]
+
+    def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
+        read_trivy_report(data or {}, outcome)
 
 
 def read_trivy_report(data: dict[str, Any], outcome: ScanOutcome) -> None:
