@@ -147,3 +147,16 @@ def test_the_offline_profile_is_the_sweeps_record_and_standard_is_its_active_par
     assert standard <= set(offline["probes"])
     assert all(probe_catalogue()[probe]["active"] for probe in standard)
     assert set(garak_runner.load_profile("quick")["probes"]) <= set(offline["probes"])
+
+
+def test_a_probe_that_crashes_garak_is_named_and_the_probes_after_it_still_run(tmp_path: Path):
+    # offline, SystemPromptExtraction has no prompts and raises, which ends a garak run
+    probes = ["encoding.InjectBase64", "sysprompt_extraction.SystemPromptExtraction", "web_injection.MarkdownImageExfil"]
+    with LlmServer("refuse") as server:
+        target = RestTarget(TargetSettings(type="rest", url=f"{server.url}/generate", response_field="answer"))
+        outcome = garak_runner.run_test(garak_env(tmp_path, target, probes))
+    evaluated = {p["probe"] for p in outcome.details["probes"]}
+    assert {"encoding.InjectBase64", "web_injection.MarkdownImageExfil"} <= evaluated
+    assert outcome.details["stopped_garak"] == ["sysprompt_extraction.SystemPromptExtraction"]
+    (not_run,) = [f for f in outcome.findings if f.rule == "garak/probes-not-run"]
+    assert not_run.properties["probes"] == ["sysprompt_extraction.SystemPromptExtraction"]

@@ -100,6 +100,8 @@ def test_nothing_is_unpickled_while_scanning(tmp_path: Path, monkeypatch: pytest
         ("empty.pkl", b""),
         ("garbage.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 40),
         ("garbage.npy", b"\x93NUMPY\x01\x00\xff\xff{'descr': "),
+        ("cut.npy", b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (100,), }"
+         + b" " * 53 + b"\n" + b"\x00" * 200),
     ],
 )
 def test_a_truncated_or_corrupt_model_file_is_a_high_finding_not_a_crash(tmp_path: Path, name: str, content: bytes):
@@ -210,3 +212,18 @@ def test_the_insecure_demos_pretrained_tokenizer_pickle_is_critical_and_the_clea
     assert finding["title"].startswith("Pickle imports os.system")
     clean = json.loads(cli("scan", "models", "clean", "--format", "json").stdout)
     assert clean["findings"] == []
+
+
+def test_a_loaded_artifact_that_is_also_in_the_checkout_is_one_finding(tmp_path: Path):
+    from mlsecops.scanners import get_scanner
+    from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
+
+    gen = corpus_generator()
+    trojan = gen.call("os", "system", "id", 2)
+    (tmp_path / "repo" / "pretrained").mkdir(parents=True)
+    (tmp_path / "repo" / "pretrained" / "tokenizer.pickle").write_bytes(trojan)
+    (tmp_path / "workspace").mkdir()
+    (tmp_path / "workspace" / "tokenizer.pickle").write_bytes(trojan)
+    artifact = LoadedArtifact(name="pretrained-tokenizer", kind="model", path=tmp_path / "workspace" / "tokenizer.pickle")
+    outcome = get_scanner("models").scan(ScanTargets(paths=[tmp_path / "repo"], artifacts=[artifact]))
+    assert [f.location.path for f in outcome.findings] == ["pretrained/tokenizer.pickle"]

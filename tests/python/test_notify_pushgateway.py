@@ -107,8 +107,10 @@ def test_the_dashboard_is_an_importable_grafana_dashboard():
             assert target["refId"] and target["expr"]
             assert 'project=~"$project"' in target["expr"] and 'branch=~"$branch"' in target["expr"]
     variables = {v["name"]: v for v in board["templating"]["list"]}
-    assert set(variables) == {"project", "branch"}
-    assert all(v["datasource"]["uid"] == "${DS_PROMETHEUS}" for v in variables.values())
+    assert set(variables) == {"DS_PROMETHEUS", "project", "branch"}
+    # a datasource variable resolves ${DS_PROMETHEUS} when the file is provisioned, not only imported
+    assert variables["DS_PROMETHEUS"]["type"] == "datasource" and variables["DS_PROMETHEUS"]["query"] == "prometheus"
+    assert all(variables[name]["datasource"]["uid"] == "${DS_PROMETHEUS}" for name in ("project", "branch"))
 
 
 def test_attack_success_rates_are_read_in_both_shapes_tests_record_them(tmp_path, pushgateway, monkeypatch):  # noqa: F811

@@ -231,3 +231,23 @@ def test_parallel_ranges_start_after_a_newline_even_inside_a_long_line(tmp_path)
     ranges = split_ranges(path, 0, 2)
     assert ranges == [(0, 300_007), (300_007, None)]
     assert path.read_bytes()[300_007:].startswith(b"end one")
+
+
+def test_presidio_reports_names_and_places_per_column_with_a_local_spacy_pipeline(tmp_path):
+    pytest.importorskip("presidio_analyzer")  # the optional adapter's package (the `bench` extra)
+    import spacy
+
+    # a real spaCy pipeline saved to disk, with rule-based entities instead of a downloaded model
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Ada Lovelace"},
+                                               {"label": "GPE", "pattern": "London"}])
+    nlp.to_disk(tmp_path / "tiny-en")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "people.csv").write_text("id,customer,city\n1,Ada Lovelace,London\n2,nobody,nowhere\n")
+    outcome = get_scanner("dataset-presidio").scan(ScanTargets(
+        paths=[data], options={"spacy_model": str(tmp_path / "tiny-en"), "entities": ["PERSON", "LOCATION"]}))
+    assert outcome.status == "ran", outcome.message
+    assert {(f.location.column, f.properties["entity"], f.properties["rows"]) for f in outcome.findings} == {
+        ("customer", "PERSON", 1), ("city", "LOCATION", 1)}
+    assert "Ada Lovelace" not in json.dumps([f.to_dict() for f in outcome.findings])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Finding, Location, Severity, make_finding, owasp_tags, scanner_did_not_run
+from ..hashing import file_sha256
 from .fickling_adapter import FicklingRunner
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .model_formats import inspect_file, looks_like_model
@@ -114,12 +115,21 @@ def collect_model_files(targets: ScanTargets) -> list[tuple[Path, str]]:
     """Model files among the targets: explicit files always, tree members when they look like models."""
     seen: set[Path] = set()
     files: list[tuple[Path, str]] = []
+    sizes: dict[int, list[Path]] = {}
 
-    def add(path: Path, display: str) -> None:
+    def in_checkout(path: Path) -> bool:
+        # a loaded artifact that is also in the checkout (load copies it to the workspace): one file, one finding
+        twins = sizes.get(path.stat().st_size, [])
+        return bool(twins) and file_sha256(path) in {file_sha256(twin) for twin in twins}
+
+    def add(path: Path, display: str, *, artifact: bool = False) -> None:
         resolved = path.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            files.append((path, display))
+        if resolved in seen or (artifact and in_checkout(path)):
+            return
+        seen.add(resolved)
+        files.append((path, display))
+        if not artifact:
+            sizes.setdefault(path.stat().st_size, []).append(path)
 
     for root in targets.paths:
         if root.is_file():
@@ -131,11 +141,11 @@ def collect_model_files(targets: ScanTargets) -> list[tuple[Path, str]]:
     for artifact in targets.artifacts_of("model"):
         if artifact.path.is_file():
             if looks_like_model(artifact.path) or artifact.path.suffix.lower() == ".json":
-                add(artifact.path, artifact.name)
+                add(artifact.path, artifact.name, artifact=True)
         elif artifact.path.is_dir():
             for path in _walk(artifact.path, targets.exclude):
                 if looks_like_model(path):
-                    add(path, f"{artifact.name}/{path.relative_to(artifact.path)}")
+                    add(path, f"{artifact.name}/{path.relative_to(artifact.path)}", artifact=True)
     return files
 
 

@@ -14,6 +14,7 @@ import bz2
 import io
 import json
 import lzma
+import math
 import struct
 import zipfile
 import zlib
@@ -24,7 +25,7 @@ from typing import Any
 
 from ..findings import Severity
 from .model_problems import CLEAN, ERROR, UNSAFE, UNSUPPORTED, FileVerdict, Problem, unreadable
-from .pickle_inspect import is_pickle, walk_pickle
+from .pickle_inspect import is_pickle, itemsize_of, walk_pickle
 
 SCANNER = "mlsecops"
 
@@ -229,6 +230,13 @@ def _check_npy(handle: Any, where: str, inspection: Inspection, trusted: frozens
         rest = handle.read(MAX_MEMBER_BYTES)
         inspection.pickles.append(PickleStream(f"{where} (object array)", rest[:FICKLING_MAX_BYTES]))
         _check_pickle(io.BytesIO(rest), f"{where} (object array)", inspection, trusted)
+        return
+    shape, itemsize = header.get("shape"), itemsize_of(descr)
+    if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape) and itemsize:
+        start = handle.tell()
+        handle.seek(0, io.SEEK_END)
+        if handle.tell() - start < math.prod(shape) * itemsize:
+            _fail(inspection, f"{where}: array data is truncated")
 
 
 def _npy_header(handle: Any) -> dict[str, Any] | None:

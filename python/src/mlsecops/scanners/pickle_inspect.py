@@ -460,7 +460,7 @@ class _Walker:
             if not nested.walk_one():
                 raise ValueError("joblib object array is missing")
             return True
-        itemsize = _itemsize(descr)
+        itemsize = itemsize_of(descr)
         if itemsize is None:
             raise ValueError(f"joblib array of unknown dtype {descr!r}")
         if state.get("allow_mmap"):
@@ -510,7 +510,8 @@ def _dtype_descr(dtype: Any) -> str | None:
     return None
 
 
-def _itemsize(descr: str) -> int | None:
+def itemsize_of(descr: str) -> int | None:
+    """Bytes per element of a numpy dtype string ('<f8' -> 8); None when it is not a plain scalar type."""
     code = descr.lstrip("<>|=")
     digits = "".join(ch for ch in code if ch.isdigit())
     if digits:

@@ -15,7 +15,7 @@ from ..findings import Location, Severity
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .osv_offline import collect_dependencies, unpinned_finding, write_sbom
 from .requirements import Dependency, normalize
-from .tools import find_binary, run_for_report, version_of
+from .tools import find_binary, run_for_report, version_of, work_dir
 from .vulns import Vulnerability
 
 TOOL = "pip-audit"
@@ -49,8 +49,7 @@ class PipAuditScanner(Scanner):
         outcome.findings.extend(unpinned_finding(d, TOOL) for d in dependencies if not d.version)
         if not pinned:
             return outcome
-        work = Path(targets.work_dir) if targets.work_dir else Path.cwd() / ".mlsecops-pip-audit"
-        work.mkdir(parents=True, exist_ok=True)
+        work = work_dir(targets)
         pins = work / "pip-audit-input.txt"
         pins.write_text("".join(sorted({f"{d.name}=={d.version}\n" for d in pinned})))
         report = work / "pip-audit.json"

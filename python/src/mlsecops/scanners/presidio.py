@@ -5,7 +5,8 @@ language model. It runs only when `presidio-analyzer` and the configured spaCy m
 installed (the worker image must ship the model: nothing is downloaded at run time). It
 looks at the same files as the `dataset` scanner, cell by cell, at most `max_rows` rows per
 file, and reports per column like it. Options (`scan.options.dataset-presidio`):
-`spacy_model` (default en_core_web_lg), `entities` (default PERSON, LOCATION, NRP),
+`spacy_model` (an installed model package, default en_core_web_lg, or the folder of a saved
+spaCy pipeline), `entities` (default PERSON, LOCATION, NRP),
 `score_threshold` (default 0.6), `max_rows` (default 100000).
 """
 
@@ -35,7 +36,7 @@ def model_missing(model: str) -> str | None:
         return missing
     import spacy.util
 
-    if not spacy.util.is_package(model):
+    if not spacy.util.is_package(model) and not (Path(model) / "config.cfg").is_file():
         return f"spaCy model {model} is not installed: install its wheel in the worker image (no download at run time)"
     return None
 

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -54,6 +55,14 @@ def version_of(binary: str, *args: str) -> str:
     run = run_tool([binary, *(args or ("--version",))], timeout=60)
     text = (run.stdout or run.stderr_tail).strip().splitlines()
     return text[0][:100] if text else "unknown"
+
+
+def work_dir(targets: ScanTargets) -> Path:
+    """Where a tool writes its report: the scanner's work dir, or (run alone) a fresh temporary folder."""
+    if targets.work_dir is not None:
+        Path(targets.work_dir).mkdir(parents=True, exist_ok=True)
+        return Path(targets.work_dir)
+    return Path(tempfile.mkdtemp(prefix="mlsecops-scan-"))
 
 
 def run_for_report(args: list[str], report: Path, tool: str, *, timeout: float,
@@ -103,7 +112,7 @@ class ToolScanner(Scanner):
             outcome.status, outcome.message = "not-run", f"{self.binaries[0]} is not on PATH ({self.install_hint})"
             return outcome
         outcome.tool_version = version_of(binary, *self.version_args)
-        work = Path(targets.work_dir or Path.cwd())
+        work = work_dir(targets)
         timeout = float(targets.options.get("timeout", self.default_timeout))
         for index, root in enumerate(Path(p) for p in targets.paths):
             report = self.report_path(work, index)
