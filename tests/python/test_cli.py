@@ -53,3 +53,16 @@ def test_version(cli):
     result = cli("--version")
     assert result.exit_code == 0
     assert "mlsecops" in result.stdout
+
+
+def test_a_scanner_run_alone_skips_virtualenvs_and_git_like_the_stage(cli, tmp_path: Path):
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    (tmp_path / ".venv" / "lib" / "vendored.py").write_text('token = "ghp_' + "a1B2c3D4e5F6g7H8i9J0" * 2 + '"\n')
+    (tmp_path / "app.py").write_text('token = "ghp_' + "Z9y8X7w6V5u4T3s2R1q0" * 2 + '"\n')
+    result = cli("scan", "secrets", str(tmp_path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    paths = [f["location"]["path"] for f in json.loads(result.stdout)["findings"]]
+    assert paths and all(".venv" not in p for p in paths)
+    assert any(p.endswith("app.py") for p in paths)

@@ -21,7 +21,7 @@ from typing import Any
 from ..findings import Location, Severity, make_finding
 from ..redact import register_secret, scrub, scrub_url
 from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import find_binary, run_tool
+from .tools import find_binary, run_tool, work_dir
 
 TOOL = "sonarqube"
 POLL_SECONDS = 2.0
@@ -123,7 +123,7 @@ class SonarScanner(Scanner):
             outcome.tool_version = "quality gate only (sonar-scanner not run)"
             return None
         root = Path(targets.paths[0])
-        work = Path(targets.work_dir or root) / "scannerwork"
+        work = work_dir(targets) / "scannerwork"
         args = [binary, f"-Dsonar.projectKey={targets.options['project_key']}", f"-Dsonar.host.url={client.host_url}",
                 f"-Dsonar.projectBaseDir={root}", f"-Dsonar.working.directory={work}",
                 f"-Dsonar.exclusions={','.join(f'**/{p}/**' for p in targets.exclude)}"]

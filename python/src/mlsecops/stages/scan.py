@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from ..config import ScanConfig
 from ..errors import MlsecopsError, UsageError
 from ..findings import scanner_did_not_run
 from ..scanners import get_scanner
@@ -39,7 +40,8 @@ def run_scanner(name: str, targets: ScanTargets) -> ScanOutcome:
 def _standalone_targets(name: str, path: Path) -> ScanTargets:
     kind = get_scanner(name).standalone_kind
     if kind is None:
-        return ScanTargets(paths=[path])
+        # the same defaults as the stage: never walk .git, .venv or our own workspace
+        return ScanTargets(paths=[path], exclude=list(ScanConfig().exclude))
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     return ScanTargets(artifacts=[LoadedArtifact(name=f.name, kind=kind, path=f) for f in files])
 
