@@ -200,6 +200,10 @@ test_image() {
     -c "cd /opt/mlsecops/lib/python3.11/site-packages && $(declare -f source_digest); source_digest")"
   [[ "$here" == "$there" ]] \
     || die "the image's mlsecops package differs from python/src (a stale layer, or files changed during the build)" 1
+  log "checking that the garak probe profiles ship in $IMAGE_REF"
+  podman run --rm --network=none --no-healthcheck --entrypoint /opt/mlsecops/bin/python "$IMAGE_REF" \
+    -c 'from mlsecops.llm.garak_runner import PROFILES, profiles_dir as d; assert all((d() / f"{p}.yaml").is_file() for p in PROFILES), d()' \
+    || die "the image lacks the garak probe profiles" 1
   log "running the demo's load and scan stages in $IMAGE_REF (no network)"
   # The image's ENTRYPOINT is mlsecops; a shell runs the two stages in one workspace.
   podman run --rm --network=none --no-healthcheck --entrypoint /bin/sh "$IMAGE_REF" \
