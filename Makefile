@@ -22,7 +22,7 @@ run: $(STAMP)
 run-insecure: $(STAMP)
 	$(MLSECOPS) run --demo insecure
 
-test: test-python test-groovy lint
+test: lint test-groovy test-python
 
 test-python: $(STAMP)
 	KERAS_BACKEND=torch HF_HUB_OFFLINE=1 $(PY) -m pytest tests/python
@@ -33,7 +33,7 @@ test-groovy:
 lint: lint-python lint-groovy
 
 lint-python: $(STAMP)
-	$(VENV)/bin/ruff check python/src tests/python bench
+	$(VENV)/bin/ruff check python/src tests/python tests/gen_model_corpus.py bench
 
 lint-groovy:
 	bash tests/groovy/lint.sh

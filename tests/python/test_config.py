@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from mlsecops.config import load_config, masked_dump, parse_config
 from mlsecops.errors import UsageError
 

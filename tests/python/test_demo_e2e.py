@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from mlsecops.demo import planted_values
 
 pytestmark = pytest.mark.timeout(900)

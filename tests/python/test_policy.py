@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from mlsecops.errors import UsageError
 from mlsecops.findings import Location, make_finding, scanner_did_not_run
 from mlsecops.policy import evaluate_gate, load_policy

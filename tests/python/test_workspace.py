@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-
 from mlsecops.errors import UsageError
 from mlsecops.findings import Location, make_finding
 from mlsecops.workspace import StageResult, Workspace
