@@ -13,7 +13,7 @@ from ..findings import Severity, scanner_did_not_run
 from ..scanners.interface import ScanTargets
 from ..workspace import StageResult
 from .base import StageContext, run_stage
-from .scan import run_scanner
+from .scan import run_and_record
 
 STAGE = "modeltest"
 TRAINED_FILES = ("model.keras", "model.h5", "tokenizer.pickle", "tokenizer.json")
@@ -46,12 +46,7 @@ def scan_trained_files(ctx: StageContext, train_dir: Path, stage_dir: Path, resu
             options=settings.options.get(name, {}),
             work_dir=stage_dir / name,
         )
-        targets.work_dir.mkdir(parents=True, exist_ok=True)
-        outcome = run_scanner(name, targets)
-        result.findings.extend(outcome.findings)
-        result.scanners.append(outcome.summary())
-        if outcome.tool_version:
-            result.tools[name] = outcome.tool_version
+        outcome = run_and_record(name, targets, result)
         blocking = [f for f in outcome.findings if f.severity.at_least(Severity.HIGH)]
         safe = safe and outcome.status == "ran" and not blocking
         ctx.echo(f"modeltest: {name}: {outcome.scanned} file(s), {len(outcome.findings)} finding(s)")

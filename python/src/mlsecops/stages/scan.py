@@ -37,6 +37,18 @@ def run_scanner(name: str, targets: ScanTargets) -> ScanOutcome:
     return outcome
 
 
+def run_and_record(name: str, targets: ScanTargets, result: StageResult) -> ScanOutcome:
+    """Run one scanner (its tool reports go to `targets.work_dir`) and record what it did in `result`."""
+    if targets.work_dir is not None:
+        targets.work_dir.mkdir(parents=True, exist_ok=True)
+    outcome = run_scanner(name, targets)
+    result.findings.extend(outcome.findings)
+    result.scanners.append(outcome.summary())
+    if outcome.tool_version:
+        result.tools[name] = outcome.tool_version
+    return outcome
+
+
 def _standalone_targets(name: str, path: Path) -> ScanTargets:
     kind = get_scanner(name).standalone_kind
     if kind is None:
@@ -92,12 +104,7 @@ def run(ctx: StageContext) -> StageResult:
                 options=ctx.config.scan.options.get(name, {}),
                 work_dir=stage_dir / name,
             )
-            targets.work_dir.mkdir(parents=True, exist_ok=True)
-            outcome = run_scanner(name, targets)
-            result.findings.extend(outcome.findings)
-            result.scanners.append(outcome.summary())
-            if outcome.tool_version:
-                result.tools[name] = outcome.tool_version
+            outcome = run_and_record(name, targets, result)
             ctx.echo(f"  scan {name:12} {outcome.status:8} {len(outcome.findings):4} finding(s), "
                      f"{outcome.scanned} scanned")
         result.metrics["findings"] = len(result.findings)

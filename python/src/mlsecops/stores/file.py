@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote
 
 from ..config import ConnectionConfig
@@ -52,21 +55,14 @@ class FileStore(ArtifactStore):
 
     def upload(self, src: Path, key: str) -> str:
         target = self._path(key)
-        tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            size = src.stat().st_size
-            with open(src, "rb") as source, open(tmp, "wb") as sink, progress_bar(size, src.name) as advance:
-                while chunk := source.read(4 * CHUNK):
-                    sink.write(chunk)
-                    advance(len(chunk))
-                sink.flush()
-                os.fsync(sink.fileno())
-            tmp.replace(target)
-        except OSError as exc:
-            raise EnvironmentFailure(f"{self.url_of(key)}: cannot write ({exc.strerror})") from None
-        finally:
-            tmp.unlink(missing_ok=True)
+        with (
+            self._writing(key) as sink,
+            open(src, "rb") as source,
+            progress_bar(src.stat().st_size, src.name) as advance,
+        ):
+            while chunk := source.read(4 * CHUNK):
+                sink.write(chunk)
+                advance(len(chunk))
         # read back what the disk holds, not what we think we wrote
         stored, _ = file_digest_and_size(target)
         expected, _ = file_digest_and_size(src)
@@ -86,12 +82,18 @@ class FileStore(ArtifactStore):
             raise EnvironmentFailure(f"{self.url_of(key)}: cannot read ({exc.strerror})") from None
 
     def write_bytes(self, key: str, data: bytes) -> None:
+        with self._writing(key) as sink:
+            sink.write(data)
+
+    @contextmanager
+    def _writing(self, key: str) -> Iterator[BinaryIO]:
+        """A file that appears at `key` only once fully written and synced (temp then rename)."""
         target = self._path(key)
         tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as sink:
-                sink.write(data)
+                yield sink
                 sink.flush()
                 os.fsync(sink.fileno())
             tmp.replace(target)
