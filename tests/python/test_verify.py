@@ -86,3 +86,22 @@ def test_a_file_that_is_not_a_bundle_is_bad_input(release, capsys):
     (release / "model.sig").write_text(json.dumps({"not": "a bundle"}))
     code, _, err = run_cli(capsys, "verify", str(release))
     assert code == 2 and "not a model-signing bundle" in err
+
+
+STORED_FILES = ["model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json", "model.sig",
+                "public-key.pem", "manifest.json", "reports/findings.json", "reports/ml-bom.cdx.json",
+                "reports/summary.html"]
+
+
+@pytest.mark.parametrize("name", STORED_FILES)
+def test_tampering_with_any_stored_file_fails_verification(release, capsys, name):
+    target = release / name
+    assert target.is_file(), name
+    data = target.read_bytes()
+    # flip one byte in the middle: the file keeps its size and, mostly, its format
+    middle = len(data) // 2
+    target.write_bytes(data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:])
+    code, out, err = run_cli(capsys, "verify", str(release))
+    assert code in (1, 2), (name, code, out, err)
+    assert "Traceback" not in out + err
+    assert code == 1 or "mlsecops:" in err

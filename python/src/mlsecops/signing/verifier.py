@@ -109,6 +109,13 @@ def verify_model(model_dir: Path, bundle_path: Path, public_key_path: Path | Non
         public_pem = public_key_path.read_bytes()
     except OSError:
         raise UsageError(f"{public_key_path}: public key not found") from None
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        serialization.load_pem_public_key(public_pem)
+    except ValueError:
+        why = "not a readable PEM public key (corrupt or tampered)"
+        return VerifyReport(ok=False, message=f"{public_key_path.name}: {why}")
     kid = key_id(public_pem)
     if not _envelope_signature_ok(parsed["envelope"], public_pem):
         return VerifyReport(ok=False, key_id=kid, message=f"the signature does not verify with public key {kid[:16]}")
