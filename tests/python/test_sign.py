@@ -130,3 +130,28 @@ def test_blake3_hashing_produces_a_bundle_model_signing_verifies(workspace, tmp_
     )
     assert {r["algorithm"] for r in statement["predicate"]["resources"]} == {"blake3"}
     assert verify_model(workspace / "sign/model", workspace / "sign/model.sig", workspace / "sign/public-key.pem").ok
+
+
+def test_sha256_signing_records_each_files_plain_sha256_and_model_signings_own_verifier_accepts_it(tmp_path):
+    import base64
+    import hashlib
+    import os
+
+    import model_signing.verifying
+    from mlsecops.config import SignConfig
+    from mlsecops.signing.keyfile import KeyFileSigner
+
+    model = tmp_path / "model"
+    model.mkdir()
+    # larger than the read buffer and not a multiple of it: the last partial read must be hashed too
+    (model / "weights.bin").write_bytes(os.urandom(3 * 256 * 1024 + 12345))
+    (model / "tokenizer.json").write_text('{"vocab": {}}')
+    bundle, public = tmp_path / "model.sig", tmp_path / "public-key.pem"
+    KeyFileSigner(SignConfig(hash="sha256"), tmp_path / "work", echo=lambda _line: None).sign(model, bundle, public)
+
+    statement = json.loads(base64.b64decode(json.loads(bundle.read_text())["dsseEnvelope"]["payload"]))
+    recorded = {r["name"]: (r["algorithm"], r["digest"]) for r in statement["predicate"]["resources"]}
+    expected = {p.name: ("sha256", hashlib.sha256(p.read_bytes()).hexdigest()) for p in model.iterdir()}
+    assert recorded == expected
+    # model-signing's verifier guesses its own (stock) hashing config from the bundle
+    model_signing.verifying.Config().use_elliptic_key_verifier(public_key=public).verify(model, bundle)

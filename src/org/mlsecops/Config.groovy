@@ -50,7 +50,15 @@ class Config implements Serializable {
         if (section != null && !(section instanceof Map)) {
             script.error("[mlsecops] ${path}: 'jenkins' must be a map")
         }
-        return (section ?: [:]) as Map
+        Map jenkins = (section ?: [:]) as Map
+        // One list of scanners: the worker's `scan.scanners` names the parallel branches too,
+        // unless the jenkins section says otherwise.
+        Object scan = whole?.scan
+        Object workerScanners = (scan instanceof Map) ? scan.scanners : null
+        if (workerScanners && !jenkins.containsKey('scanners')) {
+            jenkins = merge(jenkins, [scanners: workerScanners])
+        }
+        return jenkins
     }
 
     /** The general keys of {@code layer} with its {@code stages.<stage>} section merged on top. */

@@ -42,7 +42,7 @@ class StepParams implements Serializable {
         statusName: null,
         // run the scanners as parallel branches; the gates unstash what the scan stashed
         scanParallel: null,
-        // the scanners of stage 3 (secrets, dataset, models, code, deps, notebooks, provenance)
+        // the scanners of stage 3, by the worker's names (secrets, dataset, models, bandit, dependencies, ...)
         scanners: null,
     ].asImmutable()
 

@@ -21,7 +21,7 @@ class ConfigTest extends LibraryTestCase {
         assert cfg.configFile == 'mlsecops.yaml'
         assert cfg.workspace == '.mlsecops'
         assert cfg.agent == 'docker'
-        assert cfg.scanners == ['secrets', 'dataset', 'models', 'code', 'deps', 'notebooks', 'provenance']
+        assert cfg.scanners == ['secrets', 'dataset', 'models']
     }
 
     @Test

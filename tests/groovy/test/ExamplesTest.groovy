@@ -16,7 +16,7 @@ class ExamplesTest extends LibraryTestCase {
         assert h.call('upstream').arg('upstreamProjects') == 'data/dataset-refresh'
         assert h.call('timeout').arg('time') == 180
         assert h.currentBuild.result == null
-        assert h.workerCommands().size() == 18
+        assert h.workerCommands().size() == 14  // notify, load, 3 scanners, 2 gates, 5 stages, report, notify
     }
 
     @Test
@@ -27,7 +27,8 @@ class ExamplesTest extends LibraryTestCase {
         assert h.currentBuild.result == null
         String base = '--config ml/mlsecops.yaml --workspace .mlsecops'
         assert h.workerCommands() == [
-            'load', 'scan --only secrets', 'scan --only code', 'scan --only deps', 'scan --only notebooks',
+            'load', 'scan --only secrets', 'scan --only dataset', 'scan --only models', 'scan --only bandit',
+            'scan --only dependencies',
             'gate --stage security', 'train', 'evaluate', 'modeltest', 'gate --stage model', 'sign', 'store',
             'report', 'notify --event succeeded',
         ].collect { "mlsecops ${base} ${it}".toString() }

@@ -156,8 +156,7 @@ class PipelineTest extends LibraryTestCase {
         assert h.currentBuild.result == null
         assert h.workerCommands() == [
             'notify --event started', 'load',
-            'scan --only secrets', 'scan --only dataset', 'scan --only models', 'scan --only code', 'scan --only deps',
-            'scan --only notebooks', 'scan --only provenance',
+            'scan --only secrets', 'scan --only dataset', 'scan --only models',
             'gate --stage security', 'train', 'evaluate', 'modeltest', 'gate --stage model', 'sign', 'store',
             'report', 'notify --event succeeded',
         ].collect { "mlsecops ${BASE} ${it}".toString() }

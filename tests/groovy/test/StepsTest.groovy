@@ -8,7 +8,7 @@ import org.junit.Test
  */
 class StepsTest extends LibraryTestCase {
 
-    public static final List<String> ALL_SCANNERS = ['secrets', 'dataset', 'models', 'code', 'deps', 'notebooks', 'provenance']
+    public static final List<String> ALL_SCANNERS = ['secrets', 'dataset', 'models']
     public static final List<String> SCAN_STASHES = ALL_SCANNERS.collect { "mlsecops-scan-${it}".toString() }
     public static final List REPORTS = ['mlsecops-reports', '.mlsecops/reports/**']
 
@@ -173,8 +173,7 @@ class StepsTest extends LibraryTestCase {
         h.run('mlsecopsReport')
         assert h.workerCommands() == ["mlsecops ${BASE} report".toString()]
         assert h.call('echo').arg('message') == '[mlsecopsReport] not stashed, those stages did not run: ' +
-            'mlsecops-scan-secrets, mlsecops-scan-dataset, mlsecops-scan-models, mlsecops-scan-code, mlsecops-scan-deps, ' +
-            'mlsecops-scan-notebooks, mlsecops-scan-provenance, mlsecops-gate-security, mlsecops-train, mlsecops-evaluate, ' +
+            'mlsecops-scan-secrets, mlsecops-scan-dataset, mlsecops-scan-models, mlsecops-gate-security, mlsecops-train, mlsecops-evaluate, ' +
             'mlsecops-modeltest, mlsecops-gate-model, mlsecops-sign, mlsecops-store'
     }
 

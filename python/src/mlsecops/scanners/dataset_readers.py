@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .dataset_stats import FileReport
+from .dataset_stats import ColumnEntity, FileReport
 from .files import read_chunks
 from .pii_engine import Entity, PiiEngine
 
@@ -158,10 +158,15 @@ def _scan_text_chunk(engine: PiiEngine, chunk: bytes, report: FileReport, line: 
     lines = _count_lines(chunk)
     report.rows += lines
     report.lines += lines
-    for index, _text, entities in _entities_by_line(chunk, engine.find(chunk)):
-        for entity in entities:
-            report.add(TEXT_COLUMN, entity.type, rows_before + index + 1, line + index,
-                       entity.value.decode("utf-8", "replace"), context=bool(entity.detail))
+    stats_of: dict[str, ColumnEntity] = {}
+    position = index = 0
+    for entity in engine.find(chunk):  # in order of start: count the newlines between neighbours only
+        index += chunk.count(b"\n", position, entity.start)
+        position = entity.start
+        stats = stats_of.get(entity.type)
+        if stats is None:
+            stats = stats_of[entity.type] = report.column_entity(TEXT_COLUMN, entity.type)
+        stats.add(rows_before + index + 1, line + index, entity.value, context=bool(entity.detail))
 
 
 def _scan_csv_chunk(engine: PiiEngine, chunk: bytes, fmt: FileFormat, report: FileReport, line: int) -> None:

@@ -22,7 +22,8 @@ class ColumnEntity:
     with_context: int = 0  # birth dates: occurrences with a textual cue
     _last_row: int = -1
 
-    def add(self, row: int, line: int, value: str, *, context: bool = False) -> None:
+    def add(self, row: int, line: int, value: str | bytes, *, context: bool = False) -> None:
+        """`value` may stay bytes: it is decoded only if it becomes one of the few samples."""
         self.occurrences += 1
         self.with_context += context
         if row != self._last_row:
@@ -33,7 +34,7 @@ class ColumnEntity:
         if self.first_line is None:
             self.first_line = line
         if len(self.samples) < SAMPLES:
-            masked = redact(value)
+            masked = redact(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
             if masked not in self.samples:
                 self.samples.append(masked)
 
@@ -58,12 +59,18 @@ class FileReport:
     skipped: list[tuple[int | None, str]] = field(default_factory=list)  # (line, reason)
     skipped_more: int = 0
 
-    def add(self, column: str, entity: str, row: int, line: int, value: str, *, context: bool = False) -> None:
+    def add(self, column: str, entity: str, row: int, line: int, value: str | bytes, *,
+            context: bool = False) -> None:
+        self.column_entity(column, entity).add(row, line, value, context=context)
+
+    def column_entity(self, column: str, entity: str) -> ColumnEntity:
+        """The statistics of one column and entity type, created on first use; a caller adding
+        many values can hold on to it rather than look it up per value."""
         key = (column, entity)
         stats = self.stats.get(key)
         if stats is None:
             stats = self.stats[key] = ColumnEntity()
-        stats.add(row, line, value, context=context)
+        return stats
 
     def skip(self, reason: str, line: int | None = None) -> None:
         if len(self.skipped) < SKIPPED_PER_FILE:

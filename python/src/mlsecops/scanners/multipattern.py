@@ -85,23 +85,33 @@ class MultiPattern:
 
     def spans(self, data: bytes) -> list[tuple[int, int, int]]:
         """(pattern id, start, end), in no particular order; overlapping spans all kept (callers rank them)."""
-        if self._database is None:
-            return self._spans_re(data)
-        longest: dict[tuple[int, int], int] = {}
-        end_hits: dict[int, list[int]] = {}
-        end_only = self._end_only
+        return [(pid, start, end) for (pid, start), end in self.longest(data).items()]
 
-        def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: object) -> None:
+    def longest(self, data: bytes) -> dict[tuple[int, int], int]:
+        """{(pattern id, start): longest end}: `spans` without building a tuple per span."""
+        if self._database is None:
+            return self._longest_re(data)
+        longest: dict[tuple[int, int], int] = {}
+        end_only = self._end_only
+        if not end_only:
+            def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: object) -> None:
+                longest[(pattern_id, start)] = end  # ends arrive in increasing order: the last is the longest
+
+            self._database.scan(data, match_event_handler=on_match)
+            return longest
+        end_hits: dict[int, list[int]] = {}
+
+        def on_match_or_end(pattern_id: int, start: int, end: int, _flags: int, _context: object) -> None:
             if pattern_id in end_only:
                 end_hits.setdefault(pattern_id, []).append(end)
             else:
-                longest[(pattern_id, start)] = end  # ends arrive in increasing order: the last is the longest
+                longest[(pattern_id, start)] = end
 
-        self._database.scan(data, match_event_handler=on_match)
+        self._database.scan(data, match_event_handler=on_match_or_end)
         for pattern_id, ends in end_hits.items():
             for start, end in self._recheck(pattern_id, data, ends):
                 longest[(pattern_id, start)] = max(end, longest.get((pattern_id, start), end))
-        return [(pid, start, end) for (pid, start), end in longest.items()]
+        return longest
 
     def _recheck(self, pattern_id: int, data: bytes, ends: list[int]) -> list[tuple[int, int]]:
         """Exact spans of an end-only pattern: `re` over the merged windows around its hit ends."""
@@ -122,11 +132,11 @@ class MultiPattern:
         regex = self._compiled[pattern_id]
         return [(m.start(), m.end()) for low, high in windows for m in regex.finditer(data, low, high)]
 
-    def _spans_re(self, data: bytes) -> list[tuple[int, int, int]]:
+    def _longest_re(self, data: bytes) -> dict[tuple[int, int], int]:
         lowered = data.lower() if any(p.keywords for p in self.patterns) else data
-        return [
-            (p.id, m.start(), m.end())
+        return {
+            (p.id, m.start()): m.end()  # `re` matches of one pattern never share a start
             for p in self.patterns
             if not p.keywords or any(k in lowered for k in p.keywords)
             for m in self._compiled[p.id].finditer(data)
-        ]
+        }

@@ -8,14 +8,16 @@ back. Listing uses Nexus' REST search API, or a JSON directory index on plain We
 
 from __future__ import annotations
 
-import tempfile
+import hashlib
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from ..config import ConnectionConfig
 from ..errors import EnvironmentFailure, UsageError
 from .interface import ArtifactStore, check_key
-from .transfer import CHUNK, Failure, atomic_download, digest_in_background, progress_bar, with_retries
+from .transfer import CHUNK, Failure, atomic_download, progress_bar, with_retries
+
+BODY_PIECE = 4 * 1024 * 1024  # large socket writes and reads: a fraction of the per-call overhead of 1 MiB
 
 _CHECKSUM_HEADERS = ("X-Checksum-Sha256", "X-Checksum-SHA256", "X-Content-Sha256")
 
@@ -42,18 +44,23 @@ def classify(exc: BaseException) -> Failure:
     return Failure.FATAL
 
 
-class _ChunkedBody:
-    """A PUT body sent in 1 MiB pieces (http.client's file path sends 8 KiB ones) with a known length."""
+class _HashedBody:
+    """A PUT body read once in large pieces into one reused buffer and hashed on the way, so the
+    sha256 is of exactly the bytes sent (http.client's file path would send 8 KiB pieces)."""
 
     def __init__(self, handle, size: int, advance) -> None:
         self._handle = handle
         self._size = size
         self._advance = advance
+        self.digest = hashlib.sha256()
 
     def __iter__(self):
-        while chunk := self._handle.read(CHUNK):
-            self._advance(len(chunk))
-            yield chunk
+        buffer = bytearray(BODY_PIECE)
+        view = memoryview(buffer)
+        while size := self._handle.readinto(buffer):
+            self.digest.update(view[:size])
+            self._advance(size)
+            yield view[:size]  # sent (and released) before the next read refills the buffer
 
     def __len__(self) -> int:
         return self._size
@@ -129,30 +136,37 @@ class NexusStore(ArtifactStore):
         return self._retry(attempt, "download", key)
 
     def upload(self, src: Path, key: str) -> str:
-        local = digest_in_background(src)
         size = src.stat().st_size
 
-        def attempt() -> None:
-            with open(src, "rb") as handle, progress_bar(size, src.name) as advance:
+        def attempt() -> str:
+            with open(src, "rb", buffering=0) as handle, progress_bar(size, src.name) as advance:
+                body = _HashedBody(handle, size, advance)
                 response = self.session.put(
                     self._url(key),
-                    data=_ChunkedBody(handle, size, advance),
+                    data=body,
                     headers={"Content-Type": "application/octet-stream", "Content-Length": str(size)},
                     timeout=self.connection.timeout,
                 )
             self._check(response)
+            return body.digest.hexdigest()
 
-        self._retry(attempt, "upload", key)
-        digest = local.result().sha256
+        digest = self._retry(attempt, "upload", key)
         head = self._retry(lambda: self._head(key), "verify", key)
         announced = self._server_sha256(head) or self._retry(lambda: self._asset_sha256(key), "verify", key)
-        if announced is not None:
-            if announced != digest:
-                raise EnvironmentFailure(f"{self.url_of(key)}: the server's checksum differs from the uploaded file")
-            return digest
-        with tempfile.TemporaryDirectory(prefix="mlsecops-nexus-") as scratch:
-            self.download(key, Path(scratch) / "readback", expected_sha256=digest)
+        if announced is None:  # a plain WebDAV server: read the upload back
+            announced = self._retry(lambda: self._read_back_sha256(key), "verify", key)
+        if announced != digest:
+            raise EnvironmentFailure(f"{self.url_of(key)}: the server's copy differs from the uploaded file")
         return digest
+
+    def _read_back_sha256(self, key: str) -> str:
+        """The stored object's sha256, streamed straight into the hasher (nothing written to disk)."""
+        digest = hashlib.sha256()
+        with self.session.get(self._url(key), stream=True, timeout=self.connection.timeout) as response:
+            self._check(response)
+            for piece in response.iter_content(BODY_PIECE):
+                digest.update(piece)
+        return digest.hexdigest()
 
     def _asset_sha256(self, key: str) -> str | None:
         """Nexus 3 records each asset's sha256 (raw repositories since 3.68): ask its REST API.

@@ -11,7 +11,11 @@ Credentials: `username`/`password` of the connection (access key id / secret, be
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import threading
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,10 +28,11 @@ from .transfer import (
     LocalDigests,
     atomic_download,
     checksum_bytes,
-    digest_in_background,
     progress_bar,
     with_retries,
 )
+
+MIB = 1024 * 1024
 
 _AUTH_CODES = {
     "InvalidAccessKeyId",
@@ -100,7 +105,15 @@ class S3Store(ArtifactStore):
                     connect_timeout=c.timeout,
                     read_timeout=c.timeout,
                     retries={"max_attempts": 1, "mode": "standard"},  # our own backoff decides
-                    s3={"addressing_style": c.options.get("addressing_style", "auto")},
+                    s3={
+                        "addressing_style": c.options.get("addressing_style", "auto"),
+                        # Each upload carries its sha256 in a signed header that S3 checks the body
+                        # against, which binds the body as a signed payload would (botocore's own
+                        # choice over TLS); signing it again costs one more sha256 pass on http endpoints.
+                        "payload_signing_enabled": c.options.get(
+                            "payload_signing_enabled", c.upload_checksum != "sha256"
+                        ),
+                    },
                     request_checksum_calculation="when_required",
                     response_checksum_validation="when_required",
                 ),
@@ -115,17 +128,6 @@ class S3Store(ArtifactStore):
         c = self.connection
         return with_retries(
             action, what=what, url=self.url_of(key), classify=classify, retries=c.retries, backoff=c.backoff_seconds
-        )
-
-    def _transfer_config(self):
-        from boto3.s3.transfer import TransferConfig
-
-        c = self.connection
-        return TransferConfig(
-            multipart_threshold=c.multipart_threshold_mb * 1024 * 1024,
-            multipart_chunksize=c.multipart_chunk_mb * 1024 * 1024,
-            max_concurrency=int(c.options.get("max_concurrency", 8)),
-            use_threads=True,
         )
 
     def _encryption_args(self) -> dict[str, str]:
@@ -153,24 +155,107 @@ class S3Store(ArtifactStore):
         return self._retry(attempt, "download", key)
 
     def upload(self, src: Path, key: str) -> str:
-        object_key = self._key(key)
-        config = self._transfer_config()
+        """One read of `src`: every piece read is hashed into the file's sha256 and sent with its own
+        S3 checksum, computed from the very bytes sent, so botocore computes none, S3 validates each
+        request, and the object's checksum checked afterwards covers exactly what was hashed."""
+        c = self.connection
         size = src.stat().st_size
-        multipart = size >= config.multipart_threshold
-        algorithm = self.connection.upload_checksum
-        local = digest_in_background(src, config.multipart_chunksize if multipart else 0, algorithm)
-        extra = {**self._encryption_args(), "ChecksumAlgorithm": algorithm.upper()}
-
-        def attempt() -> None:
-            with progress_bar(size, src.name) as advance:
-                self.client.upload_file(
-                    str(src), self.bucket, object_key, ExtraArgs=extra, Config=config, Callback=advance
-                )
-
-        self._retry(attempt, "upload", key)
-        digests = local.result()
+        with open(src, "rb") as handle, progress_bar(size, src.name) as advance:
+            if size < c.multipart_threshold_mb * MIB:
+                digests = self._upload_whole(handle, key, c.upload_checksum)
+                advance(size)
+            else:
+                digests = self._upload_parts(handle, key, c.upload_checksum, c.multipart_chunk_mb * MIB, advance)
         self._verify_upload(key, digests)
         return digests.sha256
+
+    def _upload_whole(self, handle, key: str, algorithm: str) -> LocalDigests:
+        data = handle.read()
+        sha256 = hashlib.sha256(data).digest()
+        checksum = sha256 if algorithm == "sha256" else checksum_bytes(data, algorithm)
+        self._retry(
+            lambda: self.client.put_object(
+                Bucket=self.bucket, Key=self._key(key), Body=data, **self._checksum_args(algorithm, checksum)
+            ),
+            "upload",
+            key,
+        )
+        return LocalDigests(sha256.hex(), len(data), [], checksum)
+
+    def _upload_parts(self, handle, key: str, algorithm: str, part_size: int, advance) -> LocalDigests:
+        """Multipart: this thread reads and feeds the whole-file hashes; workers checksum and send the
+        parts, each retried on its own. At most `max_concurrency` parts are held in memory."""
+        object_key = self._key(key)
+        created = self._retry(
+            lambda: self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=object_key, ChecksumAlgorithm=algorithm.upper(), **self._encryption_args()
+            ),
+            "upload",
+            key,
+        )
+        upload_id = created["UploadId"]
+        workers = int(self.connection.options.get("max_concurrency", 8))
+        in_memory = threading.BoundedSemaphore(workers)
+        failed = threading.Event()
+        whole, crc, size = hashlib.sha256(), 0, 0
+        futures = []
+
+        def send(number: int, data: bytes) -> dict[str, object]:
+            try:
+                checksum = checksum_bytes(data, algorithm)
+                response = self._retry(
+                    lambda: self.client.upload_part(
+                        Bucket=self.bucket, Key=object_key, UploadId=upload_id, PartNumber=number, Body=data,
+                        **self._checksum_args(algorithm, checksum, with_algorithm=False),
+                    ),
+                    "upload",
+                    key,
+                )
+                advance(len(data))
+                return {"PartNumber": number, "ETag": response["ETag"], "checksum": checksum}
+            except BaseException:
+                failed.set()
+                raise
+            finally:
+                in_memory.release()
+
+        try:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlsecops-s3-part") as pool:
+                while not failed.is_set() and (data := handle.read(part_size)):
+                    whole.update(data)
+                    if algorithm == "crc32":
+                        crc = zlib.crc32(data, crc)
+                    size += len(data)
+                    in_memory.acquire()
+                    futures.append(pool.submit(send, len(futures) + 1, data))
+            parts = [future.result() for future in futures]
+            checksums = [part.pop("checksum") for part in parts]
+            for part, checksum in zip(parts, checksums, strict=True):
+                part[f"Checksum{algorithm.upper()}"] = base64.b64encode(checksum).decode()
+            self._retry(
+                lambda: self.client.complete_multipart_upload(
+                    Bucket=self.bucket, Key=object_key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+                ),
+                "upload",
+                key,
+            )
+        except BaseException:
+            self._abort(object_key, upload_id)
+            raise
+        digest = whole.digest()
+        return LocalDigests(digest.hex(), size, checksums, crc.to_bytes(4, "big") if algorithm == "crc32" else digest)
+
+    def _abort(self, object_key: str, upload_id: str) -> None:
+        """Best effort: a failed upload should not leave parts billed in the bucket."""
+        with contextlib.suppress(Exception):  # the upload's own error is the one to report
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=object_key, UploadId=upload_id)
+
+    def _checksum_args(self, algorithm: str, checksum: bytes, with_algorithm: bool = True) -> dict[str, str]:
+        args = {f"Checksum{algorithm.upper()}": base64.b64encode(checksum).decode()}
+        if with_algorithm:
+            args["ChecksumAlgorithm"] = algorithm.upper()
+            args.update(self._encryption_args())
+        return args
 
     def _verify_upload(self, key: str, local: LocalDigests) -> None:
         object_key = self._key(key)
