@@ -251,3 +251,19 @@ def test_presidio_reports_names_and_places_per_column_with_a_local_spacy_pipelin
     assert {(f.location.column, f.properties["entity"], f.properties["rows"]) for f in outcome.findings} == {
         ("customer", "PERSON", 1), ("city", "LOCATION", 1)}
     assert "Ada Lovelace" not in json.dumps([f.to_dict() for f in outcome.findings])
+
+
+def test_statistics_added_in_batches_equal_those_added_one_value_at_a_time():
+    from mlsecops.scanners.dataset_stats import ColumnEntity
+
+    batches = [([3, 3, 5], [b"jane@example.com", b"jane@example.com", b"bob@example.org"], 1),
+               ([5, 9] + list(range(20, 32)), [b"ann@example.net"] * 14, 0)]
+    one_by_one, batched = ColumnEntity(), ColumnEntity()
+    for rows, values, contexts in batches:
+        for index, (row, value) in enumerate(zip(rows, values, strict=True)):
+            one_by_one.add(row, 100 + row, value, context=index < contexts)
+        batched.add_many(rows, 100 + rows[0], values, contexts=contexts)
+    assert batched == one_by_one
+    assert (batched.rows, batched.occurrences, batched.with_context) == (15, 17, 1)  # row 5 spans both batches
+    assert batched.first_rows == [3, 5, 9, *range(20, 27)] and batched.first_line == 103
+    assert len(batched.samples) == 3 and not any("jane@example.com" in s for s in batched.samples)

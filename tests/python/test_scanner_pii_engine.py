@@ -124,3 +124,17 @@ def test_oids_decimals_and_loopback_are_not_ip_addresses_or_cards():
     assert types("oid 1.3.6.1.5.5.7.3.1 and localhost 127.0.0.1 or 0.0.0.0") == []
     assert types("ratio 0.4539148803436467 of the batch") == []
     assert types("client 203.0.113.9 connected.") == [("IP_ADDRESS", "203.0.113.9")]
+
+
+@pytest.mark.parametrize("hyperscan", [True, False], ids=["hyperscan", "re"])
+def test_national_numbers_are_grouped_as_the_region_writes_them(hyperscan):
+    text = b"Tel 0711 12345, fax 415-823-4567, ref 415 823 4567 12, amount 415.82"
+
+    def phones(region: str) -> list[bytes]:
+        engine = PiiEngine(["PHONE_NUMBER"], phone_region=region, prefer_hyperscan=hyperscan)
+        return [e.value for e in engine.find(text)]
+
+    # Germany writes two-group numbers; North America 3-3-4, and a longer run stays one (rejected) id,
+    # never trimmed to the phone number its first three groups would make
+    assert b"0711 12345" in phones("DE")
+    assert phones("US") == phones("CA") == [b"415-823-4567"]

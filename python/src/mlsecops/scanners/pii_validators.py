@@ -222,6 +222,11 @@ def _phone_valid(text: str, region: str) -> bool:
     return phonenumbers.is_valid_number(number)
 
 
+def is_nanp_region(region: str) -> bool:
+    """The region writes national numbers the North American way (country code 1: 3-3-4 groups)."""
+    return region in _nanp_regions()
+
+
 _NANP_GROUPS = ([3, 3, 4], [1, 3, 3, 4])
 
 
@@ -232,7 +237,7 @@ def valid_phone(candidate: bytes, region: str = "US") -> int:
     if not 7 <= len(digits) <= 15 or (len(digits) == len(candidate)):
         return 0
     international = candidate.startswith(b"+")
-    nanp = region in _nanp_regions()
+    nanp = is_nanp_region(region)
     if not international and nanp:
         grouping = [len(g) for g in _DIGIT_GROUPS.findall(candidate)]
         if grouping not in _NANP_GROUPS:
