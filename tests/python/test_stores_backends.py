@@ -240,26 +240,29 @@ def test_s3_server_side_encryption_is_requested_on_every_object(moto, tmp_path):
     assert [head.get("ServerSideEncryption") for head in heads] == ["AES256", "AES256"]
 
 
+def _upstream(name: str, request) -> tuple[int, object]:
+    """The real server's port (and the nginx handle, for its credentials) a proxy forwards to."""
+    if name == "s3":
+        return int(request.getfixturevalue("moto").rsplit(":", 1)[1]), None
+    server = request.getfixturevalue("nexus")
+    return server.port, server
+
+
+def _store_through(name: str, proxy_port: int, server, folder: str, **settings):
+    if name == "s3":
+        connection = ConnectionConfig(endpoint_url=f"http://127.0.0.1:{proxy_port}", region="us-east-1",
+                                      username="AKIAMLSECOPSTEST0001", password="x", **settings)
+        return open_store(f"s3://{BUCKET}/{folder}", {"s3": connection})
+    connection = ConnectionConfig(username=server.username, password=server.password, **settings)
+    return open_store(f"nexus+http://127.0.0.1:{proxy_port}/repository/raw-models/{folder}", {"nexus": connection})
+
+
 @pytest.mark.parametrize("name", ["s3", "nexus"])
 def test_a_connection_cut_mid_upload_is_retried_and_the_upload_completes(name, request, tmp_path):
     src = _file(tmp_path, "m.bin", 3 * 1024 * 1024)
-    if name == "s3":
-        endpoint = request.getfixturevalue("moto")
-        port = int(endpoint.rsplit(":", 1)[1])
-    else:
-        server = request.getfixturevalue("nexus")
-        port = server.port
+    port, server = _upstream(name, request)
     with cutting_proxy(port, cut_after_bytes=1024 * 1024, flaky=True) as proxy:
-        if name == "s3":
-            url = f"s3://{BUCKET}/flaky"
-            connection = ConnectionConfig(endpoint_url=f"http://127.0.0.1:{proxy.port}", region="us-east-1",
-                                          username="AKIAMLSECOPSTEST0001", password="x", retries=3,
-                                          backoff_seconds=0.01, timeout=5)
-        else:
-            url = f"nexus+http://127.0.0.1:{proxy.port}/repository/raw-models/flaky"
-            connection = ConnectionConfig(username=server.username, password=server.password, retries=3,
-                                          backoff_seconds=0.01, timeout=5)
-        with open_store(url, {name: connection}) as store:
+        with _store_through(name, proxy.port, server, "flaky", retries=3, backoff_seconds=0.01, timeout=5) as store:
             assert store.upload(src, "m.bin") == hashlib.sha256(src.read_bytes()).hexdigest()
         assert proxy.cuts == 1
 
@@ -277,3 +280,18 @@ def test_s3_uploads_are_verified_by_the_servers_checksum_without_a_read_back(mot
         store.download = lambda key, *args, **kwargs: read_backs.append(key) or original(key, *args, **kwargs)
         assert store.upload(src, "m.bin") == hashlib.sha256(src.read_bytes()).hexdigest()
     assert read_backs == []
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["s3", "nexus"])
+def test_a_byte_corrupted_on_the_way_to_the_server_fails_the_upload_verification(name, request, tmp_path):
+    src = _file(tmp_path, "m.bin", 6 * 1024 * 1024)  # multipart on S3 (5 MiB parts)
+    port, server = _upstream(name, request)
+    settings = {"retries": 0, "timeout": 5, "multipart_threshold_mb": 5, "multipart_chunk_mb": 5}
+    with (
+        cutting_proxy(port, cut_after_bytes=1 << 40, flip_byte_at=2 * 1024 * 1024) as proxy,
+        _store_through(name, proxy.port, server, "corrupted", **settings) as store,
+        pytest.raises((EnvironmentFailure, DigestMismatch)) as caught,
+    ):
+        store.upload(src, "m.bin")
+    assert store.url_of("m.bin") in str(caught.value)

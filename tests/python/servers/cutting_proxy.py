@@ -1,4 +1,5 @@
 """A TCP proxy on 127.0.0.1 that cuts the line after N request bytes: a server dying, or a flaky network.
+With `flip_byte_at` it instead corrupts one request byte in flight (a bad NIC or middlebox).
 
 Forwards to a real server (moto, nginx). Once `cut_after_bytes` bytes went upstream it closes
 every connection and, unless `flaky`, its listening socket too, so retries meet a refused
@@ -15,9 +16,12 @@ from contextlib import contextmanager
 
 
 class CuttingProxy:
-    def __init__(self, target_port: int, cut_after_bytes: int, flaky: bool = False) -> None:
+    def __init__(
+        self, target_port: int, cut_after_bytes: int, flaky: bool = False, flip_byte_at: int | None = None
+    ) -> None:
         self.target_port = target_port
         self.cut_after_bytes = cut_after_bytes
+        self.flip_byte_at = flip_byte_at
         self.flaky = flaky
         self.cuts = 0
         self.sent = 0
@@ -49,6 +53,9 @@ class CuttingProxy:
             while data := source.recv(65536):
                 if counts:
                     with self._lock:
+                        offset = (self.flip_byte_at or -1) - self.sent
+                        if 0 <= offset < len(data):
+                            data = data[:offset] + bytes([data[offset] ^ 0xFF]) + data[offset + 1 :]
                         self.sent += len(data)
                         over = self.sent >= self.cut_after_bytes and not (self.flaky and self.cuts)
                     if over:
@@ -87,8 +94,10 @@ def _close(sockets: list[socket.socket]) -> None:
 
 
 @contextmanager
-def cutting_proxy(target_port: int, cut_after_bytes: int, flaky: bool = False) -> Iterator[CuttingProxy]:
-    proxy = CuttingProxy(target_port, cut_after_bytes, flaky)
+def cutting_proxy(
+    target_port: int, cut_after_bytes: int, flaky: bool = False, flip_byte_at: int | None = None
+) -> Iterator[CuttingProxy]:
+    proxy = CuttingProxy(target_port, cut_after_bytes, flaky, flip_byte_at)
     try:
         yield proxy
     finally:

@@ -33,6 +33,7 @@ from .transfer import (
 )
 
 MIB = 1024 * 1024
+MAX_PARTS = 10_000  # S3's limit per multipart upload: larger files get larger parts
 
 _AUTH_CODES = {
     "InvalidAccessKeyId",
@@ -165,7 +166,8 @@ class S3Store(ArtifactStore):
                 digests = self._upload_whole(handle, key, c.upload_checksum)
                 advance(size)
             else:
-                digests = self._upload_parts(handle, key, c.upload_checksum, c.multipart_chunk_mb * MIB, advance)
+                part_size = max(c.multipart_chunk_mb * MIB, -(-size // MAX_PARTS))
+                digests = self._upload_parts(handle, key, c.upload_checksum, part_size, advance)
         self._verify_upload(key, digests)
         return digests.sha256
 
