@@ -9,14 +9,15 @@ answers and its token-as-basic-auth-user authentication:
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from json_http import QuietJsonHandler
 
 
 @dataclass
@@ -29,18 +30,7 @@ class SonarState:
 
 @contextmanager
 def sonar_server(state: SonarState) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(QuietJsonHandler):
         def do_GET(self) -> None:
             url = urlparse(self.path)
             query = parse_qs(url.query)
