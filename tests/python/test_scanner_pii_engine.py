@@ -138,3 +138,14 @@ def test_national_numbers_are_grouped_as_the_region_writes_them(hyperscan):
     # never trimmed to the phone number its first three groups would make
     assert b"0711 12345" in phones("DE")
     assert phones("US") == phones("CA") == [b"415-823-4567"]
+
+
+@pytest.mark.parametrize("hyperscan", [True, False], ids=["hyperscan", "re"])
+def test_ipv6_in_every_written_form_is_found_and_times_and_mac_addresses_are_not_candidates(hyperscan):
+    addresses = ["2001:db8:85a3:0:0:8a2e:370:7334", "2001:db8::8a2e:370:7334", "::ffff:c000:280",
+                 "fe80::1:2", "::2:3:4:5:6:7:8"]
+    text = "built at 12:30:45, nic 00:1a:2b:3c:4d:5e, hosts " + ", ".join(addresses)
+    assert types(text, types=["IP_ADDRESS"], prefer_hyperscan=hyperscan) == [("IP_ADDRESS", a) for a in addresses]
+    engine = PiiEngine(["IP_ADDRESS"], prefer_hyperscan=hyperscan)
+    spans = engine._matcher.longest(b"at 12:30:45 nic 00:1a:2b:3c:4d:5e")
+    assert spans == {}  # rejected shapes cost no match callback, not even an IPv4 one
