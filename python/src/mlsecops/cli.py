@@ -36,8 +36,8 @@ class LazyGroup(click.Group):
             module_name, _, attribute = LAZY_COMMANDS[name][0].partition(":")
             try:
                 return getattr(importlib.import_module(module_name), attribute)
-            except (ImportError, AttributeError):
-                return _unavailable_command(name)
+            except (ImportError, AttributeError) as exc:
+                return _unavailable_command(name, f"{exc.__class__.__name__}: {exc}")
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -54,10 +54,11 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-def _unavailable_command(name: str) -> click.Command:
+def _unavailable_command(name: str, cause: str) -> click.Command:
     @click.command(name=name, help="(not available in this installation)")
     def command() -> None:
-        raise UsageError(f"command '{name}' is not available in this installation")
+        # say why, so a broken install is not mistaken for a missing feature
+        raise UsageError(f"command '{name}' is not available in this installation ({cause})")
 
     return command
 
