@@ -9,15 +9,13 @@ answers and its token-as-basic-auth-user authentication:
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from json_http import QuietJsonHandler
+from json_http import QuietJsonHandler, local_server
 
 
 @dataclass
@@ -56,12 +54,5 @@ def sonar_server(state: SonarState) -> Iterator[str]:
             else:
                 self._reply(404, {"errors": [{"msg": "Unknown url"}]})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with local_server(Handler) as url:
+        yield url

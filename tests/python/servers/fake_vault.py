@@ -17,18 +17,16 @@ from __future__ import annotations
 import base64
 import json
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
-from json_http import QuietJsonHandler
+from json_http import QuietJsonHandler, local_server
 
 
 @dataclass
@@ -201,14 +199,5 @@ class FakeVault:
 def fake_vault() -> Iterator[FakeVault]:
     state = VaultState()
     handler = type("Handler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-    )
-    thread.start()
-    try:
-        yield FakeVault(url=f"http://127.0.0.1:{server.server_address[1]}", state=state)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with local_server(handler) as url:
+        yield FakeVault(url=url, state=state)

@@ -52,9 +52,10 @@ def _ssha(password: str) -> str:
     )
 
 
-def _config(prefix: Path, port: int, limit_rate: str | None) -> str:
+def _config(prefix: Path, port: int, limit_rate: str | None, rest_port: int | None) -> str:
     user = "user root;" if os.geteuid() == 0 else ""
     rate = f"limit_rate {limit_rate};" if limit_rate else ""
+    rest = f"location /service/rest/ {{ proxy_pass http://127.0.0.1:{rest_port}; }}" if rest_port else ""
     return f"""
 {user}
 daemon off;
@@ -84,6 +85,7 @@ http {{
       auth_basic_user_file {prefix}/htpasswd;
       {rate}
     }}
+    {rest}
   }}
 }}
 """
@@ -105,15 +107,16 @@ def _wait_for_port(port: int, process: subprocess.Popen, prefix: Path) -> None:
 
 @contextmanager
 def nginx_nexus(
-    repository: str = "raw-models", limit_rate: str | None = None
+    repository: str = "raw-models", limit_rate: str | None = None, rest_port: int | None = None
 ) -> Iterator[NginxNexus]:
+    """nginx on a free port; `rest_port`: proxy /service/rest/ there (servers/nexus_rest.py)."""
     prefix = Path(tempfile.mkdtemp(prefix="mlsecops-nginx-"))
     try:
         (prefix / "data/repository" / repository).mkdir(parents=True)
         username, password = "deployer", "nexus-" + os.urandom(6).hex()
         (prefix / "htpasswd").write_text(f"{username}:{_ssha(password)}\n")
         port = free_port()
-        (prefix / "nginx.conf").write_text(_config(prefix, port, limit_rate))
+        (prefix / "nginx.conf").write_text(_config(prefix, port, limit_rate, rest_port))
         process = subprocess.Popen(
             [
                 NGINX,

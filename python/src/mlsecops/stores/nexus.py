@@ -15,17 +15,12 @@ from urllib.parse import quote, urlsplit
 
 from ..config import ConnectionConfig
 from ..errors import EnvironmentFailure, UsageError
+from .http_compare import HttpStatus, remote_equals_file
 from .interface import ArtifactStore, check_key
 from .transfer import Failure, atomic_download, progress_bar, with_retries
 
 BODY_PIECE = 4 * 1024 * 1024  # large socket writes and reads: a fraction of the per-call overhead of 1 MiB
 _CHECKSUM_HEADERS = ("X-Checksum-Sha256", "X-Checksum-SHA256", "X-Content-Sha256")
-
-
-class HttpStatus(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"HTTP {status} {reason}")
-        self.status = status
 
 
 def classify(exc: BaseException) -> Failure:
@@ -42,6 +37,25 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, requests.RequestException | ConnectionError | TimeoutError | OSError):
         return Failure.TRANSIENT
     return Failure.FATAL
+
+
+def _configured_tls_session():
+    """A requests session whose configured TLS choice (a private CA bundle, or no verification)
+    holds: a plain session lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in the environment replace it."""
+    import requests
+
+    class ConfiguredTlsSession(requests.Session):
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            settings["verify"] = self.verify if verify is None else verify
+            return settings
+
+    return ConfiguredTlsSession()
+
+
+def _asset_names(path: str) -> tuple[str, str]:
+    """Nexus 3.88 and later match raw asset names with a leading '/', earlier releases without one."""
+    return f"/{path}", path
 
 
 class _HashedBody:
@@ -83,6 +97,7 @@ class NexusStore(ArtifactStore):
         self.path_in_repo = "/".join(segments[2:]) if self.repository else "/".join(segments)
         self._userinfo = (parts.username, parts.password) if parts.username else None
         self._session = None
+        self._reports_checksums: bool | None = None  # learnt from the first upload: plain WebDAV reports none
 
     @property
     def session(self):
@@ -90,7 +105,7 @@ class NexusStore(ArtifactStore):
             import requests
 
             c = self.connection
-            session = requests.Session()
+            session = _configured_tls_session() if c.ca_bundle or not c.verify_tls else requests.Session()
             if c.token:
                 session.headers["Authorization"] = f"Bearer {c.token}"
             elif c.username:
@@ -151,8 +166,11 @@ class NexusStore(ArtifactStore):
             return body.digest.hexdigest()
 
         digest = self._retry(attempt, "upload", key)
-        head = self._retry(lambda: self._head(key), "verify", key)
-        announced = self._server_sha256(head) or self._retry(lambda: self._asset_sha256(key), "verify", key)
+        announced = None
+        if self._reports_checksums is not False:
+            head = self._retry(lambda: self._head(key), "verify", key)
+            announced = self._server_sha256(head) or self._retry(lambda: self._asset_sha256(key), "verify", key)
+            self._reports_checksums = announced is not None
         if announced is None:  # a plain WebDAV server: read the upload back
             if not self._retry(lambda: self._read_back_matches(key, src), "verify", key):
                 raise EnvironmentFailure(f"{self.url_of(key)}: the server's copy differs from the uploaded file")
@@ -165,17 +183,7 @@ class NexusStore(ArtifactStore):
         """Whether the stored object is byte for byte the local file, streamed (nothing written to
         disk). Comparing bytes runs at copy speed where hashing the read-back doubled its time; the
         sha256 returned was taken from the bytes sent, so a file changed since also fails here."""
-        with (
-            self.session.get(
-                self._url(key), headers={"Accept-Encoding": "identity"}, stream=True, timeout=self.connection.timeout
-            ) as response,
-            open(src, "rb") as local,
-        ):
-            self._check(response)
-            for piece in response.iter_content(BODY_PIECE):
-                if local.read(len(piece)) != piece:
-                    return False
-            return local.read(1) == b""
+        return remote_equals_file(self.session, self._url(key), src, self.connection.timeout)
 
     def _asset_sha256(self, key: str) -> str | None:
         """Nexus 3 records each asset's sha256 (raw repositories since 3.68): ask its REST API.
@@ -183,17 +191,27 @@ class NexusStore(ArtifactStore):
         if not self.repository:
             return None
         path = "/".join(p for p in (self.path_in_repo, check_key(key)) if p)
+        for name in _asset_names(path):
+            page = self._search_assets(name)
+            if page is None:
+                return None
+            if items := page.get("items", []):
+                checksum = items[0].get("checksum", {}).get("sha256") if len(items) == 1 else None
+                return str(checksum).lower() if checksum else None
+        return None
+
+    def _search_assets(self, name: str, continuation: str | None = None) -> dict | None:
+        """One page of Nexus' asset search; None when the server has no such API."""
+        params = {"repository": self.repository, "name": name}
+        if continuation:
+            params["continuationToken"] = continuation
         response = self.session.get(
-            f"{self.host_base}/service/rest/v1/search/assets",
-            params={"repository": self.repository, "name": f"/{path}"},
-            timeout=self.connection.timeout,
+            f"{self.host_base}/service/rest/v1/search/assets", params=params, timeout=self.connection.timeout
         )
         if response.status_code in (404, 405):
             return None
         self._check(response)
-        items = response.json().get("items", [])
-        checksum = items[0].get("checksum", {}).get("sha256") if len(items) == 1 else None
-        return str(checksum).lower() if checksum else None
+        return response.json()
 
     def _head(self, key: str):
         response = self.session.head(self._url(key), timeout=self.connection.timeout)
@@ -249,21 +267,20 @@ class NexusStore(ArtifactStore):
     def _list_rest(self, prefix: str) -> list[str] | None:
         """Nexus 3: /service/rest/v1/search/assets, paged by continuationToken; None when not a Nexus."""
         root = "/".join(p for p in (self.path_in_repo, prefix) if p)
-        params = {"repository": self.repository, "name": f"/{root}/*" if root else "*"}
-        keys: list[str] = []
-        while True:
-            response = self.session.get(
-                f"{self.host_base}/service/rest/v1/search/assets", params=params, timeout=self.connection.timeout
-            )
-            if response.status_code == 404:
-                return None
-            self._check(response)
-            page = response.json()
-            strip = len(self.path_in_repo) + 1 if self.path_in_repo else 0
-            keys += [item["path"].lstrip("/")[strip:] for item in page.get("items", [])]
-            if not page.get("continuationToken"):
+        strip = len(self.path_in_repo) + 1 if self.path_in_repo else 0
+        for name in _asset_names(f"{root}/*") if root else ("*",):
+            keys: list[str] = []
+            continuation = None
+            while True:
+                page = self._search_assets(name, continuation)
+                if page is None:
+                    return None
+                keys += [item["path"].lstrip("/")[strip:] for item in page.get("items", [])]
+                if not (continuation := page.get("continuationToken")):
+                    break
+            if keys:
                 return sorted(keys)
-            params["continuationToken"] = page["continuationToken"]
+        return []
 
     def _list_index(self, prefix: str) -> list[str]:
         """A WebDAV-style server with a JSON directory index (nginx `autoindex_format json`)."""

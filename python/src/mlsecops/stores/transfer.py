@@ -74,8 +74,24 @@ def with_retries(
 
 
 def _describe(exc: BaseException) -> str:
+    exc = _root_cause(exc)
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{exc.__class__.__name__}: {text[:160]}" if text else exc.__class__.__name__
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The error under the wrappers (requests' ConnectionError around urllib3's MaxRetryError around
+    the ssl or socket error): its message is the one that says what went wrong, and it is short."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
+        if inner is None:
+            break
+        exc = inner
+    return exc
 
 
 class HashingWriter:
