@@ -41,6 +41,15 @@ def test_stage_without_config_says_how_to_proceed(cli):
     assert "Traceback" not in result.output
 
 
+def test_after_a_demo_ran_in_a_folder_its_later_commands_use_that_demo(cli, tmp_path: Path):
+    assert cli("--demo", "insecure", "config", "validate").exit_code == 0
+    result = cli("config", "validate")  # e.g. `mlsecops report` after a config-less `mlsecops run`
+    assert result.exit_code == 0, result.stderr
+    assert str(Path(".mlsecops") / "demo" / "insecure" / "mlsecops.yaml") in result.stdout
+    (tmp_path / "mlsecops.yaml").write_text("project: {name: own, version: '1'}\n")
+    assert cli("config", "validate").stdout.strip() == "mlsecops.yaml: valid"  # a project's own config wins
+
+
 def test_gate_on_empty_workspace_fails_closed(cli, tmp_path: Path):
     (tmp_path / "mlsecops.yaml").write_text("project: {name: p, version: '1'}\n")
     result = cli("gate", "--stage", "security")

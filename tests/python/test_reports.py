@@ -424,6 +424,21 @@ def test_report_command_writes_the_reports_of_a_workspace(tmp_path: Path) -> Non
     assert json.loads((tmp_path / ".mlsecops" / "reports" / "findings.sarif").read_text())["version"] == "2.1.0"
 
 
+@pytest.mark.timeout(60)
+def test_findings_outside_files_are_anchored_to_the_config_file_the_run_used(tmp_path: Path) -> None:
+    populated_workspace(tmp_path)
+    (tmp_path / "pipeline.yml").write_text("project:\n  name: tickets\n  version: 1.4.0\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mlsecops.cli", "-c", "pipeline.yml", "-w", ".mlsecops", "report"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    sarif = read_json(tmp_path / ".mlsecops" / "reports" / "findings.sarif")
+    results = {r["partialFingerprints"]["mlsecops/v1"]: r for run in sarif["runs"] for r in run["results"]}
+    probe = results[probe_finding().id]
+    assert probe["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pipeline.yml"
+
+
 def test_a_stage_result_with_odd_details_does_not_break_the_reports(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path / ".mlsecops")
     workspace.write_result(StageResult(stage="evaluate", status="error", reason="crashed",

@@ -63,6 +63,9 @@ def _unavailable_command(name: str, cause: str) -> click.Command:
     return command
 
 
+DEMO_RECORD = "last-used"  # in <workspace>/demo/: the demo the workspace's stages ran
+
+
 class Runtime:
     """What the global options decided: where the config and the workspace are."""
 
@@ -82,15 +85,22 @@ class Runtime:
         self._config = None
 
     def resolved_config_path(self) -> Path | None:
+        demos = Path(self.workspace_path) / "demo"
         if self.demo:
             from .demo import materialize
 
-            return materialize(self.demo, Path(self.workspace_path) / "demo" / self.demo)
+            path = materialize(self.demo, demos / self.demo)
+            (demos / DEMO_RECORD).write_text(self.demo + "\n", encoding="utf-8")
+            return path
         if self.config_path:
             return Path(self.config_path)
         if Path("mlsecops.yaml").is_file():
             return Path("mlsecops.yaml")
-        return None
+        # a config-less `run` ran a demo: later commands on its workspace (report, verify) use it too
+        record = demos / DEMO_RECORD
+        name = record.read_text(encoding="utf-8").strip() if record.is_file() else ""
+        path = demos / name / "mlsecops.yaml"
+        return path if name.replace("-", "").isalnum() and path.is_file() else None
 
     def config(self):
         if self._config is None:

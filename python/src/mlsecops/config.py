@@ -167,6 +167,7 @@ class Config(Section):
     # where the file was read from: relative paths in the config are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
     secret_paths: list[str] = Field(default_factory=list, exclude=True)
+    config_file: str = Field(default=DEFAULT_CONFIG, exclude=True)  # its name in base_dir, for reports
 
     def resolve_path(self, value: str | Path) -> Path:
         path = Path(value)
@@ -252,7 +253,9 @@ def load_config(path: str | Path) -> Config:
         place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise UsageError(f"{path}{place}: {problem}") from None
-    return parse_config(data, str(path), path.parent)
+    config = parse_config(data, str(path), path.parent)
+    config.config_file = path.name
+    return config
 
 
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)", re.IGNORECASE)

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..config import DEFAULT_CONFIG, Config
+from ..config import Config
 from ..errors import MlsecopsError, UsageError
 from ..findings import Finding, Severity
 from ..redact import scrub, scrub_url
@@ -303,7 +303,7 @@ def build_report_data(workspace: Workspace, config: Config, now: datetime | None
         generated=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
         workspace=workspace,
         project_root=Path(config.base_dir),
-        config_file=DEFAULT_CONFIG,
+        config_file=config.config_file,
         results=results,
         findings=findings,
         finding_stage=finding_stage,

@@ -10,7 +10,8 @@ What the consumers need, and where it is set here:
   (error/warning/note -> high/normal/low), `message.text`,
   `physicalLocation.artifactLocation.uri` and `region.startLine`.
 Findings that are not in a file (a model probe, a loaded artifact) get a `logicalLocation` naming
-what they are about, anchored physically to the project config (`mlsecops.yaml`), which declares it:
+what they are about, anchored physically to the project config file (`mlsecops.yaml` unless `-c` named another),
+which declares it:
 GitHub rejects an upload in which any result lacks a location ("locationFromSarifResult: expected
 at least one location") and can only show files that are in the repository.
 """
