@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import ssl
 from collections.abc import Iterator
@@ -196,6 +197,12 @@ class _Odd(BaseHTTPRequestHandler):
             self.send_header("Location", "/plain")
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif self.path == "/cut":  # announces the whole body, sends half, hangs up
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(self.body)))
+            self.end_headers()
+            self.wfile.write(self.body[: len(self.body) // 2])
+            self.close_connection = True
         elif self.path == "/gzip":
             data = gzip.compress(self.body)
             self.send_response(200)
@@ -249,3 +256,17 @@ def test_a_configured_private_ca_holds_over_a_ca_bundle_from_the_environment(tmp
             unaware.read_bytes("plain")
         with pytest.raises(ssl.SSLError):
             unaware._read_back_matches("plain", local)
+
+
+def test_a_read_back_cut_short_is_a_transient_failure_to_retry(tmp_path):
+    from mlsecops.stores.nexus import classify
+    from mlsecops.stores.transfer import Failure
+
+    local = _file(tmp_path, "local.bin", 20_000)
+    with (
+        odd_server(local.read_bytes()) as base,
+        requests.Session() as session,
+        pytest.raises(http.client.HTTPException) as caught,
+    ):
+        remote_equals_file(session, base + "/cut", local, 5)
+    assert classify(caught.value) is Failure.TRANSIENT

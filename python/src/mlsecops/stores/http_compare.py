@@ -64,21 +64,27 @@ def _compare_direct(request, verify: bool | str, local: Path, timeout: float) ->
         if response.status >= 400:
             raise HttpStatus(response.status, response.reason or "")
         announced = response.getheader("Content-Length")
-        if announced is not None and int(announced) != local.stat().st_size:
+        length = int(announced) if announced is not None else None
+        if length is not None and length != local.stat().st_size:
             return False
-        return _compare_stream(response, local)
+        return _compare_stream(response, local, length)
     finally:
         connection.close()
 
 
-def _compare_stream(response: http.client.HTTPResponse, local: Path) -> bool:
+def _compare_stream(response: http.client.HTTPResponse, local: Path, length: int | None) -> bool:
     received, expected = bytearray(PIECE), bytearray(PIECE)
     received_view, expected_view = memoryview(received), memoryview(expected)
+    total = 0
     with open(local, "rb", buffering=0) as handle:
         while True:
             filled = 0
             while filled < PIECE and (count := response.readinto(received_view[filled:])):
                 filled += count
+            total += filled
+            if filled == 0 and length is not None and total < length:
+                # the connection ended early (http.client returns 0, not an error): retry, not "differs"
+                raise http.client.IncompleteRead(b"", length - total)
             read = handle.readinto(expected_view[:filled] if filled else expected_view[:1]) or 0
             if filled == 0:
                 return read == 0

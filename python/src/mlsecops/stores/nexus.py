@@ -24,6 +24,8 @@ _CHECKSUM_HEADERS = ("X-Checksum-Sha256", "X-Checksum-SHA256", "X-Content-Sha256
 
 
 def classify(exc: BaseException) -> Failure:
+    import http.client
+
     import requests
 
     if isinstance(exc, HttpStatus):
@@ -34,7 +36,7 @@ def classify(exc: BaseException) -> Failure:
         if exc.status >= 500 or exc.status in (408, 429):
             return Failure.TRANSIENT
         return Failure.FATAL
-    if isinstance(exc, requests.RequestException | ConnectionError | TimeoutError | OSError):
+    if isinstance(exc, requests.RequestException | http.client.HTTPException | OSError):
         return Failure.TRANSIENT
     return Failure.FATAL
 
