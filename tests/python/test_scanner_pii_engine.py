@@ -149,3 +149,40 @@ def test_ipv6_in_every_written_form_is_found_and_times_and_mac_addresses_are_not
     engine = PiiEngine(["IP_ADDRESS"], prefer_hyperscan=hyperscan)
     spans = engine._matcher.longest(b"at 12:30:45 nic 00:1a:2b:3c:4d:5e")
     assert spans == {}  # rejected shapes cost no match callback, not even an IPv4 one
+
+
+@pytest.mark.parametrize("hyperscan", [True, False], ids=["hyperscan", "re"])
+def test_a_north_american_number_inside_a_longer_run_of_groups_stays_part_of_that_run(hyperscan):
+    engine = PiiEngine(["PHONE_NUMBER"], prefer_hyperscan=hyperscan)
+    # the run is one (rejected) id whether the 3-3-4 starts at its second group or its third
+    runs = (b"box 1234 212 555 1234", b"lot 12 34 212 555 1234", b"ref 876 212.497.3265- 748579",
+            b"586-28557 800 862 0437+14")
+    assert [engine.find(run) for run in runs] == [[]] * len(runs)
+    assert [e.value for e in engine.find(b"call 212 555 1234 now")] == [b"212 555 1234"]
+
+
+def test_with_hyperscan_only_3_3_4_runs_are_north_american_national_candidates():
+    engine = PiiEngine(["PHONE_NUMBER"], prefer_hyperscan=True)
+    if engine.backend != "hyperscan":
+        pytest.skip("hyperscan is not installed")
+    phone_pattern = next(p.id for p in engine._matcher.patterns)
+    # an end-only pattern is re-checked with `re`, whose matches do not shadow the way Hyperscan's do
+    assert phone_pattern not in engine._matcher._end_only
+    shapes = b"ssn 219-45-6789 on 2023-01-15 from 10.20.30.40 card 4539 1488 0343 6467, ref 415 823 4567 12"
+    assert sorted(engine._matcher.longest(shapes).values()) == [len(shapes)]  # only the last, a 3-3-4 run
+
+
+@pytest.mark.parametrize("hyperscan", [True, False], ids=["hyperscan", "re"])
+def test_national_numbers_with_a_long_subscriber_part_count_after_a_phone_word(hyperscan):
+    def phones(text: str, region: str = "DE") -> list[str]:
+        engine = PiiEngine(["PHONE_NUMBER"], phone_region=region, prefer_hyperscan=hyperscan)
+        return [e.value.decode() for e in engine.find(text.encode())]
+
+    assert phones("Tel. 030 123456, Fax: 0711/1234567, Handy 0151-12345678") == [
+        "030 123456", "0711/1234567", "0151-12345678"]
+    assert phones("call me on 040 1234567 after six") == ["040 1234567"]
+    # without the word, or with it on the line before, a reference or an account number is written alike
+    assert phones("Kundennummer 030 123456, Konto 0301 234567 0302 345678") == []
+    assert phones("Tel:\n030 123456") == []
+    assert phones("Tel 2023 123456, Tel ORD-030 123456") == []  # no trunk 0; the tail of an id
+    assert phones("Tel. 030 123456", region="US") == []  # North America groups its national numbers

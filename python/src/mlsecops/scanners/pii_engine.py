@@ -13,7 +13,7 @@ from functools import cache, partial
 from operator import itemgetter
 from typing import NamedTuple
 
-from .multipattern import MultiPattern, Pattern
+from .multipattern import MultiPattern, Pattern, hyperscan_version
 from .pii_validators import (
     is_nanp_region,
     valid_card,
@@ -79,6 +79,27 @@ _PII_PATTERNS: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
 # Only the lower bound moves: a run of four or five groups must stay one candidate, rejected whole.
 _NATIONAL_ANY = rb"|\b\d{2,4}(?:[ .-]\d{2,5}){1,4}\b"
 _NATIONAL_NANP = rb"|\b\d{2,4}(?:[ .-]\d{2,5}){2,4}\b"
+# With Hyperscan the national pattern can be narrower still. It reports each end once, with the
+# leftmost start that reaches it, and a candidate is the longest end reported for its start. Only an
+# exact 3-3-4 candidate can be a phone, so only runs that start 3-3-4 need to match (longer ones too:
+# they stay one candidate, rejected whole), and the runs that hide a 3-3-4 starting at their second
+# or third group, which keep it hidden as before. Every other run (an SSN, a date, an IP address, a
+# card's groups: three in four phone candidates on dense text) was a candidate only to be rejected.
+# `re` keeps the wider pattern: it resumes after each match, so a run that no longer matched whole
+# would let it find a phone inside one.
+_NATIONAL_NANP_HYPERSCAN = (
+    rb"|\b\d{3}[ .-]\d{3}[ .-]\d{4}(?:[ .-]\d{2,5}){0,2}\b"
+    rb"|\b\d{2,4}[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}\b"
+    rb"|\b\d{2,4}[ .-]\d{2,5}[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}\b"
+)
+# Elsewhere a national number may be a trunk 0 and area code, then a subscriber part of six digits
+# or more in one run (German 030 123456, 0711/1234567), which no grouped candidate above covers.
+# `phonenumbers` accepts almost any such run for those regions, so it counts only after a word like
+# "tel" or "fax": a reference or an amount is written the same way.
+_SUBSCRIBER_PHONE: tuple[str, bytes, Callable[[bytes], int]] = (
+    "PHONE_NUMBER", rb"\b0\d{1,4}[ ./-]\d{6,8}\b", valid_phone)
+_PHONE_CONTEXT = re.compile(rb"(?i)(?:\btel|phone|\bfax|mobil|handy|\bcall|\b(?:an)?ruf|\bt\xc3\xa9l)")
+PHONE_CONTEXT_WINDOW = 24
 _START = itemgetter(1)  # Entity.start, read in C
 _DOB_CONTEXT = re.compile(rb"(?i)(?:\bdob\b|birth|\bborn\b|geburt|naissance|nacimiento)")
 DOB_CONTEXT_WINDOW = 24
@@ -107,6 +128,7 @@ def _compiled(types: frozenset[str], prefer_hyperscan: bool,
     """The pattern set and, per pattern id, what it stands for: a PII triple or a secret rule."""
     meaning: list[object] = []
     patterns: list[Pattern] = []
+    national = _NATIONAL_NANP_HYPERSCAN if prefer_hyperscan and hyperscan_version() else _NATIONAL_NANP
     if "API_KEY" in types:
         for rule in RULES:
             if not rule.generic or rule.id == "aws-secret-access-key":
@@ -115,9 +137,12 @@ def _compiled(types: frozenset[str], prefer_hyperscan: bool,
                 meaning.append(rule)
     for entry in _PII_PATTERNS:
         if entry[0] in types:
-            regex = entry[1].replace(_NATIONAL_ANY, _NATIONAL_NANP) if nanp else entry[1]
+            regex = entry[1].replace(_NATIONAL_ANY, national) if nanp else entry[1]
             patterns.append(Pattern(len(meaning), regex))
             meaning.append(entry)
+    if "PHONE_NUMBER" in types and not nanp:  # a North American national number is always grouped
+        patterns.append(Pattern(len(meaning), _SUBSCRIBER_PHONE[1]))
+        meaning.append(_SUBSCRIBER_PHONE)
     return MultiPattern(patterns, prefer_hyperscan=prefer_hyperscan), tuple(meaning)
 
 
@@ -184,7 +209,7 @@ class PiiEngine:
 
         return confirm
 
-    def _pii_confirmers(self, entity_type: str, _pattern: bytes,
+    def _pii_confirmers(self, entity_type: str, pattern: bytes,
                         validator: Callable[[bytes], int]) -> tuple[Confirmer, Confirmer]:
         """Context checks on the surrounding bytes, then the validator on the candidate alone;
         (without `all_dates`, with it): only birth dates tell the two apart.
@@ -218,6 +243,10 @@ class PiiEngine:
                 return None  # the tail of an order id like ORD-2023-004512
             return value_at(data, start, end)
 
+        def phone_in_context(data: bytes, start: int, end: int) -> Entity | None:
+            window = data[max(0, start - PHONE_CONTEXT_WINDOW) : start]
+            return phone(data, start, end) if _PHONE_CONTEXT.search(window[window.rfind(b"\n") + 1 :]) else None
+
         def birth_date_in_context(data: bytes, start: int, end: int) -> Entity | None:
             window = data[max(0, start - DOB_CONTEXT_WINDOW) : start]
             return value_at(data, start, end, "context") if _DOB_CONTEXT.search(
@@ -237,6 +266,8 @@ class PiiEngine:
 
         if entity_type == "DATE_OF_BIRTH":
             return birth_date_in_context, any_date
+        if pattern == _SUBSCRIBER_PHONE[1]:
+            return phone_in_context, phone_in_context
         confirm = {"PHONE_NUMBER": phone, "IP_ADDRESS": ip_address}.get(entity_type, value_at)
         return confirm, confirm
 

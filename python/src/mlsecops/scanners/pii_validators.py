@@ -233,7 +233,7 @@ _NANP_GROUPS = ([3, 3, 4], [1, 3, 3, 4])
 def valid_phone(candidate: bytes, region: str = "US") -> int:
     """A number `phonenumbers` calls valid; without a country code it must be grouped as the region
     writes numbers (US: 3-3-4), since a bare or oddly grouped run of digits is an id or a date."""
-    digits = candidate.translate(None, b" .-()+").decode("ascii")
+    digits = candidate.translate(None, b" .-()+/").decode("ascii")  # '/': German 030/123456
     if not 7 <= len(digits) <= 15 or (len(digits) == len(candidate)):
         return 0
     international = candidate.startswith(b"+")
