@@ -81,11 +81,14 @@ def test_a_sha256_reported_by_nexus_that_differs_fails_the_upload_naming_the_url
     assert server.password not in str(caught.value)
 
 
-def test_a_nexus_that_records_no_sha256_gets_its_uploads_read_back(tmp_path):
+def test_a_nexus_that_records_no_sha256_gets_its_uploads_read_back_and_is_asked_again_next_time(tmp_path):
     src = _file(tmp_path, "model.bin", 100_000)
-    with nexus_with_rest(with_sha256=False) as (server, _), _store(server) as store:
+    with nexus_with_rest(with_sha256=False) as (server, state), _store(server) as store:
         read_backs = _count_read_backs(store)
         assert store.upload(src, "model.bin") == hashlib.sha256(src.read_bytes()).hexdigest()
+        assert read_backs == ["model.bin"]
+        state.with_sha256 = True  # e.g. its search index caught up, or it was upgraded
+        store.upload(src, "model-2.bin")
     assert read_backs == ["model.bin"]
 
 
@@ -236,7 +239,9 @@ def test_chunked_encoded_and_redirected_answers_still_compare_by_content(small_p
     local = _file(tmp_path, "local.bin", 20_000)
     with odd_server(local.read_bytes()) as base, requests.Session() as session:
         assert remote_equals_file(session, base + path, local, 5) is True
-        local.write_bytes(local.read_bytes()[:-1] + b"!")
+        changed = bytearray(local.read_bytes())
+        changed[-1] ^= 0x01
+        local.write_bytes(bytes(changed))
         assert remote_equals_file(session, base + path, local, 5) is False
 
 

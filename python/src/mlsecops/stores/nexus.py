@@ -99,7 +99,9 @@ class NexusStore(ArtifactStore):
         self.path_in_repo = "/".join(segments[2:]) if self.repository else "/".join(segments)
         self._userinfo = (parts.username, parts.password) if parts.username else None
         self._session = None
-        self._reports_checksums: bool | None = None  # learnt from the first upload: plain WebDAV reports none
+        # a plain WebDAV server sends no checksum header and has no search API: learnt once, not asked per file
+        self._plain_webdav = False
+        self._search_api_missing = False
 
     @property
     def session(self):
@@ -169,10 +171,11 @@ class NexusStore(ArtifactStore):
 
         digest = self._retry(attempt, "upload", key)
         announced = None
-        if self._reports_checksums is not False:
+        if not self._plain_webdav:
             head = self._retry(lambda: self._head(key), "verify", key)
             announced = self._server_sha256(head) or self._retry(lambda: self._asset_sha256(key), "verify", key)
-            self._reports_checksums = announced is not None
+            # a Nexus that has not indexed the asset yet (or records no sha256) is asked again next time
+            self._plain_webdav = announced is None and self._search_api_missing
         if announced is None:  # a plain WebDAV server: read the upload back
             if not self._retry(lambda: self._read_back_matches(key, src), "verify", key):
                 raise EnvironmentFailure(f"{self.url_of(key)}: the server's copy differs from the uploaded file")
@@ -211,6 +214,7 @@ class NexusStore(ArtifactStore):
             f"{self.host_base}/service/rest/v1/search/assets", params=params, timeout=self.connection.timeout
         )
         if response.status_code in (404, 405):
+            self._search_api_missing = True
             return None
         self._check(response)
         return response.json()
