@@ -7,6 +7,7 @@ import json
 import pytest
 from notify_support.defectdojo_fake import DefectDojoFake
 from notify_support.harness import notify_run
+from notify_support.receiver import Reply
 from notify_support.workspace import failed_model_gate, passing_run
 
 pytestmark = pytest.mark.timeout(60)
@@ -70,6 +71,25 @@ def test_the_next_run_reimports_into_the_same_test_and_closes_what_was_fixed(tmp
     assert reimport.form()["close_old_findings"] == (None, b"true")
     assert dojo.active_titles(test) == set()
     assert len(dojo.tests) == 1
+
+
+def test_an_import_that_timed_out_but_was_done_is_followed_by_a_reimport_not_a_second_test(tmp_path, dojo):
+    dojo.add_product("fraud-detector", engagement="mlsecops")
+    dojo.slow_imports, dojo.slow_seconds = 1, 1.5
+    run = notify_run(failed_model_gate(tmp_path), [sink(dojo, timeout=0.5, retries=2)], event="gate-failed")
+    outcome = run.sink("defectdojo")
+    assert outcome["status"] == "sent", outcome
+    assert outcome["details"]["action"] == "reimport"
+    assert [r.path for r in posts(dojo)] == ["/api/v2/import-scan/", "/api/v2/reimport-scan/"]
+    assert len(dojo.tests) == 1
+
+
+def test_an_import_the_server_refuses_is_not_tried_again(tmp_path, dojo):
+    dojo.add_product("fraud-detector", engagement="mlsecops")
+    dojo.receiver.route("POST", "/api/v2/import-scan/", lambda recorded: Reply(400, {"file": ["not valid"]}))
+    run = notify_run(failed_model_gate(tmp_path), [sink(dojo, retries=3)], event="gate-failed")
+    assert run.sink("defectdojo")["status"] != "sent"
+    assert [r.path for r in posts(dojo)] == ["/api/v2/import-scan/"]
 
 
 def test_a_missing_product_is_a_warning_unless_auto_create(tmp_path, dojo):

@@ -3,12 +3,15 @@
 GET products/, engagements/, tests/ (filters, paginated shape), POST import-scan/ (with
 auto_create_context) and reimport-scan/ (findings matched by unique_id_from_tool, the ones
 gone mitigated when close_old_findings). Token authentication as DefectDojo does it.
+`slow_imports` makes the next N import-scans do their work, then answer only after `slow_seconds`,
+as an overloaded DefectDojo does when the client's timeout fires first.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
 
 from .receiver import FakeService, Recorded, Reply
 
@@ -26,6 +29,8 @@ class DefectDojoFake(FakeService):
         self.engagements: dict[int, dict] = {}
         self.tests: dict[int, dict] = {}
         self.findings: dict[int, dict[str, dict]] = {}  # test id -> unique id -> finding
+        self.slow_imports = 0
+        self.slow_seconds = 0.0
         for name in ("products", "engagements", "tests"):
             self.receiver.route("GET", f"{API}{name}/", self._lister(name))
         self.receiver.route("POST", f"{API}import-scan/", self.import_scan)
@@ -97,6 +102,9 @@ class DefectDojoFake(FakeService):
         self.tests[test] = {"id": test, "title": fields.get("test_title", ""), "engagement": engagement["id"],
                             "scan_type": fields["scan_type"]}
         self.findings[test] = {_unique(f): {**f, "active": True} for f in findings}
+        if self.slow_imports:
+            self.slow_imports -= 1
+            time.sleep(self.slow_seconds)  # done, but the answer comes after the client gave up
         return Reply(201, {"test": test, "test_id": test, "engagement_id": engagement["id"],
                            "product_id": product["id"], "scan_type": fields["scan_type"],
                            "statistics": {"after": {"total": len(findings)}}})

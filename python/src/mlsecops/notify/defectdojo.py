@@ -3,6 +3,8 @@
 The product and engagement are found by name; with `auto_create` DefectDojo creates them
 on import (`auto_create_context`). The test is found by title inside the engagement: when it
 exists the run re-imports into it (closing what is gone), otherwise it imports a new one.
+A POST that times out is not repeated blindly: the test is looked up again first, so an import
+the server did complete is followed by a reimport, not by a second test.
 The report is ours: `.mlsecops/reports/defectdojo.json` (scan type "Generic Findings
 Import") or `findings.sarif` ("SARIF"), written by `mlsecops.reports` when absent.
 """
@@ -14,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from .interface import RunEvent, Sink, SinkError
+from .http import pause_before_retry
+from .interface import RunEvent, Sink, SinkError, TransientSinkError
 from .sanitize import clean_tree
 
 REPORT_FORMATS = {
@@ -31,6 +34,27 @@ class DefectDojoSink(Sink):
         report = self._report_bytes(file_name)
         self._headers = {"Authorization": f"Token {self.credential('api_key')}", "Accept": "application/json"}
         product_name = self.settings.product or event.project
+        attempts = self.settings.retries + 1
+        for attempt in range(1, attempts + 1):
+            # Looked up afresh before every attempt: an import that timed out may still have created
+            # the test, and importing again would make a duplicate where a reimport updates it.
+            engagement, test = self._locate(product_name)
+            endpoint, action, fields = self._upload_fields(event, scan_type, product_name, engagement, test)
+            try:
+                response = self._call("POST", f"{endpoint}/", retries=0, data=fields,
+                                      files={"file": (file_name, report, "application/json")})
+            except TransientSinkError:
+                if attempt == attempts:
+                    raise
+                pause_before_retry(attempt, self.deadline)
+                continue
+            answer = _json(response, self.settings.label)
+            return {"action": action, "test": answer.get("test") or answer.get("test_id"),
+                    "engagement": answer.get("engagement_id", engagement), "scan_type": scan_type}
+        raise SinkError(f"{self.settings.label}: no attempt made")  # unreachable: attempts >= 1
+
+    def _locate(self, product_name: str) -> tuple[int | None, int | None]:
+        """(engagement id, test id), each None when DefectDojo has no such object yet."""
         product = self._find("products", {"name": product_name}, "name", product_name)
         engagement = (
             self._find("engagements", {"product": product, "name": self.settings.engagement}, "name",
@@ -45,23 +69,21 @@ class DefectDojoSink(Sink):
         if engagement is None and not self.settings.auto_create:
             missing = f"product '{product_name}'" if product is None else f"engagement '{self.settings.engagement}'"
             raise SinkError(f"{self.settings.label}: {missing} not found in DefectDojo (set auto_create: true)")
+        return engagement, test
+
+    def _upload_fields(self, event: RunEvent, scan_type: str, product_name: str, engagement: int | None,
+                       test: int | None) -> tuple[str, str, dict[str, str]]:
         fields = self._scan_fields(event, scan_type)
         if test is not None:
-            endpoint, action = "reimport-scan", "reimport"
             fields.update(test=str(test), close_old_findings=_flag(self.settings.close_old_findings),
                           do_not_reactivate="false")
-        else:
-            endpoint, action = "import-scan", "import"
-            fields.update(product_name=product_name, engagement_name=self.settings.engagement,
-                          product_type_name=self.settings.product_type,
-                          auto_create_context=_flag(self.settings.auto_create), close_old_findings="false")
-            if engagement is not None:
-                fields["engagement"] = str(engagement)
-        response = self._call("POST", f"{endpoint}/", data=fields,
-                              files={"file": (file_name, report, "application/json")})
-        answer = _json(response, self.settings.label)
-        return {"action": action, "test": answer.get("test") or answer.get("test_id"),
-                "engagement": answer.get("engagement_id", engagement), "scan_type": scan_type}
+            return "reimport-scan", "reimport", fields
+        fields.update(product_name=product_name, engagement_name=self.settings.engagement,
+                      product_type_name=self.settings.product_type,
+                      auto_create_context=_flag(self.settings.auto_create), close_old_findings="false")
+        if engagement is not None:
+            fields["engagement"] = str(engagement)
+        return "import-scan", "import", fields
 
     def _report_bytes(self, file_name: str) -> bytes:
         path = self.context.workspace.root / "reports" / file_name

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .interface import SinkError
+from .interface import SinkError, TransientSinkError
 from .sanitize import clean
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -59,8 +59,13 @@ def request(
                 _sleep(_delay(response.headers.get("Retry-After"), backoff, attempt), deadline)
                 continue
         if attempt < attempts:
-            _sleep(min(backoff * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS), deadline)
-    raise SinkError(f"{label}: {last_problem} (after {attempts} attempt{'s' if attempts > 1 else ''})")
+            pause_before_retry(attempt, deadline, backoff)
+    raise TransientSinkError(f"{label}: {last_problem} (after {attempts} attempt{'s' if attempts > 1 else ''})")
+
+
+def pause_before_retry(attempt: int, deadline: float | None, backoff: float = 0.5) -> None:
+    """Exponential backoff after failed attempt number `attempt`, never past the sink's deadline."""
+    _sleep(min(backoff * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS), deadline)
 
 
 def _sleep(seconds: float, deadline: float | None) -> None:

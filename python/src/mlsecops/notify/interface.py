@@ -47,6 +47,10 @@ class SinkError(Exception):
     """A sink could not deliver; the message is already scrubbed and names no credential."""
 
 
+class TransientSinkError(SinkError):
+    """Every attempt met a timeout, a dropped connection, 429 or 5xx: a later attempt may get through."""
+
+
 @dataclass
 class SinkContext:
     """What a sink may use beside the event: the workspace (e.g. its reports) and the config."""
@@ -78,8 +82,9 @@ class Sink(ABC):
         """One HTTP request under this sink's timeout, retries and overall time budget."""
         from .http import request
 
+        retries = kwargs.pop("retries", self.settings.retries)  # 0 for a request that is not idempotent
         return request(self.settings.label, method, url, timeout=self.settings.timeout,
-                       retries=self.settings.retries, deadline=self.deadline, **kwargs)
+                       retries=retries, deadline=self.deadline, **kwargs)
 
     @abstractmethod
     def send(self, event: RunEvent) -> dict[str, Any]:
