@@ -69,9 +69,27 @@ def test_a_scanner_run_alone_skips_virtualenvs_and_git_like_the_stage(cli, tmp_p
     (tmp_path / ".venv" / "lib" / "vendored.py").write_text('token = "ghp_' + "a1B2c3D4e5F6g7H8i9J0" * 2 + '"\n')
     (tmp_path / "app.py").write_text('token = "ghp_' + "Z9y8X7w6V5u4T3s2R1q0" * 2 + '"\n')
     result = cli("scan", "secrets", str(tmp_path), "--format", "json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # a finding fails it, as gitleaks would
     import json
 
     paths = [f["location"]["path"] for f in json.loads(result.stdout)["findings"]]
     assert paths and all(".venv" not in p for p in paths)
     assert any(p.endswith("app.py") for p in paths)
+
+
+def test_a_scanner_run_alone_exits_like_a_gate(cli, tmp_path: Path):
+    (tmp_path / "app.py").write_text('token = "ghp_' + "Z9y8X7w6V5u4T3s2R1q0" * 2 + '"\n')
+    failing = cli("scan", "secrets", str(tmp_path))
+    assert failing.exit_code == 1
+    assert failing.stderr.count("\n") == 1 and "at or above low" in failing.stderr
+    assert cli("scan", "secrets", str(tmp_path), "--fail-on", "never").exit_code == 0
+    (tmp_path / "app.py").write_text("print('nothing to see')\n")
+    assert cli("scan", "secrets", str(tmp_path)).exit_code == 0
+
+
+def test_a_scanner_that_cannot_run_alone_is_an_environment_failure_not_a_pass(cli, tmp_path: Path):
+    result = cli("scan", "trivy", str(tmp_path), env={"PATH": "/nonexistent"})
+    assert result.exit_code == 3
+    assert "trivy/not-run" in result.stdout
+    assert result.stderr.startswith("mlsecops: trivy: the scanner did not run, nothing was judged")
+    assert "Traceback" not in result.output

@@ -202,7 +202,8 @@ def test_scan_models_command_prints_findings_as_json(tmp_path: Path, cli):
     (tmp_path / "models" / "tokenizer.pickle").write_bytes(gen.call_then_data("os", "system", "id", 2))
     (tmp_path / "models" / "ok.pkl").write_bytes(pickle.dumps([1, 2, 3]))
     result = cli("scan", "models", "models", "--format", "json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == "mlsecops: models: 1 finding(s) at or above low (critical: 1)"
     report = json.loads(result.stdout)
     assert [f["location"]["path"] for f in report["findings"]] == ["tokenizer.pickle"]
     assert report["findings"][0]["severity"] == "critical"

@@ -195,7 +195,7 @@ def test_the_insecure_demo_tickets_are_flagged_for_every_planted_kind(tmp_path, 
 
     root = demo.materialize("insecure", tmp_path / "demo").parent
     result = cli("scan", "dataset", str(root / "data" / "tickets.csv"), "--format", "json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert {f["properties"]["entity"] for f in report["findings"]} == {
         "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN"}

@@ -216,7 +216,7 @@ def test_cli_scans_a_tree_and_prints_json(cli, tmp_path):
     value, line = plant("aws-access-key-id")
     (tmp_path / "settings.py").write_text(line)
     result = cli("scan", "secrets", str(tmp_path), "--format", "json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["status"] == "ran"
     assert [f["rule"] for f in report["findings"]] == ["secret/aws-access-key-id"]

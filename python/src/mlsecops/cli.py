@@ -220,11 +220,17 @@ class ScanGroup(click.Group):
         return _standalone_scan_command(name)
 
 
+SEVERITY_CHOICES = ["critical", "high", "medium", "low", "info", "never"]
+
+
 def _standalone_scan_command(name: str) -> click.Command:
-    @click.command(name=name, help=f"Run the '{name}' scanner alone on PATH and print its findings.")
+    @click.command(name=name, help=f"Run the '{name}' scanner alone on PATH and print its findings. Exit 1 when a "
+                   "finding reaches --fail-on, 3 when the scanner could not run.")
     @click.argument("path", type=click.Path(exists=True))
     @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text")
-    def command(path: str, output_format: str) -> None:
+    @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="low", show_default=True,
+                  help="Lowest severity that fails the run (exit 1); 'never' always exits 0 after printing.")
+    def command(path: str, output_format: str, fail_on: str) -> None:
         from .stages.scan import scan_path
 
         outcome = scan_path(name, Path(path))
@@ -235,8 +241,27 @@ def _standalone_scan_command(name: str) -> click.Command:
                 where = finding.location.display()
                 click.echo(f"{finding.severity.value:8} {finding.rule:32} {where}  {finding.title}")
             click.echo(f"{name}: {outcome.status}, {len(outcome.findings)} finding(s), {outcome.scanned} scanned")
+        _judge_standalone_scan(name, outcome, fail_on)
 
     return command
+
+
+def _judge_standalone_scan(name: str, outcome, fail_on: str) -> None:
+    """Exit as a gate would, like gitleaks or modelscan in a script: a scanner that could not run is
+    an environment failure (its results are incomplete), a finding at or above `fail_on` fails."""
+    if fail_on == "never":
+        return
+    from .errors import EnvironmentFailure, GateFailed
+    from .findings import Severity
+
+    if outcome.status != "ran":
+        reason = f": {outcome.message}" if outcome.message else ""
+        raise EnvironmentFailure(f"{name}: the scanner did not run, nothing was judged{reason}")
+    threshold = Severity(fail_on)
+    failing = [f for f in outcome.findings if f.severity.at_least(threshold)]
+    if failing:
+        counts = ", ".join(f"{s.value}: {n}" for s in Severity if (n := sum(f.severity is s for f in failing)))
+        raise GateFailed(f"{name}: {len(failing)} finding(s) at or above {fail_on} ({counts})")
 
 
 @cli.group(cls=ScanGroup, invoke_without_command=True)
