@@ -65,14 +65,14 @@ def main() -> None:
             connection = ConnectionConfig(endpoint_url=endpoint, region="us-east-1")
             store = open_store("s3://bench/ours", {"s3": connection})
             transfer = TransferConfig(multipart_threshold=64 << 20, multipart_chunksize=16 << 20, max_concurrency=8)
-            crc = open_store("s3://bench/crc", {"s3": connection.model_copy(update={"upload_checksum": "crc32"})})
+            sha = open_store("s3://bench/sha", {"s3": connection.model_copy(update={"upload_checksum": "sha256"})})
             up = interleaved_medians({
                 "ours": lambda: store.upload(src, "model.bin"),
-                "ours crc32": lambda: crc.upload(src, "m.bin"),
+                "ours sha256": lambda: sha.upload(src, "m.bin"),
                 "raw": lambda: raw.upload_file(str(src), "bench", "raw/model.bin", Config=transfer),
             }, args.runs)
-            rows.append(("S3 upload, sha256 (moto)", up["ours"], up["raw"]))
-            rows.append(("S3 upload, crc32 (moto)", up["ours crc32"], up["raw"]))
+            rows.append(("S3 upload, crc32 (moto)", up["ours"], up["raw"]))
+            rows.append(("S3 upload, sha256 (moto)", up["ours sha256"], up["raw"]))
             down = interleaved_medians({
                 "ours": lambda: store.download("model.bin", scratch / "dl-ours.bin"),
                 "raw": lambda: raw.download_file("bench", "raw/model.bin", str(scratch / "dl-raw.bin"), Config=transfer),

@@ -59,8 +59,8 @@ class ConnectionConfig(Section):
     sse_kms_key_id: str | None = None
     multipart_threshold_mb: int = Field(default=64, ge=5)  # S3: multipart above this size
     multipart_chunk_mb: int = Field(default=16, ge=5)
-    # S3: the checksum the server validates and reports back after an upload; crc32 costs less CPU
-    upload_checksum: Literal["sha256", "crc32"] = "sha256"
+    # S3: the checksum the server validates and reports back after an upload (crc32: the AWS SDKs' default)
+    upload_checksum: Literal["sha256", "crc32"] = "crc32"
     options: dict[str, Any] = Field(default_factory=dict)
 
 

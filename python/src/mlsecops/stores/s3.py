@@ -1,9 +1,11 @@
 """`s3://bucket/prefix` store (boto3): AWS, MinIO or Ceph through `endpoint_url`; multipart; SSE; verified both ways.
 
-Uploads carry a SHA-256 checksum that S3 itself validates (per part for multipart); after
-the upload the object's checksum is read back and compared with the local file, so a
-corrupted or truncated object is caught without downloading it again. Servers that return
-no checksum are verified by reading the object back.
+Uploads carry a checksum that S3 itself validates (per part for multipart): CRC32 by default,
+as the AWS SDKs send, or SHA-256 (`upload_checksum: sha256`). After the upload the object's
+checksum is read back and compared with the one computed from the bytes sent, so a corrupted
+or truncated object is caught without downloading it again; the file's sha256, computed on
+the same read, is what the release manifest and the signature hold. Servers that return no
+checksum are verified by reading the object back.
 Credentials: `username`/`password` of the connection (access key id / secret, best given as
 `${secret:...}`), else boto3's own chain (environment, profile, instance role).
 """
@@ -108,11 +110,12 @@ class S3Store(ArtifactStore):
                     retries={"max_attempts": 1, "mode": "standard"},  # our own backoff decides
                     s3={
                         "addressing_style": c.options.get("addressing_style", "auto"),
-                        # Each upload carries its sha256 in a signed header that S3 checks the body
-                        # against, which binds the body as a signed payload would (botocore's own
-                        # choice over TLS); signing it again costs one more sha256 pass on http endpoints.
+                        # A sha256 upload carries its checksum in a signed header that S3 checks the
+                        # body against, which binds the body as a signed payload would; signing it
+                        # again costs one more sha256 pass. With crc32, botocore decides as it does by
+                        # default: the payload is signed over plain http, not over TLS.
                         "payload_signing_enabled": c.options.get(
-                            "payload_signing_enabled", c.upload_checksum != "sha256"
+                            "payload_signing_enabled", False if c.upload_checksum == "sha256" else None
                         ),
                     },
                     request_checksum_calculation="when_required",
