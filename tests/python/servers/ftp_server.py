@@ -72,6 +72,7 @@ def ftp_server(
 ) -> Iterator[FtpServer]:
     from pyftpdlib.authorizers import DummyAuthorizer
     from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
+    from pyftpdlib.ioloop import IOLoop
     from pyftpdlib.servers import ThreadedFTPServer
 
     workdir = Path(tempfile.mkdtemp(prefix="mlsecops-ftp-"))
@@ -89,7 +90,8 @@ def ftp_server(
         def on_file_received(self, file: str) -> None:
             received.append(file)
             if stop_after_files is not None and len(received) >= stop_after_files:
-                threading.Thread(target=state["server"].close_all, daemon=True).start()
+                state["stopper"] = threading.Thread(target=state["server"].close_all, daemon=True)
+                state["stopper"].start()
 
     Handler.authorizer = authorizer
     Handler.passive_ports = None
@@ -100,7 +102,9 @@ def ftp_server(
         Handler.certfile = str(bundle)
         Handler.tls_control_required = True
         Handler.tls_data_required = True
-    server = ThreadedFTPServer(("127.0.0.1", 0), Handler)
+    # an IOLoop of its own: pyftpdlib's default one is shared by every server in the process, and
+    # close_all() on it would also close the next test's server
+    server = ThreadedFTPServer(("127.0.0.1", 0), Handler, ioloop=IOLoop())
     state["server"] = server
     port = server.socket.getsockname()[1]
     thread = threading.Thread(
@@ -117,6 +121,8 @@ def ftp_server(
             received=received,
         )
     finally:
+        if "stopper" in state:
+            state["stopper"].join(timeout=5)
         server.close_all()
         thread.join(timeout=5)
         import shutil
