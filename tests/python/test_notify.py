@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import pytest
 from mlsecops.errors import UsageError
@@ -69,6 +70,15 @@ def test_an_unreachable_sink_is_a_warning_and_the_build_still_passes(tmp_path):
     assert run.result["status"] == "passed"
     assert any(w.startswith("notify sink pushgateway: connection failed") for w in run.result["warnings"])
     assert any(line.startswith("warning: notify sink pushgateway") for line in run.output)
+
+
+def test_a_sink_url_that_is_not_a_url_fails_at_once_instead_of_spending_its_time_budget(tmp_path):
+    workspace = failed_model_gate(tmp_path / ".mlsecops")
+    sinks = [{"type": "pushgateway", "url": "pushgateway.monitoring:9091", "retries": 3, "max_seconds": 60}]
+    started = time.monotonic()
+    run = notify_run(workspace, sinks, event="gate-failed")
+    assert time.monotonic() - started < 10
+    assert "not a usable URL" in run.sink("pushgateway")["reason"]
 
 
 def test_a_sink_whose_filter_does_not_want_the_event_is_skipped(tmp_path):

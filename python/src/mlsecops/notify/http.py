@@ -47,6 +47,9 @@ def request(
             response = requests.request(method, url, timeout=remaining, allow_redirects=False, **kwargs)
         except requests.Timeout:
             last_problem = f"timed out after {remaining:g}s"
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema) as exc:
+            raise SinkError(f"{label}: not a usable URL ({exc.__class__.__name__})") from None  # no retry can help
         except requests.RequestException as exc:
             last_problem = f"connection failed ({exc.__class__.__name__})"
         else:
