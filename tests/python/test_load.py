@@ -234,3 +234,56 @@ def test_a_file_next_to_the_config_is_a_valid_source(project, capsys):
     code, _, err = run_cli(capsys, "load")
     assert code == 0, err
     assert (root / ".mlsecops/load/reqs/requirements.txt").read_text() == "numpy==2.0\n"
+
+
+def test_a_symlink_in_an_allowlisted_folder_cannot_pull_in_a_file_from_outside(project, capsys):
+    root, config = project
+    secret = root / "outside.txt"
+    secret.write_text("not for the workspace")
+    (root / "upstream/link.csv").symlink_to(secret)
+    config["load"]["require_lock"] = False
+    config["load"]["sources"] = [{"name": "linked", "url": "file://upstream/link.csv"}]
+    write_config(root, config)
+    code, _, err = run_cli(capsys, "load")
+    assert code == 2 and "'linked'" in err and "resolves outside its allowlisted folder" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not any(p.is_file() for p in (root / ".mlsecops/load").rglob("*") if p.name != "result.json")
+    code, _, err = run_cli(capsys, "lock")
+    assert code == 2 and "resolves outside" in err
+
+
+def test_a_symlinked_sub_folder_cannot_lead_out_of_the_allowlisted_folder(project, capsys):
+    root, config = project
+    (root / "elsewhere").mkdir()
+    (root / "elsewhere/train.csv").write_text("text,label\n")
+    (root / "upstream/sub").symlink_to(root / "elsewhere", target_is_directory=True)
+    config["load"]["require_lock"] = False
+    config["load"]["sources"] = [{"name": "dataset", "url": "file://upstream/sub/train.csv"}]
+    write_config(root, config)
+    code, _, err = run_cli(capsys, "load")
+    assert code == 2 and "'dataset'" in err and "resolves outside" in err
+
+
+def test_an_allowlisted_folder_that_is_itself_a_symlink_still_loads(project, capsys):
+    root, config = project
+    (root / "mounted").symlink_to(root / "upstream", target_is_directory=True)  # e.g. an NFS mount linked in
+    (root / "mlsecops.lock").unlink()
+    config["load"]["allowlist"] = ["file://mounted/"]
+    config["load"]["require_lock"] = False
+    config["load"]["sources"] = [{"name": "dataset", "url": "file://mounted/train.csv"}]
+    write_config(root, config)
+    code, _, err = run_cli(capsys, "load")
+    assert code == 0, err
+    assert (root / ".mlsecops/load/dataset/train.csv").read_bytes() == (root / "upstream/train.csv").read_bytes()
+
+
+def test_a_release_file_that_is_a_symlink_out_of_the_store_is_refused(project, capsys):
+    root, config = project
+    release = _load_a_release(root, config, capsys)
+    outside = root / "outside.keras"
+    outside.write_bytes(b"pretrained weights")  # same bytes: only the link, not the digest, gives it away
+    (release / "model.keras").unlink()
+    (release / "model.keras").symlink_to(outside)
+    code, _, err = run_cli(capsys, "load")
+    assert code == 2 and "model.keras" in err and "resolves outside the store root" in err
+    assert not (root / ".mlsecops/load/base").exists()

@@ -97,6 +97,7 @@ def test_signing_is_refused_unless_both_gates_passed(workspace, capsys, gate, st
     write_gate(workspace, gate, status)
     code, _, err = run_cli(capsys, "sign")
     assert code == 1 and f"{gate}: {status}" in err and len(err.strip().splitlines()) == 1
+    assert "refusing to sign: gates not passed" in err
     assert not (workspace / "sign/model.sig").exists()
 
 

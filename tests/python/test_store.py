@@ -78,7 +78,7 @@ def test_a_different_model_for_the_same_version_is_refused_unless_forced(signed,
 def test_a_failed_gate_blocks_the_store(signed, capsys, gate):
     write_gate(signed, gate, "failed")
     code, _, err = run_cli(capsys, "store")
-    assert code == 1 and gate in err
+    assert code == 1 and gate in err and "refusing to store: gates not passed" in err
     assert not (signed / "store/spam-filter").exists()
 
 
@@ -123,3 +123,38 @@ def test_an_ftp_server_dying_mid_store_is_exit_3_with_the_url_and_no_release(tmp
     assert code == 3 and f"{server.url}/releases/spam-filter/1.2.0/" in err and "after 3 attempts" in err
     assert server.password not in out + err
     assert result_json(tmp_path / ".mlsecops", "store")["status"] == "error"
+
+
+def test_a_damaged_release_is_refused_as_a_store_fault_and_replaced_with_force(signed, capsys):
+    assert run_cli(capsys, "store")[0] == 0
+    release = signed / "store/spam-filter/1.2.0"
+    (release / "model.h5").write_bytes(b"overwritten on the server")
+    code, _, err = run_cli(capsys, "store")
+    assert code == 3 and "damaged" in err and "model.h5" in err and "--force" in err
+    assert len(err.strip().splitlines()) == 1
+    code, out, err = run_cli(capsys, "store", "--force")
+    assert code == 0, err
+    assert "unchanged" not in out and result_json(signed, "store")["details"]["replaced"] is True
+    assert (release / "model.h5").read_bytes() == (signed / "sign/model/model.h5").read_bytes()
+    assert run_cli(capsys, "verify", str(release))[0] == 0
+
+
+def test_a_release_with_a_missing_file_or_a_broken_manifest_is_damaged_too(signed, capsys):
+    assert run_cli(capsys, "store")[0] == 0
+    release = signed / "store/spam-filter/1.2.0"
+    (release / "tokenizer.json").unlink()
+    code, _, err = run_cli(capsys, "store")
+    assert code == 3 and "damaged" in err and "tokenizer.json" in err
+    (release / "manifest.json").write_text("{not json")
+    code, _, err = run_cli(capsys, "store")
+    assert code == 3 and "damaged" in err and "manifest" in err
+    assert run_cli(capsys, "store", "--force")[0] == 0
+    assert (release / "tokenizer.json").is_file() and run_cli(capsys, "verify", str(release))[0] == 0
+
+
+def test_a_store_url_naming_a_file_is_exit_2_in_one_line(signed, tmp_path, capsys):
+    (tmp_path / "base.yaml").write_text("project: {}\n")
+    write_config(tmp_path, {"project": {"name": "spam-filter", "version": "1.2.0"}, "store": {"url": "file://base.yaml"}})
+    code, _, err = run_cli(capsys, "store")
+    assert code == 2 and "the store root must be a folder" in err and "base.yaml" in err
+    assert len(err.strip().splitlines()) == 1 and "Error" not in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from mlsecops.errors import UsageError
+from mlsecops.errors import EnvironmentFailure, UsageError
 from mlsecops.stores import open_store, split_url
 from mlsecops.stores.interface import DigestMismatch
 from mlsecops.stores.release import fetch_release, publish_release, read_manifest
@@ -73,3 +73,50 @@ def test_a_release_with_nothing_signed_is_refused(store, tmp_path):
     report.write_text("# summary")
     with pytest.raises(UsageError, match="nothing signed"):
         publish_release(store, "p/1.0", {"reports/summary.md": report}, set(), {})
+
+
+def test_a_key_that_is_a_symlink_out_of_the_root_is_neither_read_nor_written(store, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"private")
+    store.write_bytes("keep.txt", b"x")  # creates the root
+    (tmp_path / "store/link.txt").symlink_to(outside)
+    for action in (
+        lambda: store.read_bytes("link.txt"),
+        lambda: store.exists("link.txt"),
+        lambda: store.download("link.txt", tmp_path / "dl/link.txt"),
+        lambda: store.write_bytes("link.txt", b"overwrite"),
+    ):
+        with pytest.raises(UsageError, match="resolves outside the store root"):
+            action()
+    assert outside.read_bytes() == b"private" and not (tmp_path / "dl/link.txt").exists()
+    store.delete("link.txt")  # removes the link, never its target
+    assert not (tmp_path / "store/link.txt").is_symlink() and outside.read_bytes() == b"private"
+
+
+def test_a_store_root_reached_through_a_symlink_works_as_usual(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    store = open_store(f"file://{tmp_path / 'linked'}")
+    store.write_bytes("p/a.txt", b"data")
+    assert store.read_bytes("p/a.txt") == b"data" and (tmp_path / "real/p/a.txt").is_file()
+
+
+@pytest.mark.parametrize("root", ["base.yaml", "base.yaml/releases"])
+def test_a_store_root_that_is_a_file_is_bad_config_in_one_line(tmp_path, root):
+    (tmp_path / "base.yaml").write_text("project: {}\n")
+    with pytest.raises(UsageError, match="the store root must be a folder") as caught:
+        open_store(f"file://{tmp_path / root}")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_failed_write_reports_its_own_cause_not_the_cleanup_error(store, tmp_path):
+    store.write_bytes("p", b"a file where a folder is needed")
+    with pytest.raises(EnvironmentFailure, match="p/1.0/model.keras: cannot write"):
+        store.write_bytes("p/1.0/model.keras", b"x")
+
+
+def test_a_symlink_loop_in_the_store_is_refused_in_one_line(store, tmp_path):
+    store.write_bytes("keep.txt", b"x")
+    (tmp_path / "store/loop").symlink_to(tmp_path / "store/loop")
+    with pytest.raises(UsageError, match="resolves outside the store root"):
+        store.read_bytes("loop")

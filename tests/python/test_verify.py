@@ -82,10 +82,45 @@ def test_a_bare_model_folder_verifies_with_an_explicit_signature(release, tmp_pa
     assert code == 0, err
 
 
-def test_a_file_that_is_not_a_bundle_is_bad_input(release, capsys):
+def test_a_release_whose_own_bundle_is_corrupt_fails_verification(release, capsys):
     (release / "model.sig").write_text(json.dumps({"not": "a bundle"}))
     code, _, err = run_cli(capsys, "verify", str(release))
+    assert code == 1 and "not a model-signing bundle (corrupt or tampered)" in err
+
+
+def test_a_signature_file_the_user_names_that_is_not_a_bundle_is_bad_input(release, tmp_path, capsys):
+    (tmp_path / "junk.sig").write_text("not json")
+    code, _, err = run_cli(capsys, "verify", str(release), "--signature", str(tmp_path / "junk.sig"))
     assert code == 2 and "not a model-signing bundle" in err
+
+
+def test_a_private_key_passed_as_public_key_is_bad_input_and_never_echoed(release, tmp_path, capsys):
+    private = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    (tmp_path / "signing-key.pem").write_bytes(private)
+    code, out, err = run_cli(capsys, "verify", str(release), "--public-key", str(tmp_path / "signing-key.pem"))
+    assert code == 2 and "a private key, not a public key" in err and len(err.strip().splitlines()) == 1
+    body = b"".join(private.splitlines()[1:-1]).decode()
+    assert body[:24] not in out + err
+
+
+def test_garbage_passed_as_public_key_is_bad_input(release, tmp_path, capsys):
+    (tmp_path / "key.pem").write_text("hello")
+    code, _, err = run_cli(capsys, "verify", str(release), "--public-key", str(tmp_path / "key.pem"))
+    assert code == 2 and "not a PEM EC public key" in err
+
+
+def test_a_release_whose_own_public_key_is_corrupt_fails_verification(release, capsys):
+    (release / "public-key.pem").write_text("-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----\n")
+    code, _, err = run_cli(capsys, "verify", str(release))
+    assert code == 1 and "corrupt or tampered" in err
+
+
+def test_a_report_slipped_into_the_release_is_named_as_added(release, capsys):
+    (release / "reports/new.txt").write_text("not from the pipeline")
+    code, out, err = run_cli(capsys, "verify", str(release))
+    assert code == 1 and "added: reports/new.txt" in out and "added: reports/new.txt" in err
 
 
 STORED_FILES = ["model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json", "model.sig",
@@ -102,6 +137,5 @@ def test_tampering_with_any_stored_file_fails_verification(release, capsys, name
     middle = len(data) // 2
     target.write_bytes(data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:])
     code, out, err = run_cli(capsys, "verify", str(release))
-    assert code in (1, 2), (name, code, out, err)
+    assert code == 1, (name, code, out, err)  # tampering is a failed verification, never "bad input"
     assert "Traceback" not in out + err
-    assert code == 1 or "mlsecops:" in err

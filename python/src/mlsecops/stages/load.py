@@ -55,6 +55,7 @@ def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock:
             raise UsageError(f"{where}: load.allowlist is empty, so no source may be loaded (fail closed)")
         if not allowed(source.url, load.allowlist):
             raise UsageError(f"{where}: {url} matches no load.allowlist prefix")
+        check_stays_inside_allowlist(config, source)
         _, filename = split_url(absolute_file_url(source.url, config.base_dir))
         if filename.startswith(".") or not _SAFE_NAME.match(filename):
             raise UsageError(f"{where}: {url}: unsafe file name '{filename}'")
@@ -65,6 +66,33 @@ def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock:
             raise UsageError(
                 f"{where}: {lock_path(config).name} pins another URL ({scrub_url(entry['url'])}): run `mlsecops lock`"
             )
+
+
+def check_stays_inside_allowlist(config: Config, source: SourceConfig) -> None:
+    """A file:// source must lie inside an allowlisted folder once symlinks are resolved.
+
+    The allowlist compares URL text, but `data/link.csv -> /etc/passwd` passes that test
+    and would copy the target into the workspace (and from there into reports and releases).
+    """
+    from ..stores import absolute_file_url, scheme_of
+    from ..stores.file import is_within, path_of_file_url
+
+    if scheme_of(source.url) != "file":
+        return
+
+    def local(url: str) -> Path:
+        try:
+            return path_of_file_url(absolute_file_url(url, config.base_dir))
+        except UsageError:  # a prefix without a path ('file://') allows every local file
+            return Path("/")
+
+    target = local(source.url)
+    folders = [local(prefix) for prefix in config.load.allowlist if allowed(source.url, [prefix])]
+    if not any(is_within(target, folder) for folder in folders):
+        raise UsageError(
+            f"load.sources '{source.name}': {scrub_url(source.url)} resolves outside its allowlisted "
+            "folder (a symlink?): refused"
+        )
 
 
 def is_release(url: str) -> bool:
@@ -78,6 +106,7 @@ def fetch(config: Config, source: SourceConfig, dest_dir: Path, expected_sha256:
     from ..stores import absolute_file_url, open_store, split_url
     from ..stores.release import fetch_release
 
+    check_stays_inside_allowlist(config, source)  # again: a link may have changed since check_sources
     root, filename = split_url(absolute_file_url(source.url, config.base_dir))
     with open_store(root, config.load.connections) as store:
         if is_release(source.url):

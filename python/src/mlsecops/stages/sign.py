@@ -26,15 +26,17 @@ def run(ctx: StageContext) -> StageResult:
     return run_stage("sign", _sign, ctx)
 
 
-def require_passed_gates(ctx: StageContext, gates: tuple[str, ...] = REQUIRED_GATES) -> dict[str, str]:
-    """Fail closed: a gate that did not run counts as failed."""
+def require_passed_gates(
+    ctx: StageContext, gates: tuple[str, ...] = REQUIRED_GATES, action: str = "sign"
+) -> dict[str, str]:
+    """Fail closed: a gate that did not run counts as failed. `action` names the refused step."""
     verdicts = {}
     for gate in gates:
         result = ctx.workspace.optional_result(gate)
         verdicts[gate] = result.status if result else "missing"
     failed = [f"{gate}: {status}" for gate, status in verdicts.items() if status != "passed"]
     if failed:
-        raise GateFailed(f"refusing to sign: gates not passed ({', '.join(failed)})")
+        raise GateFailed(f"refusing to {action}: gates not passed ({', '.join(failed)})")
     return verdicts
 
 

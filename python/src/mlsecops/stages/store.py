@@ -64,7 +64,7 @@ def _store(ctx: StageContext, result: StageResult) -> None:
     from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY, require_passed_gates
 
     workspace = ctx.workspace
-    gates = require_passed_gates(ctx)
+    gates = require_passed_gates(ctx, action="store")
     sign = workspace.optional_result("sign")
     sign_dir = workspace.root / "sign"
     if sign is None or sign.status != "passed" or not (sign_dir / BUNDLE).is_file():

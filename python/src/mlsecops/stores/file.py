@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -28,15 +28,37 @@ def path_of_file_url(url: str) -> Path:
     return Path(rest)
 
 
+def is_within(path: Path, root: Path) -> bool:
+    """True when `path`, with every symlink resolved, is `root` (also resolved) or lies under it.
+
+    Keys cannot climb with '..', but a symlink inside the folder can point anywhere
+    (`data/link.csv -> /etc/passwd`); resolving both sides also accepts a root that is itself
+    reached through a symlink (an NFS mount linked into the project). A link loop is outside."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return False
+
+
 class FileStore(ArtifactStore):
     scheme = "file"
 
     def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
         super().__init__(root_url, connection)
         self.root = path_of_file_url(self.root_url)
+        self._check_root()
+
+    def _check_root(self) -> None:
+        """The root may not exist yet (the first release creates it), but what exists must be folders."""
+        nearest = next((path for path in (self.root, *self.root.parents) if path.exists()), None)
+        if nearest is not None and not nearest.is_dir():
+            raise UsageError(f"{self.display_root()}: the store root must be a folder ({nearest} is not one)")
 
     def _path(self, key: str) -> Path:
-        return self.root / check_key(key)
+        path = self.root / check_key(key)
+        if not is_within(path, self.root):
+            raise UsageError(f"{self.url_of(key)}: resolves outside the store root (a symlink?): refused")
+        return path
 
     def download(self, key: str, dest: Path, expected_sha256: str | None = None) -> str:
         source = self._path(key)
@@ -100,7 +122,9 @@ class FileStore(ArtifactStore):
         except OSError as exc:
             raise EnvironmentFailure(f"{self.url_of(key)}: cannot write ({exc.strerror})") from None
         finally:
-            tmp.unlink(missing_ok=True)
+            # a failed cleanup must not replace the error that says what went wrong
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def list(self, prefix: str = "") -> list[str]:
         base = self._path(prefix) if prefix.strip("/") else self.root
@@ -113,6 +137,10 @@ class FileStore(ArtifactStore):
         )
 
     def delete(self, key: str) -> None:
+        link = self.root / check_key(key)
+        if link.is_symlink() and is_within(link.parent, self.root):
+            link.unlink()  # removes the link only, never what it points at: safe wherever it points
+            return
         target = self._path(key)
         if target.is_dir():
             shutil.rmtree(target)

@@ -2,8 +2,10 @@
 
 A release is visible only through its manifest: readers (load, verify, evaluate's baseline)
 treat a folder without one as absent, so an interrupted upload never looks like a release.
-Re-publishing the same signed files is a no-op; different files for the same version are
-refused unless forced, and a forced replace hides the old release (manifest deleted) first.
+Re-publishing the same signed files is a no-op once the stored copy is read back intact;
+different files for the same version, or a stored release that no longer matches its own
+manifest (damaged), are refused unless forced, and a forced replace hides the old release
+(manifest deleted) first.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EnvironmentFailure, UsageError
-from .interface import ArtifactStore, check_key
+from .interface import ArtifactStore, DigestMismatch, check_key
 from .transfer import file_digest_and_size
 
 MANIFEST = "manifest.json"
@@ -52,6 +54,9 @@ def _parse_manifest(data: bytes, url: str) -> dict[str, Any]:
         raise UsageError(f"{url}: not a valid release manifest (bad JSON)") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
         raise UsageError(f"{url}: not a valid release manifest (no 'files' list)")
+    for entry in manifest["files"]:
+        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("path", "sha256"))):
+            raise UsageError(f"{url}: not a valid release manifest (a file entry without path or sha256)")
     return manifest
 
 
@@ -82,18 +87,29 @@ def publish_release(
     if not any(entry["signed"] for entry in entries):
         raise UsageError(f"{store.url_of(prefix)}: nothing signed to release (fail closed)")
 
-    existing = read_manifest(store, prefix)
     replaced = False
-    if existing is not None:
-        before, now = _signed_digests(existing["files"]), _signed_digests(entries)
-        if before == now:
-            verify_release(store, prefix, existing)
-            return PublishOutcome(prefix, store.url_of(prefix), existing["files"], unchanged=True, manifest=existing)
-        if not force:
-            changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-            raise UsageError(
-                f"{store.url_of(prefix)}: release already exists with different model files "
-                f"({', '.join(changed[:5])}); bump project.version or pass --force"
+    if store.exists(f"{prefix}/{MANIFEST}"):
+        existing, damage = _existing_release(store, prefix)
+        if existing is not None and damage is None:
+            before, now = _signed_digests(existing["files"]), _signed_digests(entries)
+            if before == now:
+                damage = _damage(store, prefix, existing)
+                if damage is None:
+                    return PublishOutcome(
+                        prefix, store.url_of(prefix), existing["files"], unchanged=True, manifest=existing
+                    )
+            elif not force:
+                changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+                raise UsageError(
+                    f"{store.url_of(prefix)}: release already exists with different model files "
+                    f"({', '.join(changed[:5])}); bump project.version or pass --force"
+                )
+        if damage is not None and not force:
+            # Exit 3, not 2 or 1: the user's input is fine and no gate judged the model; the
+            # store no longer holds what its own manifest records (disk fault or tampering),
+            # which is the environment failing. Someone must look at the store, or --force.
+            raise EnvironmentFailure(
+                f"{store.url_of(prefix)}: the stored release is damaged ({damage}); pass --force to replace it"
             )
         # hide the old release before touching its files: readers see "absent", never a mix
         store.delete(f"{prefix}/{MANIFEST}")
@@ -120,13 +136,34 @@ def publish_release(
     return PublishOutcome(prefix, store.url_of(prefix), entries, replaced=replaced, manifest=manifest)
 
 
+class MissingReleaseFile(EnvironmentFailure):
+    """A file the release manifest lists is not in the store."""
+
+
+def _existing_release(store: ArtifactStore, prefix: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The stored manifest, or (None, why) when it is no longer a valid manifest."""
+    try:
+        return read_manifest(store, prefix), None
+    except UsageError as exc:  # bad JSON or entries: the stored release is damaged, not the user's input
+        return None, str(exc)
+
+
+def _damage(store: ArtifactStore, prefix: str, manifest: dict[str, Any]) -> str | None:
+    """Why the stored release no longer matches its manifest, or None when every file does."""
+    try:
+        verify_release(store, prefix, manifest)
+    except (DigestMismatch, MissingReleaseFile) as exc:
+        return str(exc)
+    return None
+
+
 def verify_release(store: ArtifactStore, prefix: str, manifest: dict[str, Any]) -> None:
     """Read every file of a release back and compare it with the manifest: the store is not trusted."""
     with tempfile.TemporaryDirectory(prefix="mlsecops-verify-") as scratch:
         for entry in manifest["files"]:
             key = f"{prefix}/{check_key(entry['path'])}"
             if not store.exists(key):
-                raise EnvironmentFailure(f"{store.url_of(key)}: listed in the manifest but missing")
+                raise MissingReleaseFile(f"{store.url_of(key)}: listed in the manifest but missing")
             store.download(key, Path(scratch) / "file", expected_sha256=entry["sha256"])
 
 
