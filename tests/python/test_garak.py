@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from mlsecops.errors import EnvironmentFailure
+from mlsecops.errors import EnvironmentFailure, UsageError
 from mlsecops.llm import garak_runner
 from mlsecops.llm.base import TestEnv
 from mlsecops.llm.garak_report import owasp_2023_of, read_report
@@ -101,11 +101,41 @@ def test_an_openai_compatible_endpoint_that_refuses_has_no_successful_attack(tmp
     assert outcome.metrics["attack_success_rate.LLM01"] == 0.0
 
 
-def test_a_garak_run_that_evaluates_nothing_is_an_environment_failure_naming_the_target(tmp_path: Path):
+@pytest.mark.parametrize(("probes", "named"), [
+    (["nosuchmodule.NoSuchProbe"], "probes.nosuchmodule.NoSuchProbe"),
+    (["encoding.InjectBase64", "dan.Dan_11_0x"], "probes.dan.Dan_11_0x"),
+])
+def test_a_mistyped_probe_is_bad_usage_naming_the_spec_garak_rejected(tmp_path: Path, probes, named):
     with LlmServer("refuse") as server:
         target = RestTarget(TargetSettings(type="rest", url=f"{server.url}/generate", response_field="answer"))
-        with pytest.raises(EnvironmentFailure, match="/generate"):
-            garak_runner.run_test(garak_env(tmp_path, target, ["nosuchmodule.NoSuchProbe"]))
+        with pytest.raises(UsageError, match="garak does not know the probe spec") as caught:
+            garak_runner.run_test(garak_env(tmp_path, target, probes))
+        assert not server.requests, "nothing may be sent to the target for a rejected spec"
+    assert named in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+def fake_garak_run(tmp_path: Path, monkeypatch, log_text: str):
+    """run_garak with a garak that logs `log_text` and writes no report."""
+    def once(run_dir: Path, config_file, target, spec, prefix, timeout):
+        with (run_dir / "garak.log").open("a", encoding="utf-8") as handle:
+            handle.write(log_text)
+        return run_dir / "reports" / f"{prefix}.report.jsonl", False, 1
+
+    monkeypatch.setattr(garak_runner, "_garak_once", once)
+    target = RestTarget(TargetSettings(type="rest", url="http://127.0.0.1:9/generate", response_field="answer"))
+    return garak_runner.run_garak(tmp_path / "garak", GarakSettings(), target.garak_target(), "probes.dan.Dan_11_0",
+                                  generative=True, target_name="the support app")
+
+
+def test_a_garak_run_that_writes_no_report_is_an_environment_failure_naming_the_target(tmp_path: Path, monkeypatch):
+    with pytest.raises(EnvironmentFailure, match="garak wrote no report for target the support app"):
+        fake_garak_run(tmp_path, monkeypatch, "Traceback (most recent call last):\nOSError: no space left\n")
+
+
+def test_the_unknown_spec_garak_logged_is_what_the_usage_error_names(tmp_path: Path, monkeypatch):
+    with pytest.raises(UsageError, match="'probes.dan.Dan_11_0x, probes.x.Y'"):
+        fake_garak_run(tmp_path, monkeypatch, "garak v0.17\n\u274cUnknown run.spec\u274c: probes.dan.Dan_11_0x, probes.x.Y\n")
 
 
 def test_owasp_2023_tags_of_garak_are_translated_to_the_2025_list():

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from mlsecops.errors import UsageError
 from mlsecops.findings import Location, make_finding, scanner_did_not_run
-from mlsecops.policy import evaluate_gate, load_policy
+from mlsecops.policy import evaluate_gate, known_scanner_names, load_policy
+from mlsecops.scanners import SCANNERS, get_scanner
+from mlsecops.scanners.interface import ScanTargets
+from mlsecops.stages.scan import run_scanner
 from mlsecops.workspace import StageResult
 
 TODAY = date(2026, 11, 26)
@@ -59,7 +62,7 @@ def test_required_scanner_that_did_not_run_fails_the_gate():
 
 
 def test_optional_scanner_that_did_not_run_is_waived_with_a_reason():
-    missing = scanner_did_not_run("gitleaks", ".", "gitleaks not on PATH")
+    missing = scanner_did_not_run("secrets-gitleaks", ".", "gitleaks not on PATH")
     verdict = evaluate_gate("security", load_policy(), {"scan": scan_result(missing)}, TODAY)
     assert verdict.passed
     assert verdict.waived[0]["id"] == missing.id
@@ -100,6 +103,47 @@ def test_unknown_category_in_policy_is_rejected(tmp_path: Path):
     policy_file.write_text("gates:\n  security:\n    fail_on: {secrets: low}\n")
     with pytest.raises(UsageError, match="unknown category 'secrets'"):
         load_policy(policy_file)
+
+
+@pytest.mark.parametrize("name", [n for n in load_policy().gates["security"].optional_scanners if n in SCANNERS])
+def test_each_default_optional_scanner_whose_tool_is_absent_passes_the_security_gate(name, monkeypatch):
+    monkeypatch.setattr(type(get_scanner(name)), "unavailable_reason", lambda self: "its tool is not installed")
+    outcome = run_scanner(name, ScanTargets(paths=[Path(".")]))
+    assert outcome.status == "not-run"
+    result = scan_result(*outcome.findings, scanners=("secrets", "dataset", "models", name))
+    result.scanners[-1]["status"] = "not-run"
+
+    verdict = evaluate_gate("security", load_policy(), {"scan": result}, TODAY)
+
+    assert verdict.passed, verdict.reason
+    assert [w["id"] for w in verdict.waived] == [f.id for f in outcome.findings]
+
+
+def test_every_scanner_name_in_the_default_policy_is_known():
+    for gate in load_policy().gates.values():
+        assert set(gate.required_scanners) | set(gate.optional_scanners) <= known_scanner_names()
+
+
+@pytest.mark.parametrize("key", ["required_scanners", "optional_scanners"])
+def test_an_unknown_scanner_name_in_the_policy_is_rejected(tmp_path: Path, key: str):
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(f"gates:\n  security:\n    {key}: [secrets, gitleaks]\n")
+    with pytest.raises(UsageError, match=f"gates.security.{key}: unknown scanner 'gitleaks'") as caught:
+        load_policy(policy_file)
+    assert caught.value.exit_code == 2
+
+
+def test_an_unknown_scanner_name_in_the_policy_fails_the_gate_command_with_one_line(cli, tmp_path: Path):
+    assert cli("demo", "init", str(tmp_path / "d")).exit_code == 0
+    (tmp_path / "d" / "policy.yaml").write_text("gates:\n  security:\n    optional_scanners: [presidio]\n")
+    config = tmp_path / "d" / "mlsecops.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\npolicy: policy.yaml\n", encoding="utf-8")
+
+    result = cli("gate", "--stage", "security", cwd=tmp_path / "d")
+
+    assert result.exit_code == 2, result.output
+    assert "unknown scanner 'presidio'" in result.output
+    assert "Traceback" not in result.output
 
 
 def model_results(metrics: dict, **extra_metrics) -> dict[str, StageResult]:

@@ -122,23 +122,69 @@ def test_parquet_string_and_integer_columns_are_scanned_and_nested_ones_reported
     assert outcome.skipped == ["users.parquet: column meta: nested type struct<ip: string>, not scanned"]
 
 
-def test_a_corrupt_parquet_file_is_reported_not_passed(tmp_path):
+def not_scanned(outcome) -> list[tuple[str, str]]:
+    return [(f.location.path, f.properties["reason"]) for f in outcome.findings if f.properties.get("not_scanned")]
+
+
+def test_a_corrupt_parquet_file_is_a_high_not_scanned_finding(tmp_path):
     path = tmp_path / "broken.parquet"
     path.write_bytes(b"PAR1 this is not parquet")
     outcome = scan_dataset(path)
     assert outcome.scanned == 0
-    assert outcome.skipped[0].startswith("broken.parquet: unreadable Parquet")
+    assert not_scanned(outcome) == [("broken.parquet", "unreadable Parquet (ArrowInvalid)")]
+    finding = outcome.findings[0]
+    assert (finding.rule, finding.severity.value, finding.category) == ("data-pii/not-scanned", "high", "data-pii")
+    assert "this is not parquet" not in json.dumps(finding.to_dict())
 
 
-def test_binary_and_compressed_files_are_reported_as_skipped(tmp_path):
+def test_binary_content_in_a_csv_is_a_finding_and_a_compressed_file_is_skipped(tmp_path):
     (tmp_path / "blob.csv").write_bytes(b"a,b\n\x00\x01\x02")
     (tmp_path / "dump.csv.gz").write_bytes(b"\x1f\x8b\x08")
     outcome = get_scanner("dataset").scan(ScanTargets(artifacts=[
         LoadedArtifact("blob.csv", "dataset", tmp_path / "blob.csv"),
         LoadedArtifact("dump.csv.gz", "dataset", tmp_path / "dump.csv.gz"),
     ]))
-    assert outcome.skipped == ["blob.csv: binary, not a supported dataset format",
-                               "dump.csv.gz: compressed; extract it in the load stage to scan it"]
+    assert not_scanned(outcome) == [("blob.csv", "binary content in a .csv file")]
+    assert outcome.skipped == ["dump.csv.gz: compressed; extract it in the load stage to scan it"]
+
+
+def test_a_binary_file_without_a_data_suffix_in_a_dataset_folder_stays_skipped(tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    (folder / "cat.png").write_bytes(b"\x89PNG\x00\x01")
+    write_tickets(folder / "labels.csv")
+    outcome = get_scanner("dataset").scan(ScanTargets(artifacts=[LoadedArtifact("images", "dataset", folder)]))
+    assert not_scanned(outcome) == []
+    assert outcome.skipped == ["images/cat.png: binary, not a supported dataset format"]
+    assert outcome.scanned == 1
+
+
+def test_an_unreadable_csv_is_a_finding_and_the_rest_of_the_folder_is_still_scanned(tmp_path, monkeypatch):
+    from mlsecops.scanners import dataset_pii
+
+    write_tickets(tmp_path / "locked.csv")
+    write_tickets(tmp_path / "open.csv")
+    real_detect = dataset_pii.detect_format
+
+    def detect(path: Path):
+        if path.name == "locked.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_detect(path)
+
+    monkeypatch.setattr(dataset_pii, "detect_format", detect)
+    outcome = get_scanner("dataset").scan(ScanTargets(paths=[tmp_path]))
+
+    assert outcome.status == "ran"
+    assert not_scanned(outcome) == [("locked.csv", "unreadable (PermissionError)")]
+    assert outcome.scanned == 1
+    assert {f.location.path for f in outcome.findings if not f.properties.get("not_scanned")} == {"open.csv"}
+
+
+def test_cli_fails_on_a_garbage_parquet_file(cli, tmp_path):
+    (tmp_path / "fake.parquet").write_bytes(b"not a parquet file at all")
+    result = cli("scan", "dataset", str(tmp_path / "fake.parquet"))
+    assert result.exit_code == 1, result.output
+    assert "data-pii/not-scanned" in result.output and "fake.parquet" in result.output
 
 
 def test_invalid_utf8_does_not_stop_the_scan(tmp_path):

@@ -212,6 +212,45 @@ def test_history_scanning_finds_a_secret_added_then_removed_since_the_base_ref(t
         scan(repo, git_base_ref="no-such-branch")
 
 
+def test_an_unreadable_file_is_a_high_finding_and_the_others_are_still_scanned(tmp_path, monkeypatch):
+    from mlsecops.scanners.secrets_engine import SecretsEngine
+
+    value, line = plant("aws-access-key-id")
+    (tmp_path / "locked.py").write_text(line)
+    (tmp_path / "settings.py").write_text(line)
+    real_scan_file = SecretsEngine.scan_file
+
+    def scan_file(self, path: Path, **kwargs):
+        if path.name == "locked.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scan_file(self, path, **kwargs)
+
+    monkeypatch.setattr(SecretsEngine, "scan_file", scan_file)
+    outcome = scan(tmp_path)
+
+    assert outcome.status == "ran"
+    assert outcome.scanned == 1
+    assert sorted((f.rule, f.location.path) for f in outcome.findings) == [
+        ("secret/aws-access-key-id", "settings.py"), ("secret/not-scanned", "locked.py")]
+    unreadable = next(f for f in outcome.findings if f.rule == "secret/not-scanned")
+    assert unreadable.severity.value == "high"
+    assert unreadable.properties["reason"] == "unreadable (PermissionError)"
+    assert value not in json.dumps(unreadable.to_dict())
+
+
+def test_a_tree_whose_only_text_file_is_unreadable_ran_and_says_so(tmp_path, monkeypatch):
+    from mlsecops.scanners.secrets_engine import SecretsEngine
+
+    def unreadable(self, path: Path, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    (tmp_path / "locked.py").write_text("x = 1\n")
+    monkeypatch.setattr(SecretsEngine, "scan_file", unreadable)
+    outcome = scan(tmp_path)
+    assert outcome.status == "ran"
+    assert [f.rule for f in outcome.findings] == ["secret/not-scanned"]
+
+
 def test_cli_scans_a_tree_and_prints_json(cli, tmp_path):
     value, line = plant("aws-access-key-id")
     (tmp_path / "settings.py").write_text(line)

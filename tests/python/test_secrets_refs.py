@@ -121,3 +121,39 @@ def test_a_vault_secret_used_as_a_store_password_never_appears_in_any_output(vau
         assert secret.encode() not in blob
         assert vault.state.approle["ci"].encode() not in blob
     assert "****" in outputs[2]  # config show masks the resolved value
+
+
+def test_secrets_manager_without_a_region_is_bad_config_with_a_hint(monkeypatch, tmp_path):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent-config"))
+    with pytest.raises(UsageError) as caught:
+        _resolve("${secret:awssm://ml/ci/token}")
+    assert "project.description: Secrets Manager: no AWS region" in str(caught.value)
+    assert "AWS_REGION" in str(caught.value) and "AWS_DEFAULT_REGION" in str(caught.value)
+
+
+def test_secrets_manager_takes_the_region_from_aws_region_as_the_other_sdks_do(monkeypatch):
+    with moto_server() as endpoint:
+        aws_env(monkeypatch, endpoint)
+        boto3.client("secretsmanager").create_secret(Name="ml/ci/region", SecretString="regional-value")
+        monkeypatch.delenv("AWS_DEFAULT_REGION")
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
+        assert _resolve("${secret:awssm://ml/ci/region}") == "regional-value"
+
+
+def test_a_vault_reference_is_read_only_by_the_commands_that_use_its_section(monkeypatch):
+    """Nothing listens on the address: a stage that does not sign must not even try to reach Vault."""
+    from mlsecops.cli import secret_scope
+
+    monkeypatch.setenv("VAULT_ADDR", "http://127.0.0.1:9")
+    monkeypatch.setenv("VAULT_TOKEN", "hvs.unused-token-value")
+    data = {"sign": {"method": "vault-kv", "key": "secret/ci/signing#pem",
+                     "key_password": "${secret:vault://secret/ci/signing#password}"}}
+    for command in ("load", "scan", "gate", "train", "evaluate", "modeltest", "store", "notify"):
+        config = parse_config(data, secrets=secret_scope(command))
+        assert config.deferred_secret_paths == ["sign.key_password"]
+    with pytest.raises(EnvironmentFailure) as caught:
+        parse_config(data, secrets=secret_scope("sign"))
+    assert str(caught.value).startswith("mlsecops.yaml: sign.key_password: Vault at http://127.0.0.1:9:")
+    assert "unused-token-value" not in str(caught.value)

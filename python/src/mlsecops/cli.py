@@ -103,6 +103,7 @@ class Runtime:
         return path if name.replace("-", "").isalnum() and path.is_file() else None
 
     def config(self):
+        """The config, with the secret references resolved that the running command uses (see SECRET_SCOPES)."""
         if self._config is None:
             from .config import load_config
 
@@ -111,13 +112,30 @@ class Runtime:
                 raise UsageError(
                     "no mlsecops.yaml in this folder: pass --config FILE, or --demo default for the embedded demo"
                 )
-            self._config = load_config(path)
+            self._config = load_config(path, secret_scope(_running_command()))
         return self._config
 
     def stage_context(self, **options: Any):
         from .stages.base import StageContext
 
         return StageContext(config=self.config(), workspace=self.workspace(), options=options, echo=click.echo)
+
+
+def _running_command() -> str:
+    """The top-level sub-command being run ("scan" for `mlsecops scan --only x`), "" outside a command."""
+    ctx = click.get_current_context(silent=True)
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return names[-1] if names else ""
+
+
+def secret_scope(command: str) -> tuple[str, ...] | None:
+    """The config prefixes whose secret references `command` resolves; None (all) for any other command."""
+    from .config import SECRET_SCOPES
+
+    return SECRET_SCOPES.get(command)
 
 
 pass_runtime = click.make_pass_decorator(Runtime)
@@ -157,8 +175,11 @@ def config() -> None:
 @config.command("validate")
 @pass_runtime
 def config_validate(runtime: Runtime) -> None:
-    """Check the config; exit 2 with one line naming the bad key."""
-    runtime.config()
+    """Check the config, its secret references, scanner and metric names and the policy file; exit 2 with one
+    line naming the bad key."""
+    from .config import check_references
+
+    check_references(runtime.config())
     click.echo(f"{runtime.resolved_config_path()}: valid")
 
 
@@ -247,13 +268,22 @@ def _standalone_scan_command(name: str) -> click.Command:
 
 
 def _judge_standalone_scan(name: str, outcome, fail_on: str) -> None:
-    """Exit as a gate would, like gitleaks or modelscan in a script: a scanner that could not run is
-    an environment failure (its results are incomplete), a finding at or above `fail_on` fails."""
+    """Exit as a gate would, like gitleaks or modelscan in a script: nothing to scan in PATH is bad
+    input, a scanner that could not run is an environment failure (its results are incomplete), a
+    finding at or above `fail_on` fails."""
     if fail_on == "never":
         return
-    from .errors import EnvironmentFailure, GateFailed
+    from .errors import EnvironmentFailure, GateFailed, UsageError
     from .findings import Severity
 
+    # "nothing to scan" / "nothing to check": PATH held nothing this scanner reads (not a missing tool)
+    nothing = outcome.status == "not-run" and outcome.message.startswith(("nothing to scan:", "nothing to check:"))
+    # In the pipeline a project without pretrained models legitimately gives `models` nothing and it
+    # "ran"; alone, PATH was given to be scanned as models, so no model file in it is bad input.
+    no_model = name == "models" and outcome.status == "ran" and outcome.scanned == 0 and not outcome.findings
+    if nothing or no_model:
+        detail = outcome.message.split(":", 1)[1].strip() if nothing else "no model file"
+        raise UsageError(f"{name}: nothing to scan in the given path ({detail})")
     if outcome.status != "ran":
         reason = f": {outcome.message}" if outcome.message else ""
         raise EnvironmentFailure(f"{name}: the scanner did not run, nothing was judged{reason}")

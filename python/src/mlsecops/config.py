@@ -2,21 +2,26 @@
 
 Values may reference the environment (`${NAME}`, `${NAME:-default}`) or a secret store
 (`${secret:env://NAME}`, `${secret:file://path}`, `${secret:vault://mount/path#key}`,
-`${secret:awssm://name#key}`). Resolved secrets are registered for scrubbing so they never
-appear in full in any output.
+`${secret:awssm://name#key}`). A command resolves only the secret references of the sections it
+reads (SECRET_SCOPES). Resolved secrets are registered for scrubbing so they never appear in
+full in any output.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import UsageError
+from .errors import MlsecopsError, UsageError
 from .jenkins.settings import WebhookConfig
 from .llm.settings import ModelTestSettings
 from .notify.settings import AnySinkSettings, interpolate_plain_values
@@ -28,20 +33,37 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+class CredentialSection(Section):
+    """A section that holds credentials: reading one still in its `${secret:...}` form fails.
+
+    A command resolves only the secrets of the sections it reads (SECRET_SCOPES); should a
+    stage read one more, this stops the literal reference from being sent as a credential.
+    """
+
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        if isinstance(value, str) and "${secret:" in value and name in type(self).model_fields:
+            raise RuntimeError(
+                f"{type(self).__name__}.{name}: its secret reference was not resolved for this command "
+                "(SECRET_SCOPES in mlsecops/config.py misses the section)"
+            )
+        return value
+
+
 class ProjectConfig(Section):
     name: str = "project"
     version: str = "0.0.0"
     description: str = ""
 
 
-class SourceConfig(Section):
+class SourceConfig(CredentialSection):
     name: str
     url: str
     kind: Literal["dataset", "model", "notebook", "requirements", "code", "other"] = "other"
     extract: bool = False  # unpack an archive (safely) after it has been verified
 
 
-class ConnectionConfig(Section):
+class ConnectionConfig(CredentialSection):
     """Settings of one store backend; credentials come from env or secret references."""
 
     endpoint_url: str | None = None
@@ -119,7 +141,7 @@ class ModelTestConfig(ModelTestSettings):
     """Stage 7: target, garak, injection, poisoning, disclosure, regression (see llm/settings.py)."""
 
 
-class SignConfig(Section):
+class SignConfig(CredentialSection):
     method: Literal["key", "vault-kv", "vault-transit", "awssm", "awskms", "sigstore"] = "key"
     # key: a PEM EC private key file (key; none: a local key is generated once), a reference
     # (vault-kv: mount/path#field, awssm: name#field), a transit key ([mount/]name) or a KMS key id/alias
@@ -166,7 +188,9 @@ class Config(Section):
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)  # the relay of `mlsecops webhook serve`
     # where the file was read from: relative paths in the config are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
-    secret_paths: list[str] = Field(default_factory=list, exclude=True)
+    secret_paths: list[str] = Field(default_factory=list, exclude=True)  # the keys whose secrets were resolved
+    # the keys whose secret references this command does not use: still their literal `${secret:...}` text
+    deferred_secret_paths: list[str] = Field(default_factory=list, exclude=True)
     config_file: str = Field(default=DEFAULT_CONFIG, exclude=True)  # its name in base_dir, for reports
 
     def resolve_path(self, value: str | Path) -> Path:
@@ -176,15 +200,78 @@ class Config(Section):
 
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
 
+# The parts of the config (dotted prefixes) each command reads, directly or through what it calls:
+# only their secret references are resolved, because Jenkins binds a credential only around the
+# stages that use it (README, "Credentials it expects"). Every other reference stays its literal
+# `${secret:...}` text. A command missing here (run, config validate/show, anything new) resolves
+# everything: a forgotten entry costs a credential too many, never a credential unresolved.
+_REPORTS = ("project", "policy", "train", "evaluate")  # what the reports read (gate, report, store, notify)
+SECRET_SCOPES: dict[str, tuple[str, ...]] = {
+    "load": ("project", "load"),
+    "lock": ("project", "load"),
+    "scan": ("project", "scan", "load.sources"),
+    "gate": _REPORTS,
+    "report": _REPORTS,
+    "train": ("project", "train"),
+    "evaluate": (*_REPORTS, "store", "load.connections"),  # the baseline: the last release in the store
+    "modeltest": ("project", "train", "modeltest", "store", "load.connections"),  # the regression baseline
+    "sign": ("project", "sign"),
+    "store": (*_REPORTS, "store", "load.connections"),  # store connections default to load's
+    "notify": (*_REPORTS, "notify"),  # sink credentials stay references until a sink sends
+    "webhook": ("webhook",),
+}
+
+
+@dataclass
+class _Resolution:
+    """Which secret references a parse resolves, and where it found them."""
+
+    scope: tuple[str, ...] | None  # dotted prefixes; None: all
+    resolved: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+
+    def covers(self, where: str) -> bool:
+        if self.scope is None:
+            return True
+        return any(where == prefix or where.startswith((f"{prefix}.", f"{prefix}[")) for prefix in self.scope)
+
+
+# NotifyConfig interpolates from inside validation, where no argument reaches it: the parse in
+# progress is found here. Outside a parse (a section validated alone) every reference resolves.
+_resolution: ContextVar[_Resolution | None] = ContextVar("mlsecops_secret_resolution", default=None)
+
+
+@contextmanager
+def _resolving(resolution: _Resolution) -> Iterator[_Resolution]:
+    token = _resolution.set(resolution)
+    try:
+        yield resolution
+    finally:
+        _resolution.reset(token)
+
+
+def _secret(expression: str, where: str, secret_paths: list[str]) -> str:
+    resolution = _resolution.get()
+    if resolution is not None and not resolution.covers(where):
+        resolution.deferred.append(where)
+        return f"${{{expression}}}"
+    from .keys import resolve_secret  # the secret providers; Vault and AWS load lazily
+
+    try:
+        value = resolve_secret(expression[len("secret:") :])
+    except MlsecopsError as exc:  # the provider knows the reference, not which key holds it
+        raise type(exc)(f"{where}: {exc}") from None
+    secret_paths.append(where)
+    if resolution is not None:  # also the notify section's, whose walk keeps no list
+        resolution.resolved.append(where)
+    return value
+
 
 def _interpolate(value: str, where: str, secret_paths: list[str]) -> str:
     def replace(match: re.Match[str]) -> str:
         expression = match.group(1)
         if expression.startswith("secret:"):
-            from .keys import resolve_secret  # the secret providers; Vault and AWS load lazily
-
-            secret_paths.append(where)
-            return resolve_secret(expression[len("secret:") :], where=where)
+            return _secret(expression, where, secret_paths)
         name, _, default = expression.partition(":-")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise UsageError(f"{where}: bad reference ${{{expression}}}")
@@ -222,23 +309,86 @@ def _format_validation_error(source: str, error: ValidationError) -> str:
     return text
 
 
-def parse_config(data: Any, source: str = DEFAULT_CONFIG, base_dir: Path | None = None) -> Config:
+def _validate(data: dict[str, Any], source: str, resolution: _Resolution) -> Config:
+    with _resolving(resolution):
+        try:
+            return Config.model_validate(_walk(data, "", []))
+        except ValidationError as exc:
+            raise UsageError(_format_validation_error(source, exc)) from None
+        except MlsecopsError as exc:  # an unset variable or a secret that cannot be read: name the file too
+            raise type(exc)(f"{source}: {exc}") from None
+
+
+def parse_config(
+    data: Any,
+    source: str = DEFAULT_CONFIG,
+    base_dir: Path | None = None,
+    secrets: tuple[str, ...] | None = None,
+) -> Config:
+    """Validate the config; resolve the secret references under the `secrets` prefixes (None: all).
+
+    The structure is checked before any secret is read, so a misspelt key is reported as such,
+    not as the secret behind it that cannot be read. A secret reference must therefore sit in a
+    text field: unresolved, it is validated as its literal text.
+    """
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise UsageError(f"{source}: the top level must be a mapping of sections")
-    secret_paths: list[str] = []
-    data = _walk(data, "", secret_paths)
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as exc:
-        raise UsageError(_format_validation_error(source, exc)) from None
+    structure = _Resolution(scope=())
+    config = _validate(data, source, structure)
+    resolution = _Resolution(scope=secrets)
+    if structure.deferred and (secrets is None or any(resolution.covers(where) for where in structure.deferred)):
+        config = _validate(data, source, resolution)
+    else:
+        resolution.deferred = structure.deferred
     config.base_dir = base_dir or Path(".")
-    config.secret_paths = secret_paths
+    config.secret_paths = resolution.resolved
+    config.deferred_secret_paths = resolution.deferred
     return config
 
 
-def load_config(path: str | Path) -> Config:
+def parse_yaml(text: str, source: str) -> Any:
+    """`yaml.safe_load`, every failure one UsageError naming `source` and, when known, the line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise UsageError(f"{source}{place}: {problem}") from None
+    except (ValueError, OverflowError) as exc:  # PyYAML's constructors: a date such as 2026-02-30
+        raise UsageError(f"{source}{_failing_scalar_line(text)}: invalid value ({exc})") from None
+
+
+def _failing_scalar_line(text: str) -> str:
+    """`:LINE` of the first scalar PyYAML cannot construct: its constructors raise without a position."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return ""
+    constructor = yaml.SafeLoader("")
+    pending = [root] if root is not None else []
+    seen: set[int] = set()  # an alias may make the tree a cycle
+    while pending:
+        node = pending.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError):
+                return f":{node.start_mark.line + 1}"
+        elif isinstance(node, yaml.SequenceNode):
+            pending[:0] = node.value
+        elif isinstance(node, yaml.MappingNode):
+            pending[:0] = [part for pair in node.value for part in pair]
+    return ""
+
+
+def load_config(path: str | Path, secrets: tuple[str, ...] | None = None) -> Config:
+    """Read and validate the file; resolve the secret references under the `secrets` prefixes (None: all)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -246,42 +396,68 @@ def load_config(path: str | Path) -> Config:
         raise UsageError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read config ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise UsageError(f"{path}{place}: {problem}") from None
-    config = parse_config(data, str(path), path.parent)
+    config = parse_config(parse_yaml(text, str(path)), str(path), path.parent, secrets)
     config.config_file = path.name
     return config
+
+
+def check_references(config: Config) -> None:
+    """What later stages would reject and needs nothing run to know: scanner and metric names, the policy.
+
+    For `config validate`; each stage still checks its own part when it runs.
+    """
+    from .ml.metrics import METRIC_NAMES
+    from .policy import load_policy
+    from .scanners import SCANNERS
+
+    source = str(config.base_dir / config.config_file)
+    known = ", ".join(SCANNERS)
+    for index, name in enumerate(config.scan.scanners):
+        if name not in SCANNERS:
+            raise UsageError(f"{source}: scan.scanners[{index}]: unknown scanner '{name}' (known: {known})")
+    for name in config.scan.options:
+        if name not in SCANNERS:
+            raise UsageError(f"{source}: scan.options.{name}: unknown scanner (known: {known})")
+    if not config.evaluate.thresholds:
+        raise UsageError(f"{source}: evaluate.thresholds is empty: set at least one metric threshold")
+    for name in config.evaluate.thresholds:
+        if name not in METRIC_NAMES:
+            raise UsageError(
+                f"{source}: evaluate.thresholds.{name}: unknown metric (known: {', '.join(METRIC_NAMES)})"
+            )
+    load_policy(config.resolve_path(config.policy) if config.policy else None)
 
 
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)", re.IGNORECASE)
 
 
+def _looks_like_secret_key(key: str) -> bool:
+    # `github_secret_env`, `api_key_env`: the NAME of a variable that holds a secret, shown as is
+    return bool(_SECRET_KEY.search(key)) and not key.lower().endswith("_env")
+
+
 def masked_dump(config: Config) -> dict[str, Any]:
-    """The effective config with every secret value masked: for `config show` and reports."""
-    from .redact import redact
+    """The effective config for `config show`: every resolved secret masked wherever it appears.
+
+    A key that received a secret is masked whole (the secret may be part of a URL), a credential
+    key holding a literal is masked by its name, and any other text is scrubbed of every
+    resolved secret value, e.g. one that reached a non-credential key through `${ENV}`.
+    """
+    from .redact import redact, scrub
 
     data = config.model_dump(mode="json")
     secret_paths = set(config.secret_paths)
 
-    def mask(node: Any, where: str) -> Any:
+    def mask(node: Any, where: str, key: str = "") -> Any:
         if isinstance(node, dict):
-            out = {}
-            for key, value in node.items():
-                path = f"{where}.{key}" if where else str(key)
-                if isinstance(value, str) and value and (path in secret_paths or _SECRET_KEY.search(str(key))):
-                    out[key] = redact(value, keep=0)
-                else:
-                    out[key] = mask(value, path)
-            return out
+            return {name: mask(value, f"{where}.{name}" if where else str(name), str(name))
+                    for name, value in node.items()}
         if isinstance(node, list):
-            return [mask(item, f"{where}[{index}]") for index, item in enumerate(node)]
-        if isinstance(node, str) and where in secret_paths:
+            return [mask(item, f"{where}[{index}]", key) for index, item in enumerate(node)]
+        if isinstance(node, str) and node and (where in secret_paths or _looks_like_secret_key(key)):
             return redact(node, keep=0)
+        if isinstance(node, str):
+            return scrub(node)
         return node
 
     return mask(data, "")

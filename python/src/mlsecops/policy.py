@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .config import parse_yaml
 from .errors import UsageError
 from .findings import CATEGORIES, Finding, Severity
 from .workspace import StageResult
@@ -77,13 +78,12 @@ def load_policy(path: Path | None = None) -> Policy:
     if path is not None:
         source = str(path)
         try:
-            project = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise UsageError(f"{path}: policy file not found") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            place = f":{mark.line + 1}" if mark else ""
-            raise UsageError(f"{path}{place}: invalid YAML in policy") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}: cannot read policy ({exc.__class__.__name__})") from None
+        project = parse_yaml(text, str(path)) or {}
         if not isinstance(project, dict):
             raise UsageError(f"{path}: a policy must be a mapping")
         data["waivers"] = []
@@ -98,7 +98,28 @@ def load_policy(path: Path | None = None) -> Policy:
         unknown = sorted(set(gate.fail_on) - set(CATEGORIES))
         if unknown:
             raise UsageError(f"{source}: fail_on: unknown category '{unknown[0]}'")
+    _check_scanner_names(policy, source)
     return policy
+
+
+def known_scanner_names() -> set[str]:
+    """What a gate can see run or not run: the registered scanners, the model tests, and the tools
+    inside the models scanner that report their own "did not run"."""
+    from .llm.suite import TESTS
+    from .scanners import SCANNERS
+
+    return {*SCANNERS, *(name for name, _, _ in TESTS), "modelscan", "fickling"}
+
+
+def _check_scanner_names(policy: Policy, source: str) -> None:
+    # A misspelt name would never match: a required one fails every run, an optional one waives nothing.
+    known = known_scanner_names()
+    for gate_name, gate in policy.gates.items():
+        for key in ("required_scanners", "optional_scanners"):
+            unknown = [name for name in getattr(gate, key) if name not in known]
+            if unknown:
+                raise UsageError(f"{source}: gates.{gate_name}.{key}: unknown scanner '{unknown[0]}' "
+                                 f"(known: {', '.join(sorted(known))})")
 
 
 @dataclass

@@ -136,7 +136,10 @@ class Workspace:
         folder = self.stage_dir(result.stage if subdir is None else f"{result.stage}/{subdir}")
         target = folder / RESULT_FILE
         tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(result.to_dict(), indent=2, sort_keys=False), encoding="utf-8")
+        # result.json is stashed and archived: a resolved secret quoted anywhere in it (a failing
+        # URL in a reason, a path) is masked like on the console
+        data = _scrub_tree(result.to_dict())
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=False), encoding="utf-8")
         tmp.replace(target)
         return target
 
@@ -150,29 +153,55 @@ class Workspace:
         return sorted(folder.glob(f"*/{RESULT_FILE}"))
 
     def read_result(self, stage: str) -> StageResult:
-        """The stage's result; partial results of parallel branches (`<stage>/<branch>/`) are merged."""
+        """The stage's result, merged with the results of its branches (`<stage>/<branch>/`).
+
+        A branch is newer than the stage-wide result beside it (a full run removes the branches
+        it supersedes), so a branch's scanners replace theirs in the stage-wide result.
+        """
         path = self.root / stage / RESULT_FILE
-        parts: list[StageResult] = []
-        try:
-            if path.is_file():
-                parts.append(StageResult.from_dict(json.loads(path.read_text(encoding="utf-8"))))
-            else:
-                for sub in self._sub_results(stage):
-                    parts.append(StageResult.from_dict(json.loads(sub.read_text(encoding="utf-8"))))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}: unreadable stage result ({exc.__class__.__name__})") from None
-        if not parts:
+        whole = _load_result(path) if path.is_file() else None
+        branch_files = self._sub_results(stage)
+        branches = [_load_result(sub) for sub in branch_files]
+        if whole is None and not branches:
             raise UsageError(
                 f"stage '{stage}' has not run in workspace {self.root} ({path} is missing): "
                 f"run `mlsecops {stage.split('-')[0]}` first or unstash its folder"
             )
-        return merge_results(stage, parts)
+        if whole is None:
+            return merge_results(stage, branches)
+        if not branches:
+            return whole
+        # a branch folder is named after its scanner: one that failed before recording it still replaces it
+        replaced = {sub.parent.name for sub in branch_files}
+        replaced |= {entry.get("scanner") for branch in branches for entry in branch.scanners}
+        return merge_results(stage, [without_scanners(whole, replaced), *branches])
 
     def optional_result(self, stage: str) -> StageResult | None:
         return self.read_result(stage) if self.has_result(stage) else None
 
     def all_results(self) -> list[StageResult]:
         return [self.read_result(stage) for stage in STAGES if self.has_result(stage)]
+
+
+def _load_result(path: Path) -> StageResult:
+    try:
+        return StageResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: unreadable stage result ({exc.__class__.__name__})") from None
+
+
+def finding_scanner(finding: Finding) -> str:
+    """The scanner that reported a finding (results written before it was recorded: its tool)."""
+    return str(finding.properties.get("scanner") or finding.tool)
+
+
+def without_scanners(result: StageResult, scanners: set[Any]) -> StageResult:
+    """A copy of `result` without the findings and coverage of `scanners` (newer results replace them)."""
+    kept = StageResult.from_dict(result.to_dict())
+    kept.findings = [f for f in kept.findings if finding_scanner(f) not in scanners]
+    kept.scanners = [entry for entry in kept.scanners if entry.get("scanner") not in scanners]
+    kept.tools = {name: version for name, version in kept.tools.items() if name not in scanners}
+    return kept
 
 
 def merge_results(stage: str, parts: list[StageResult]) -> StageResult:
@@ -197,4 +226,28 @@ def merge_results(stage: str, parts: list[StageResult]) -> StageResult:
         merged.warnings.extend(part.warnings)
         merged.details.update(part.details)
     merged.reason = "; ".join(p.reason for p in parts if p.reason)
+    if "findings" in merged.metrics:
+        _recount_findings(merged)
     return merged
+
+
+def _recount_findings(result: StageResult) -> None:
+    """Each part counted only its own findings: count the merged ones again."""
+    for key in [k for k in result.metrics if k == "findings" or k.startswith("findings.")]:
+        del result.metrics[key]
+    result.metrics["findings"] = len(result.findings)
+    for finding in result.findings:
+        key = f"findings.{finding.severity.value}"
+        result.metrics[key] = result.metrics.get(key, 0) + 1
+
+
+def _scrub_tree(node: Any) -> Any:
+    from .redact import scrub
+
+    if isinstance(node, str):
+        return scrub(node)
+    if isinstance(node, dict):
+        return {key: _scrub_tree(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_scrub_tree(item) for item in node]
+    return node

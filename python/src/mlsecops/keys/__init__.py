@@ -15,10 +15,11 @@ PROVIDERS: dict[str, str] = {
 
 
 def resolve_secret(reference: str, where: str = "") -> str:
-    """Resolve `SCHEME://rest` and remember the value so that no output shows it."""
+    """Resolve `SCHEME://rest` and remember the value so that no output shows it; `where` names a bad reference."""
     scheme, sep, rest = reference.partition("://")
     if not sep:
-        raise UsageError(f"{where or 'secret'}: secret reference must look like SCHEME://..., got '{scheme}'")
+        prefix = f"{where}: " if where else ""
+        raise UsageError(f"{prefix}secret reference must look like SCHEME://..., got '{scheme}'")
     provider = load_plugin(PROVIDERS, scheme, "secret provider")()
     value = provider.resolve(rest)
     register_secret(value)

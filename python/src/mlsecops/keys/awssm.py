@@ -7,6 +7,7 @@ object and the field is taken from it.
 from __future__ import annotations
 
 import json
+import os
 
 from ..errors import EnvironmentFailure, UsageError
 from .interface import SecretProvider
@@ -16,14 +17,20 @@ from .vault import pick_field, split_reference
 def secretsmanager_client(endpoint_url: str | None = None, region: str | None = None):
     import boto3
 
+    # botocore reads only AWS_DEFAULT_REGION; the other AWS SDKs and the Jenkins AWS plugins set AWS_REGION
+    region = region or os.environ.get("AWS_REGION") or None
     return boto3.session.Session().client("secretsmanager", endpoint_url=endpoint_url, region_name=region)
 
 
 def read_secret_string(name: str, endpoint_url: str | None = None, region: str | None = None) -> str:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     try:
         response = secretsmanager_client(endpoint_url, region).get_secret_value(SecretId=name)
+    except NoRegionError:
+        raise UsageError(
+            f"Secrets Manager: no AWS region to read '{name}' (set AWS_REGION or AWS_DEFAULT_REGION)"
+        ) from None
     except NoCredentialsError:
         raise EnvironmentFailure(f"Secrets Manager: no AWS credentials to read '{name}'") from None
     except ClientError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -176,6 +177,8 @@ def run_garak(
         total.merge(part)
         if timed_out or part.completed or not remaining:
             break
+        if not report.is_file() and unknown_spec(run_dir / "garak.log"):
+            break  # garak rejected the selection before probing: running the rest again is not what was asked
         done = {entry.probe for entry in part.rates} | {entry.split("/", 1)[0] for entry in part.excluded}
         left = sorted(p for p in remaining if p not in done)
         if not left:
@@ -188,6 +191,12 @@ def run_garak(
     _scrub_outputs(run_dir)
     log = run_dir / "garak.log"
     if first_report is None or not first_report.is_file():
+        unknown = unknown_spec(log)
+        if unknown:
+            raise UsageError(
+                f"garak does not know the probe spec '{unknown}' (modeltest.garak.probes / spec / profile, "
+                "or --garak-spec): list the probes with `python -m garak --list_probes`"
+            )
         raise EnvironmentFailure(
             f"garak wrote no report for target {target_name} "
             f"({'timed out' if timed_out else f'exit code {code}'}; see {log})"
@@ -198,6 +207,19 @@ def run_garak(
     if timed_out:
         total.excluded.append(f"(timed out after {settings.timeout_seconds:.0f} s: partial report)")
     return total, first_report
+
+
+_UNKNOWN_SPEC = re.compile(r"unknown run\.spec(?: selectors)?\W*:\s*(\S[^\n]*)", re.IGNORECASE)
+
+
+def unknown_spec(log: Path) -> str:
+    """The selectors garak rejected before probing anything ("Unknown run.spec: probes.x"), or ""."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    match = _UNKNOWN_SPEC.search(text)
+    return match.group(1).strip()[:300] if match else ""
 
 
 def _scrub_outputs(run_dir: Path) -> None:

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from ..findings import Finding, Location, Severity, make_finding
 from .dataset_readers import FileFormat, RangeScan, detect_format, scan_parquet, scan_range
 from .dataset_stats import FileReport
-from .files import TargetFile, sniff_binary, target_files
+from .files import TargetFile, not_scanned_finding, sniff_binary, target_files
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .multipattern import engine_version
 from .pii_engine import ENTITY_TYPES, PiiEngine
@@ -53,6 +53,10 @@ ENTITY_TITLES = {
 }
 TOOL = "mlsecops-pii"
 _ENGINE_SETTINGS: dict[str, Any] = {}
+
+
+def _not_scanned(outcome: ScanOutcome, target: TargetFile, reason: str) -> None:
+    outcome.findings.append(not_scanned_finding(target, reason, category="data-pii", tool=TOOL, looked_for="PII"))
 
 
 def _worker_engine() -> PiiEngine:
@@ -147,21 +151,24 @@ class DatasetPiiScanner(Scanner):
         if suffix in COMPRESSED_SUFFIXES:
             outcome.skipped.append(f"{target.display}: compressed; extract it in the load stage to scan it")
             return None
-        fmt = detect_format(target.path)
+        try:
+            fmt = detect_format(target.path)
+        except OSError as exc:
+            return _not_scanned(outcome, target, f"unreadable ({exc.__class__.__name__})")
         if fmt.kind == "parquet":
             try:
                 return scan_parquet(engine, target.path)
             except Exception as exc:  # noqa: BLE001 - pyarrow raises many types on a corrupt file
-                outcome.skipped.append(f"{target.display}: unreadable Parquet ({exc.__class__.__name__})")
-                return None
+                return _not_scanned(outcome, target, f"unreadable Parquet ({exc.__class__.__name__})")
         if sniff_binary(target.path):
+            if suffix in DATA_SUFFIXES:  # a text dataset format holding binary: corrupt, or not what it says
+                return _not_scanned(outcome, target, f"binary content in a {suffix} file")
             outcome.skipped.append(f"{target.display}: binary, not a supported dataset format")
             return None
         try:
             return DatasetPiiScanner._scan_text_file(engine, target.path, fmt, settings, workers, threshold)
         except OSError as exc:
-            outcome.skipped.append(f"{target.display}: unreadable ({exc.__class__.__name__})")
-            return None
+            return _not_scanned(outcome, target, f"unreadable ({exc.__class__.__name__})")
 
     @staticmethod
     def _scan_text_file(engine: PiiEngine, path: Path, fmt: FileFormat, settings: dict[str, Any],

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..findings import Finding, Location, Severity, make_finding
 from .interface import LoadedArtifact, ScanTargets
 
 # Lock files hold integrity hashes that look like secrets; only provider-prefixed rules apply there.
@@ -131,6 +132,23 @@ def artifact_files(artifact: LoadedArtifact, exclude: list[str]) -> Iterator[Tar
         yield TargetFile(path, path.name, artifact.name)
     else:
         yield from walk(path, exclude, prefix=artifact.name, artifact=artifact.name)
+
+
+def not_scanned_finding(target: TargetFile, reason: str, *, category: str, tool: str, looked_for: str) -> Finding:
+    """A file the scanner should have read but could not: a finding, not a `skipped` line, so the gate
+    fails closed (the shape of the models scanner's "not scanned"). `reason` names a class of problem
+    (e.g. an exception's class), never the file's content."""
+    return make_finding(
+        rule=f"{category}/not-scanned",
+        title=f"File not scanned for {looked_for}: {reason}",
+        severity=Severity.HIGH,
+        category=category,
+        tool=tool,
+        location=Location(path=target.display, artifact=target.artifact),
+        message=f"{target.display}: not scanned for {looked_for} ({reason}); make it readable or exclude it",
+        identity="not-scanned",
+        properties={"not_scanned": True, "reason": reason},
+    )
 
 
 def is_lock_file(path: Path) -> bool:

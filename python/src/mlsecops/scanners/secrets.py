@@ -13,7 +13,15 @@ from pathlib import Path
 
 from ..findings import Finding, Location, make_finding, scanner_did_not_run
 from ..redact import redact
-from .files import LOCK_FILES, TargetFile, is_lock_file, option_path, sniff_binary, target_files
+from .files import (
+    LOCK_FILES,
+    TargetFile,
+    is_lock_file,
+    not_scanned_finding,
+    option_path,
+    sniff_binary,
+    target_files,
+)
 from .git_history import added_since, git_available
 from .interface import Scanner, ScanOutcome, ScanTargets
 from .multipattern import engine_version
@@ -57,7 +65,7 @@ class SecretsScanner(Scanner):
             outcome.skipped.append(f"{len(binaries)} binary file(s) not scanned for secrets: {shown}")
         if options.get("git_base_ref"):
             found.extend(self._scan_history(engine, targets, str(options["git_base_ref"]), outcome))
-        elif outcome.scanned == 0:
+        elif outcome.scanned == 0 and not outcome.findings:  # unreadable files are findings, not nothing
             outcome.status = "not-run"
             outcome.message = "nothing to scan: no text file under the scanned paths"
         accepted = 0
@@ -87,7 +95,8 @@ class SecretsScanner(Scanner):
         try:
             hits = engine.scan_file(target.path, lock_file=is_lock_file(target.path))
         except OSError as exc:
-            outcome.skipped.append(f"{target.display}: unreadable ({exc.__class__.__name__})")
+            outcome.findings.append(not_scanned_finding(target, f"unreadable ({exc.__class__.__name__})",
+                                                        category="secret", tool=TOOL, looked_for="secrets"))
             return []
         outcome.scanned += 1
         return [

@@ -7,6 +7,7 @@ finding so that the gate fails closed on it.
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 
 from ..config import ScanConfig
@@ -14,8 +15,8 @@ from ..errors import MlsecopsError, UsageError
 from ..findings import scanner_did_not_run
 from ..scanners import get_scanner
 from ..scanners.interface import LoadedArtifact, ScanOutcome, ScanTargets
-from ..workspace import StageResult
-from .base import StageContext, run_stage
+from ..workspace import RESULT_FILE, StageResult, merge_results
+from .base import StageBody, StageContext, run_stage
 
 
 def run_scanner(name: str, targets: ScanTargets) -> ScanOutcome:
@@ -42,6 +43,9 @@ def run_and_record(name: str, targets: ScanTargets, result: StageResult) -> Scan
     if targets.work_dir is not None:
         targets.work_dir.mkdir(parents=True, exist_ok=True)
     outcome = run_scanner(name, targets)
+    for finding in outcome.findings:
+        # so that a newer result of this scanner alone can replace these findings (workspace.read_result)
+        finding.properties.setdefault("scanner", name)
     result.findings.extend(outcome.findings)
     result.scanners.append(outcome.summary())
     if outcome.tool_version:
@@ -60,7 +64,18 @@ def _standalone_targets(name: str, path: Path) -> ScanTargets:
 
 def scan_path(name: str, path: Path) -> ScanOutcome:
     """`mlsecops scan NAME PATH`: one scanner alone, no config or workspace needed."""
-    return run_scanner(name, _standalone_targets(name, path))
+    outcome = run_scanner(name, _standalone_targets(name, path))
+    # Some scanners say "ran" over no input at all; alone, that is nothing to scan (a missing tool,
+    # already not-run, keeps its own reason).
+    if outcome.status == "ran" and not outcome.findings and _holds_no_file(path):
+        outcome.status, outcome.message = "not-run", f"nothing to scan: {path} holds no regular file"
+    return outcome
+
+
+def _holds_no_file(path: Path) -> bool:
+    if path.is_file():
+        return False
+    return not path.is_dir() or not any(p.is_file() for p in path.rglob("*"))
 
 
 def _local_sources_loaded(ctx: StageContext, artifacts: list[LoadedArtifact]) -> list[Path]:
@@ -76,10 +91,32 @@ def _local_sources_loaded(ctx: StageContext, artifacts: list[LoadedArtifact]) ->
 
 
 def run(ctx: StageContext) -> StageResult:
+    """The whole scan writes `scan/`; `--only A,B` writes one branch folder per scanner, `scan/<name>/`."""
     only: list[str] | None = ctx.options.get("only")
-    names = only or ctx.config.scan.scanners
-    subdir = names[0] if only and len(names) == 1 else None
+    if not only:
+        names = list(ctx.config.scan.scanners)
+        _remove_superseded_branches(ctx, names)
+        return run_stage("scan", _scan_body(names, None), ctx)
+    names = list(dict.fromkeys(only))
+    for name in names:
+        get_scanner(name)  # an unknown name is bad usage, before anything is written under its name
+    parts = [run_stage("scan", _scan_body([name], name), ctx, subdir=name) for name in names]
+    return merge_results("scan", parts)
 
+
+def _remove_superseded_branches(ctx: StageContext, names: list[str]) -> None:
+    """A full scan supersedes earlier `scan --only` branches of the scanners it runs: the gate must
+    not judge their older results beside it."""
+    from ..scanners import SCANNERS
+
+    scan_dir = ctx.workspace.stage_dir("scan", create=False)
+    for name in names:
+        branch = scan_dir / name
+        if name in SCANNERS and (branch / RESULT_FILE).is_file():
+            shutil.rmtree(branch)
+
+
+def _scan_body(names: list[str], subdir: str | None) -> StageBody:
     def body(ctx: StageContext, result: StageResult) -> None:
         artifacts = ctx.loaded_artifacts()
         paths = [ctx.config.resolve_path(p) for p in ctx.config.scan.paths]
@@ -112,4 +149,4 @@ def run(ctx: StageContext) -> StageResult:
             key = f"findings.{finding.severity.value}"
             result.metrics[key] = result.metrics.get(key, 0) + 1
 
-    return run_stage("scan", body, ctx, subdir=subdir)
+    return body
