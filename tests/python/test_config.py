@@ -325,3 +325,25 @@ def test_config_validate_accepts_a_project_policy_and_known_names(cli, tmp_path)
     result = cli("config", "validate")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "mlsecops.yaml: valid"
+
+
+def test_a_key_given_twice_is_bad_config_naming_the_line(tmp_path):
+    path = tmp_path / "mlsecops.yaml"
+    path.write_text("sign:\n  method: key\nproject: {name: p}\nsign:\n  method: vault-transit\n")
+    with pytest.raises(UsageError, match=r"mlsecops.yaml:4:1: duplicate key 'sign'"):
+        load_config(path)
+
+
+def test_keys_brought_in_by_a_merge_may_be_overridden(tmp_path):
+    path = tmp_path / "mlsecops.yaml"
+    path.write_text("x-base: &base {name: base, version: '1'}\nproject:\n  <<: *base\n  name: mine\n")
+    with pytest.raises(UsageError, match="unknown key 'x-base'"):  # the anchor's holder is not a section
+        load_config(path)
+    path.write_text("project:\n  <<: {name: base, version: '1'}\n  name: mine\n")
+    assert load_config(path).project.name == "mine"
+
+
+def test_an_unterminated_secret_reference_is_bad_config(monkeypatch):
+    monkeypatch.setenv("X_PASSWORD", "value-1")
+    with pytest.raises(UsageError, match=r"sign.key_password: unterminated secret reference"):
+        parse_config({"sign": {"key_password": "${secret:env://X_PASSWORD"}})

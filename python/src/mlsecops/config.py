@@ -281,6 +281,8 @@ def _interpolate(value: str, where: str, secret_paths: list[str]) -> str:
             return default
         raise UsageError(f"{where}: environment variable {name} is not set")
 
+    if "${secret:" in _REFERENCE.sub("", value):  # e.g. "${secret:env://X" missing its "}"
+        raise UsageError(f"{where}: unterminated secret reference (no closing '}}')")
     return _REFERENCE.sub(replace, value)
 
 
@@ -348,10 +350,27 @@ def parse_config(
     return config
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load, refusing a key given twice in one mapping: YAML keeps the last one silently, so a
+    second `sign:` section would quietly replace the first (keys brought in by `<<:` may be overridden)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                )
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_yaml(text: str, source: str) -> Any:
     """`yaml.safe_load`, every failure one UsageError naming `source` and, when known, the line."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
