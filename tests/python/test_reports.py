@@ -148,9 +148,13 @@ def test_sarif_has_one_run_per_tool_with_rules_that_match_the_results(reports: P
         rule["properties"]["tags"])
 
 
+def _sarif_results(sarif: dict) -> dict[str, dict]:
+    """Every result of every run, by our fingerprint."""
+    return {r["partialFingerprints"]["mlsecops/v1"]: r for run in sarif["runs"] for r in run["results"]}
+
+
 def test_sarif_results_carry_fingerprints_locations_and_suppressions(reports: Path) -> None:
-    sarif = read_json(reports / "findings.sarif")
-    results = {r["partialFingerprints"]["mlsecops/v1"]: r for run in sarif["runs"] for r in run["results"]}
+    results = _sarif_results(read_json(reports / "findings.sarif"))
     secret = results[secret_finding().id]
     physical = secret["locations"][0]["physicalLocation"]
     assert physical == {"artifactLocation": {"uri": "src/settings.py"}, "region": {"startLine": 12}}
@@ -411,14 +415,20 @@ def test_ml_bom_lists_findings_on_a_dataset_as_vulnerabilities_of_that_component
 # ---------------------------------------------------------------- the command
 
 
+def _report_command(root: Path, config_name: str) -> subprocess.CompletedProcess[str]:
+    """`mlsecops -c CONFIG report` as a process, over a populated workspace and a minimal config."""
+    populated_workspace(root)
+    (root / config_name).write_text("project:\n  name: tickets\n  version: 1.4.0\n", encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "mlsecops.cli", "-c", config_name, "-w", ".mlsecops", "report"],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "MLSECOPS_DEBUG": ""}, check=False,
+    )
+
+
+
 @pytest.mark.timeout(60)
 def test_report_command_writes_the_reports_of_a_workspace(tmp_path: Path) -> None:
-    populated_workspace(tmp_path)
-    (tmp_path / "mlsecops.yaml").write_text("project:\n  name: tickets\n  version: 1.4.0\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "mlsecops.cli", "-c", "mlsecops.yaml", "-w", ".mlsecops", "report"],
-        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "MLSECOPS_DEBUG": ""}, check=False,
-    )
+    done = _report_command(tmp_path, "mlsecops.yaml")
     assert done.returncode == 0, done.stderr
     assert "reports written to" in done.stdout
     assert json.loads((tmp_path / ".mlsecops" / "reports" / "findings.sarif").read_text())["version"] == "2.1.0"
@@ -426,16 +436,9 @@ def test_report_command_writes_the_reports_of_a_workspace(tmp_path: Path) -> Non
 
 @pytest.mark.timeout(60)
 def test_findings_outside_files_are_anchored_to_the_config_file_the_run_used(tmp_path: Path) -> None:
-    populated_workspace(tmp_path)
-    (tmp_path / "pipeline.yml").write_text("project:\n  name: tickets\n  version: 1.4.0\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "mlsecops.cli", "-c", "pipeline.yml", "-w", ".mlsecops", "report"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
-    )
+    done = _report_command(tmp_path, "pipeline.yml")
     assert done.returncode == 0, done.stderr
-    sarif = read_json(tmp_path / ".mlsecops" / "reports" / "findings.sarif")
-    results = {r["partialFingerprints"]["mlsecops/v1"]: r for run in sarif["runs"] for r in run["results"]}
-    probe = results[probe_finding().id]
+    probe = _sarif_results(read_json(tmp_path / ".mlsecops" / "reports" / "findings.sarif"))[probe_finding().id]
     assert probe["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pipeline.yml"
 
 

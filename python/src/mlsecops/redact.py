@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from typing import Any
 
 _MASK = "****"
 _registered: set[str] = set()
@@ -35,6 +37,17 @@ def scrub(text: str) -> str:
         if value in text:
             text = text.replace(value, redact(value))
     return text
+
+
+def map_strings(node: Any, change: Callable[[str], str]) -> Any:
+    """`change` applied to every string of a JSON-like tree, keys included: one walk for every masking."""
+    if isinstance(node, str):
+        return change(node)
+    if isinstance(node, dict):
+        return {change(key) if isinstance(key, str) else key: map_strings(value, change) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [map_strings(item, change) for item in node]
+    return node
 
 
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.IGNORECASE)

@@ -17,6 +17,7 @@ from typing import Any
 from .errors import UsageError
 from .findings import Finding
 from .hashing import file_sha256
+from .redact import map_strings, scrub
 
 STAGES = (
     "load",
@@ -138,7 +139,7 @@ class Workspace:
         tmp = target.with_suffix(".json.tmp")
         # result.json is stashed and archived: a resolved secret quoted anywhere in it (a failing
         # URL in a reason, a path) is masked like on the console
-        data = _scrub_tree(result.to_dict())
+        data = map_strings(result.to_dict(), scrub)
         tmp.write_text(json.dumps(data, indent=2, sort_keys=False), encoding="utf-8")
         tmp.replace(target)
         return target
@@ -227,12 +228,13 @@ def merge_results(stage: str, parts: list[StageResult]) -> StageResult:
         merged.details.update(part.details)
     merged.reason = "; ".join(p.reason for p in parts if p.reason)
     if "findings" in merged.metrics:
-        _recount_findings(merged)
+        count_findings(merged)
     return merged
 
 
-def _recount_findings(result: StageResult) -> None:
-    """Each part counted only its own findings: count the merged ones again."""
+def count_findings(result: StageResult) -> None:
+    """`findings` and `findings.<severity>` metrics from the result's findings, replacing any earlier
+    count (the parts of a merge counted only their own)."""
     for key in [k for k in result.metrics if k == "findings" or k.startswith("findings.")]:
         del result.metrics[key]
     result.metrics["findings"] = len(result.findings)
@@ -240,14 +242,3 @@ def _recount_findings(result: StageResult) -> None:
         key = f"findings.{finding.severity.value}"
         result.metrics[key] = result.metrics.get(key, 0) + 1
 
-
-def _scrub_tree(node: Any) -> Any:
-    from .redact import scrub
-
-    if isinstance(node, str):
-        return scrub(node)
-    if isinstance(node, dict):
-        return {key: _scrub_tree(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_scrub_tree(item) for item in node]
-    return node

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..redact import redact, scrub, scrub_url
+from ..redact import map_strings, redact, scrub, scrub_url
 
 _SHAPES = (
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),  # e-mail address
@@ -34,10 +34,4 @@ def clean(text: Any) -> str:
 
 def clean_tree(node: Any) -> Any:
     """`clean` applied to every string of a JSON-like tree (keys included)."""
-    if isinstance(node, str):
-        return clean(node)
-    if isinstance(node, dict):
-        return {clean(key): clean_tree(value) for key, value in node.items()}
-    if isinstance(node, list | tuple):
-        return [clean_tree(item) for item in node]
-    return node
+    return map_strings(node, clean)

@@ -18,7 +18,7 @@ from .. import __version__
 from ..config import Config
 from ..errors import MlsecopsError, UsageError
 from ..findings import Finding, Severity
-from ..redact import scrub, scrub_url
+from ..redact import map_strings, scrub, scrub_url
 from ..workspace import STAGES, StageResult, Workspace
 from .text import finite
 
@@ -37,16 +37,14 @@ ASR_PREFIX = "attack_success_rate."
 DYNAMIC_CATEGORIES = frozenset({"llm-probe", "disclosure", "data-poisoning", "metric"})
 
 
+def _scrub_text(text: str) -> str:
+    text = scrub(text)
+    return scrub_url(text) if "://" in text else text
+
+
 def scrub_tree(node: Any) -> Any:
     """Every string inside `node` with registered secrets and URL credentials removed."""
-    if isinstance(node, str):
-        text = scrub(node)
-        return scrub_url(text) if "://" in text else text
-    if isinstance(node, dict):
-        return {scrub_tree(key) if isinstance(key, str) else key: scrub_tree(value) for key, value in node.items()}
-    if isinstance(node, list | tuple):
-        return [scrub_tree(item) for item in node]
-    return node
+    return map_strings(node, _scrub_text)
 
 
 @dataclass

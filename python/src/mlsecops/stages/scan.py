@@ -15,7 +15,7 @@ from ..errors import MlsecopsError, UsageError
 from ..findings import scanner_did_not_run
 from ..scanners import get_scanner
 from ..scanners.interface import LoadedArtifact, ScanOutcome, ScanTargets
-from ..workspace import RESULT_FILE, StageResult, merge_results
+from ..workspace import RESULT_FILE, StageResult, count_findings, merge_results
 from .base import StageBody, StageContext, run_stage
 
 
@@ -144,9 +144,6 @@ def _scan_body(names: list[str], subdir: str | None) -> StageBody:
             outcome = run_and_record(name, targets, result)
             ctx.echo(f"  scan {name:12} {outcome.status:8} {len(outcome.findings):4} finding(s), "
                      f"{outcome.scanned} scanned")
-        result.metrics["findings"] = len(result.findings)
-        for finding in result.findings:
-            key = f"findings.{finding.severity.value}"
-            result.metrics[key] = result.metrics.get(key, 0) + 1
+        count_findings(result)
 
     return body
