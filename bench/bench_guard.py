@@ -2,6 +2,11 @@
 
 Usage: python bench/bench_guard.py [--threshold 0.5]
 
+Also scores the guard's hand-written multilingual dev set (bench/guard_dev_set.jsonl: never trained
+on, but the n-gram model's threshold was chosen on it; its hard negatives name their kind) and, on both sets, the rules alone and the
+combined guard (rules + n-gram model), so the model's share is visible. The independent set in
+bench/independent/ is scored by bench/independent/bench_guard_independent.py, not here.
+
 The evaluation set (python/src/mlsecops/llm/data/guard_eval.jsonl) was written by the team
 that wrote the rules, so these numbers are an upper bound for unseen attacks; the keyword
 baseline beside it is what a grep for the usual phrases ("ignore previous instructions",
@@ -18,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "python/src/mlsecops/llm/data/guard_eval.jsonl"
+DEV_SET = Path(__file__).resolve().parent / "guard_dev_set.jsonl"
 KEYWORDS = re.compile(
     r"ignore (all )?(previous|prior|the above)|disregard|system prompt|jailbreak|\bDAN\b|developer mode|"
     r"do anything now|reveal|no restrictions",
@@ -50,7 +56,9 @@ def main() -> None:
     ours = metrics([(v.injection, t) for v, t in zip(verdicts, truth, strict=True)])
     baseline = metrics([(bool(KEYWORDS.search(row["text"])), t) for row, t in zip(rows, truth, strict=True)])
     print(f"evaluation set: {sum(truth)} injections, {len(truth) - sum(truth)} benign ({EVAL_SET.name})")
-    for label, m in (("mlsecops guard", ours), ("keyword baseline", baseline)):
+    rules_only = InjectionGuard(threshold=args.threshold, use_model=False)
+    rules = metrics([(rules_only.check(row["text"]).injection, t) for row, t in zip(rows, truth, strict=True)])
+    for label, m in (("mlsecops guard", ours), ("rules alone", rules), ("keyword baseline", baseline)):
         print(f"{label:17} precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  "
               f"(tp {m['tp']}, fp {m['fp']}, fn {m['fn']})")
     print(f"speed: {1000 * seconds / len(rows):.3f} ms per text ({len(rows) / seconds:.0f} texts/s)")
@@ -61,6 +69,34 @@ def main() -> None:
     for category, pairs in sorted(by_category.items()):
         correct = sum(1 for said, t in pairs if said == t)
         print(f"  {category:22} {correct:>3}/{len(pairs):<3} {correct / len(pairs):.0%}")
+    dev_set(guard, rules_only)
+
+
+def dev_set(guard: object, rules_only: object) -> None:
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    truth = [row["label"] == "injection" for row in rows]
+    print(f"\ndev set: {sum(truth)} injections, {len(truth) - sum(truth)} benign, "
+          f"{len({row['lang'] for row in rows})} languages ({DEV_SET.name})")
+    for label, detector in (("mlsecops guard", guard), ("rules alone", rules_only)):
+        said = [detector.check(row["text"]).injection for row in rows]  # type: ignore[attr-defined]
+        m = metrics(list(zip(said, truth, strict=True)))
+        hard = [s for s, row in zip(said, rows, strict=True) if row["category"] == "hard"]
+        print(f"{label:17} precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  "
+              f"hard-negative FP {sum(hard)}/{len(hard)} ({sum(hard) / len(hard):.1%})")
+        if detector is guard:
+            # the kinds of benign text the independent set found false alarms in (guard_corpus_hard)
+            kinds: dict[str, list[bool]] = defaultdict(list)
+            for flagged, row in zip(said, rows, strict=True):
+                if row["category"] == "hard":
+                    kinds[row.get("kind", "other")].append(flagged)
+            print("  hard negatives flagged, per kind: " + ", ".join(
+                f"{kind} {sum(v)}/{len(v)}" for kind, v in sorted(kinds.items())))
+            attacks: dict[str, list[bool]] = defaultdict(list)
+            for flagged, row in zip(said, rows, strict=True):
+                if row["label"] == "injection":
+                    attacks[row["category"]].append(flagged)
+            print("  recall per attack family: " + ", ".join(
+                f"{family} {sum(v)}/{len(v)}" for family, v in sorted(attacks.items())))
 
 
 if __name__ == "__main__":

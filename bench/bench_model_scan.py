@@ -2,8 +2,8 @@
 
 Usage: python bench/bench_model_scan.py [--no-keras] [--keep DIR]
 
-Writes the corpus of tests/gen_model_corpus.py (malicious and benign files, bytes only) and
-reports, per scanner, how many malicious files it flagged, how many benign files it flagged,
+Writes the corpus of tests/gen_model_corpus.py (malicious files including the red-team classes of
+issue 12, built as inert bytes; benign files from the libraries' own savers) and reports, per scanner, how many malicious files it flagged, how many benign files it flagged,
 how many files it could not read, and its wall time. "Flagged" means a gate-failing verdict:
 for ours a critical/high finding; for modelscan an issue in its JSON report; for fickling a
 "likely overtly malicious" or worse verdict. Nothing is loaded: each tool only parses.

@@ -14,6 +14,9 @@ Needs the bench extra (pip install -e 'python[bench]'). One run, side by side:
     engine alone and the dataset scanner end to end (workers=1);
   * memory (`--memory-gb N`): a CSV of N GB is written, scanned by `mlsecops scan dataset` in
     a child process whose process-tree RSS is sampled, then deleted. Target: 2 GB < 500 MB.
+`--crm N` instead scores the CRM tuning set (bench/gen_pii_dataset.py `make_crm_corpus`: N records in
+14 locales) per record and type, as the independent evaluation is scored, and `--show-errors K`
+prints K missed and K false values per type. It is a tuning set: the evaluation set is kept apart.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_pii_dataset import COMPARED_TYPES, make_corpus
+from gen_pii_dataset import COMPARED_TYPES, make_corpus, make_crm_corpus
 
 Span = tuple[int, int, str]
 PRESIDIO_TYPES = {t: t for t in COMPARED_TYPES}
@@ -221,6 +224,51 @@ def memory_run(folder: Path, gigabytes: float) -> None:
         csv_path.unlink(missing_ok=True)
 
 
+CRM_TYPES = (*COMPARED_TYPES, "DATE_OF_BIRTH")
+
+
+def crm_run(records: int, show_errors: int, with_presidio: bool) -> None:
+    """Per record and type: a record counts as a true positive for a type when both it and the detector
+    hold one; missed and false values are listed for tuning."""
+    with tempfile.TemporaryDirectory(prefix="bench-pii-crm-") as scratch:
+        folder = Path(scratch)
+        make_crm_corpus(folder, records)
+        lines = (folder / "crm.txt").read_text(encoding="utf-8").splitlines()
+        gold = [json.loads(row) for row in (folder / "crm.labels.jsonl").read_text().splitlines()]
+    detectors = {"mlsecops": ours()} | ({"presidio": presidio()} if with_presidio else {})
+    for name, detect in detectors.items():
+        counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in CRM_TYPES}
+        misses: dict[str, list[str]] = {t: [] for t in CRM_TYPES}
+        false: dict[str, list[str]] = {t: [] for t in CRM_TYPES}
+        for line, spans in zip(lines, gold, strict=True):
+            encoded = line.encode()
+            found = detect(line)
+            if name == "mlsecops":  # byte offsets: shown as text
+                found = [(len(encoded[:a].decode()), len(encoded[:b].decode()), k) for a, b, k in found]
+            truth = {s["type"] for s in spans}
+            predicted = {k for _, _, k in found if k in CRM_TYPES}
+            for kind in CRM_TYPES:
+                if kind in truth and kind in predicted:
+                    counts[kind]["tp"] += 1
+                elif kind in truth:
+                    counts[kind]["fn"] += 1
+                    misses[kind] += [line[s["start"]:s["end"]] for s in spans if s["type"] == kind]
+                elif kind in predicted:
+                    counts[kind]["fp"] += 1
+                    false[kind] += [line[a:b] for a, b, k in found if k == kind]
+        print(f"\n{name} on {len(lines)} CRM tuning records, per record and type (precision/recall/F1):")
+        total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
+        for kind in (*CRM_TYPES, "micro"):
+            c = total if kind == "micro" else counts[kind]
+            prf = _prf(c["tp"], c["fp"], c["fn"])
+            print(f"  {kind:14} {prf['p']:.3f} / {prf['r']:.3f} / {prf['f1']:.3f}   (tp {c['tp']}, fp {c['fp']}, "
+                  f"fn {c['fn']})")
+            if show_errors and kind != "micro":
+                for label, values in (("missed", misses[kind]), ("false", false[kind])):
+                    if values:
+                        print(f"      {label}: " + " | ".join(values[:show_errors]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dense-lines", type=int, default=3000)
@@ -230,7 +278,13 @@ def main() -> None:
     parser.add_argument("--sparse-mb", type=float, default=64)
     parser.add_argument("--memory-gb", type=float, default=0)
     parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per timing; the fastest counts")
+    parser.add_argument("--crm", type=int, default=0, help="score N records of the CRM tuning set instead")
+    parser.add_argument("--show-errors", type=int, default=0)
+    parser.add_argument("--with-presidio", action="store_true", help="with --crm: score Presidio too")
     args = parser.parse_args()
+    if args.crm:
+        crm_run(args.crm, args.show_errors, args.with_presidio)
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-pii-") as scratch:
         folder = Path(scratch)

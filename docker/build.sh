@@ -23,6 +23,8 @@
 #   MLSECOPS_IMAGE        image name (mlsecops-worker); tagged :<version> and :latest
 #   DEBIAN_MIRROR         mirror for debootstrap (http://deb.debian.org/debian)
 #   GITLEAKS_VERSION/GITLEAKS_SHA256, TRIVY_VERSION/TRIVY_SHA256: optional binaries (build args)
+#   TORCH_VARIANT         cpu (default) or, for GPU agents, cuda / cu126 / cu128 ... (the Dockerfile's build
+#                         arg); a GPU image is tagged <version>-<variant> and latest-<variant>
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -141,13 +143,18 @@ pip_setting() {
 }
 
 build_image() {
-  local version revision
+  local version revision variant suffix=""
   version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$REPO_ROOT/python/pyproject.toml" | head -1)"
   revision="$(git -C "$REPO_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
+  variant="${TORCH_VARIANT:-cpu}"
+  [[ "$variant" =~ ^(cpu|cuda|cu[0-9]+)$ ]] \
+    || die "TORCH_VARIANT must be cpu, cuda or a CUDA tag such as cu128, not '$variant'" 2
+  [[ "$variant" == cpu ]] || suffix="-$variant"
   BUILD_ARGS=(
     --build-arg "PYTHON_IMAGE=$BASE_TAG"
     --build-arg "VERSION=$version"
     --build-arg "REVISION=$revision"
+    --build-arg "TORCH_VARIANT=$variant"
   )
   if [[ -n "${MLSECOPS_SOURCE_URL:-}" ]]; then
     BUILD_ARGS+=(--build-arg "SOURCE=$MLSECOPS_SOURCE_URL")
@@ -160,18 +167,18 @@ build_image() {
       BUILD_ARGS+=(--build-arg "$name=${!name}")
     fi
   done
-  log "building $IMAGE:$version (revision ${revision:0:12})"
+  log "building $IMAGE:$version$suffix (revision ${revision:0:12}, torch $variant)"
   local started=$SECONDS
   # The builder stage gets a tag of its own so its layers (the multi-GB dependency install) stay
   # cached: untagged stages would be pruned as dangling below. The second build reuses them.
-  podman_build --target builder -t "$IMAGE:builder-cache"
-  podman_build -t "$IMAGE:$version" -t "$IMAGE:latest"
+  podman_build --target builder -t "$IMAGE:builder-cache$suffix"
+  podman_build -t "$IMAGE:$version$suffix" -t "$IMAGE:latest$suffix"
   local size
-  size="$(podman image inspect --format '{{.Size}}' "$IMAGE:$version")"
-  log "built $IMAGE:$version in $((SECONDS - started))s, size $((size / 1024 / 1024)) MiB"
+  size="$(podman image inspect --format '{{.Size}}' "$IMAGE:$version$suffix")"
+  log "built $IMAGE:$version$suffix in $((SECONDS - started))s, size $((size / 1024 / 1024)) MiB"
   # earlier builds leave untagged multi-GB images behind (no tag, no child): not a cache any more
   podman image prune --force >/dev/null || log "could not prune old untagged images"
-  IMAGE_REF="$IMAGE:$version"
+  IMAGE_REF="$IMAGE:$version$suffix"
 }
 
 podman_build() {
@@ -221,7 +228,7 @@ main() {
     --test) mode="test" ;;
     --base) mode="base" ;;
     --config) mode="config" ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (use --test, --base, --config or nothing)" 2 ;;
   esac
   write_podman_config

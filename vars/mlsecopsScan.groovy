@@ -14,6 +14,7 @@ void call(Map params = [:]) {
     StepParams.check(this, 'mlsecopsScan', params, defaults)
     Map common = Config.pick(params, StepParams.COMMON.keySet())
     Map cfg = Config.load(this, 'scan', common)
+    common.repoConfig = cfg.repoConfig // read once: the branches use it as it is
     List<String> scanners = selected(params.only, cfg.scanners as List)
     if (!scanners) {
         error '[mlsecopsScan] no scanner selected'

@@ -1,8 +1,9 @@
 import org.mlsecops.StepParams
 
 /**
- * Stage 5: train the model (Keras, stratified K-fold, fixed seeds) into .mlsecops/train/;
- * on a GPU agent when gpu is true.
+ * Stage 5: train the model of train.kind (keras-text, sklearn, command, pretrained, none) into
+ * .mlsecops/train/ (every kind writes only there, so the one stash mlsecops-train carries any
+ * model to evaluate, modeltest, the model gate and sign); on a GPU agent when gpu is true.
  * See mlsecopsTrain.txt.
  */
 void call(Map params = [:]) {

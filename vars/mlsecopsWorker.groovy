@@ -1,4 +1,5 @@
 import org.mlsecops.Config
+import org.mlsecops.StepErrors
 import org.mlsecops.StepParams
 import org.mlsecops.Worker
 
@@ -26,5 +27,8 @@ void call(Map params = [:]) {
         error '[mlsecopsWorker] stage and command are required'
     }
     Map cfg = Config.load(this, args.stage as String, Config.pick(args, StepParams.COMMON.keySet() + ['failBuild']))
-    new Worker(this, cfg, Config.pick(args, ['step', 'stage', 'branch', 'command'])).run()
+    Integer minutes = (cfg.stepTimeoutMinutes ?: 0) as Integer
+    StepErrors.handle(this, args.step as String, cfg + Config.pick(args, ['stage', 'branch', 'command']), minutes) {
+        new Worker(this, cfg, Config.pick(args, ['step', 'stage', 'branch', 'command'])).run()
+    }
 }

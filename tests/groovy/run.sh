@@ -15,13 +15,14 @@ jar() { # first existing jar among the arguments
   for candidate in "$@"; do
     if [[ -f "$candidate" ]]; then echo "$candidate"; return 0; fi
   done
-  echo "run.sh: none of $* found (apt-get install groovy junit4)" >&2
+  echo "run.sh: none of $* found (apt-get install groovy junit4 libyaml-snake-java)" >&2
   return 1
 }
 groovy_jar="$(jar /usr/share/java/groovy-all.jar /usr/share/groovy/lib/groovy-all.jar)"
 junit_jar="$(jar /usr/share/java/junit4.jar)"
 hamcrest_jar="$(jar /usr/share/java/hamcrest-core.jar /usr/share/java/hamcrest.jar)"
-classpath="$groovy_jar:$junit_jar:$hamcrest_jar"
+snake_jar="$(jar /usr/share/java/snakeyaml.jar)"
+classpath="$groovy_jar:$junit_jar:$hamcrest_jar:$snake_jar"
 
 build="$here/build"
 rm -rf "$build"

@@ -65,11 +65,26 @@ def write_reports(workspace: Path) -> None:
     (reports / "ml-bom.cdx.json").write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6"}))
 
 
+def write_model_gate(workspace: Path, status: str = "passed") -> None:
+    """The model gate's result as `mlsecops gate --stage model` writes it: with the model files it judged."""
+    from mlsecops.config import Config, load_config
+    from mlsecops.stages.base import StageContext
+    from mlsecops.stages.gate import judged_model
+    from mlsecops.stages.sign import JUDGED_MODEL
+
+    ws = Workspace(workspace)
+    config_file = workspace.parent / "mlsecops.yaml"
+    config = load_config(config_file, secrets=()) if config_file.is_file() else Config(base_dir=workspace.parent)
+    context = StageContext(config, ws)
+    result = StageResult(stage="gate-model", details={"gate": "model", JUDGED_MODEL: judged_model(context)})
+    ws.write_result(result.finish(status))
+
+
 def passed_pipeline(workspace: Path) -> None:
     """A workspace where train ran, both gates passed and evaluate recorded metrics."""
     write_train_output(workspace)
     write_gate(workspace, "gate-security", "passed")
-    write_gate(workspace, "gate-model", "passed")
+    write_model_gate(workspace)
     write_evaluate(workspace, {"accuracy": 0.93, "f1_macro": 0.92})
     write_reports(workspace)
 

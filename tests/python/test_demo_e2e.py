@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from mlsecops.demo import planted_values
+from mlsecops.stage_manifest import manifest
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -64,17 +65,9 @@ def test_insecure_demo_stops_at_the_security_gate_with_all_three_problems(cli, t
             assert value.encode() not in data, f"{value[:4]}… leaked into {path}"
 
 
-STAGES = (
-    ("load", ("load",), []),
-    ("scan", ("scan",), ["load"]),
-    ("gate-security", ("gate", "--stage", "security"), ["load", "scan"]),
-    ("train", ("train",), ["load"]),
-    ("evaluate", ("evaluate",), ["load", "train"]),
-    ("modeltest", ("modeltest",), ["load", "train"]),
-    ("gate-model", ("gate", "--stage", "model"), ["load", "scan", "train", "evaluate", "modeltest"]),
-    ("sign", ("sign",), ["train", "gate-security", "gate-model"]),
-    ("store", ("store",), ["train", "evaluate", "gate-security", "gate-model", "sign", "reports"]),
-)
+# what Jenkins stashes between agents: the stage manifest both sides read
+PIPELINE = ("load", "scan", "gate-security", "train", "evaluate", "modeltest", "gate-model", "sign", "store")
+STAGES = tuple((entry.name, entry.command, list(entry.reads)) for entry in map(manifest().stage, PIPELINE))
 
 
 def test_each_stage_runs_alone_on_a_fresh_agent_with_only_the_stashed_folders(cli, tmp_path: Path):

@@ -232,3 +232,105 @@ def test_the_image_is_built_from_the_local_base_without_pulling():
     assert "podman build --pull=never" in script
     assert '--build-arg "PYTHON_IMAGE=$BASE_TAG"' in script
     assert '--secret "id=pip_cert,src=$cert"' in script
+
+
+# ---------------------------------------------------------------- the GPU variant (TORCH_VARIANT)
+
+
+def _torch_install_step() -> str:
+    """The builder's dependency RUN, as the shell sees it (line continuations joined, mount flag dropped)."""
+    joined = re.sub(r"\\\n", " ", TEXT)
+    step = next(line for line in joined.splitlines() if line.startswith("RUN") and "TORCH_VARIANT" in line)
+    return step.split(None, 1)[1].replace("--mount=type=secret,id=pip_cert", "", 1)
+
+
+def _run_torch_step(tmp_path: Path, variant: str, cuda: str | None) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run that step with a pip that records its calls and a torch whose build is `cuda` (None: a CPU build)."""
+    bin_dir, deps, fake = tmp_path / "bin", tmp_path / "deps", tmp_path / "site"
+    for folder in (bin_dir, deps, fake / "torch"):
+        folder.mkdir(parents=True, exist_ok=True)
+    (bin_dir / "pip").write_text('#!/bin/sh\necho "pip $* | extra=${PIP_EXTRA_INDEX_URL-unset}'
+                                 ' | links=${PIP_FIND_LINKS-unset}" >> "$PIP_LOG"\n')
+    (bin_dir / "pip").chmod(0o755)
+    (bin_dir / "python").symlink_to(sys.executable)
+    (fake / "torch/__init__.py").write_text(
+        "import os, types\n__version__ = '2.13.0'\n"
+        "version = types.SimpleNamespace(cuda=os.environ.get('FAKE_CUDA') or None)\n")
+    shutil.copy(REPO_ROOT / "docker/pyproject_requirements.py", deps)
+    shutil.copy(REPO_ROOT / "python/pyproject.toml", deps)
+    script = _torch_install_step().replace("/opt/mlsecops/bin/", f"{bin_dir}/").replace("/src/deps/", f"{deps}/")
+    env = {"PATH": "/usr/bin:/bin", "PIP_LOG": str(tmp_path / "pip.log"), "PYTHONPATH": str(fake),
+           "TORCH_VARIANT": variant, "TORCH_VERSION": "2.13.0", "FAKE_CUDA": cuda or "",
+           "PIP_EXTRA_INDEX_URL": "https://download.pytorch.org/whl/cpu", "PIP_FIND_LINKS": "/wheels"}
+    completed = subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env, check=False)
+    log = (tmp_path / "pip.log").read_text().splitlines() if (tmp_path / "pip.log").exists() else []
+    return completed, log
+
+
+def test_the_default_cpu_build_installs_torch_once_with_the_cpu_index(tmp_path):
+    completed, pip = _run_torch_step(tmp_path, "cpu", cuda=None)
+    assert completed.returncode == 0, completed.stderr
+    requirements = tmp_path / "deps/requirements.txt"
+    cpu_index = "https://download.pytorch.org/whl/cpu"
+    assert pip == [f"pip install --no-cache-dir torch==2.13.0 -r {requirements} | extra={cpu_index} | links=/wheels"]
+
+
+def test_a_cuda_tag_takes_torch_from_that_pytorch_index_only(tmp_path):
+    completed, pip = _run_torch_step(tmp_path, "cu128", cuda="12.8")
+    assert completed.returncode == 0, completed.stderr
+    assert pip[0] == "pip install --no-cache-dir torch==2.13.0 | extra=https://download.pytorch.org/whl/cu128 | links=unset"
+    assert pip[1].startswith("pip install --no-cache-dir torch==2.13.0 -r ")  # satisfied by the CUDA build
+
+
+def test_cuda_takes_pypis_linux_wheel_without_the_cpu_index(tmp_path):
+    completed, pip = _run_torch_step(tmp_path, "cuda", cuda="12.8")
+    assert completed.returncode == 0, completed.stderr
+    assert pip[0] == "pip install --no-cache-dir torch==2.13.0 | extra=unset | links=unset"
+
+
+def test_a_gpu_build_that_ends_up_with_a_cpu_torch_fails(tmp_path):
+    completed, _ = _run_torch_step(tmp_path, "cu128", cuda=None)
+    assert completed.returncode == 1 and "torch 2.13.0 is not a cu128 build" in completed.stderr
+
+
+def test_an_unknown_variant_fails_the_build_before_installing_anything(tmp_path):
+    completed, pip = _run_torch_step(tmp_path, "rocm", cuda=None)
+    assert completed.returncode == 2 and "TORCH_VARIANT must be cpu, cuda or a CUDA tag" in completed.stderr
+    assert pip == []
+
+
+def test_the_runtime_image_says_which_torch_it_holds():
+    runtime = TEXT.split("AS runtime", 1)[1]
+    assert 'ENV MLSECOPS_TORCH_VARIANT="${TORCH_VARIANT}"' in runtime
+    assert 'org.mlsecops.torch-variant="${TORCH_VARIANT}"' in runtime
+
+
+def _fake_podman(tmp_path: Path) -> dict[str, str]:
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "podman").write_text(
+        '#!/bin/sh\necho "$*" >> "$PODMAN_LOG"\ncase "$1 $2" in "image inspect") echo 1048576 ;; esac\nexit 0\n')
+    (bin_dir / "podman").chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "MLSECOPS_PODMAN_ROOT": str(tmp_path / "root"),
+            "PODMAN_LOG": str(tmp_path / "podman.log"), "HOME": str(tmp_path)}
+
+
+def test_build_sh_passes_the_torch_variant_and_tags_a_gpu_image_apart(tmp_path):
+    env = {**_fake_podman(tmp_path), "TORCH_VARIANT": "cu128"}
+    completed = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, env=env, check=False)
+    assert completed.returncode == 0, completed.stderr
+    builds = [line for line in (tmp_path / "podman.log").read_text().splitlines() if line.startswith("build ")]
+    assert len(builds) == 2 and all("--build-arg TORCH_VARIANT=cu128" in line for line in builds)
+    version = re.search(r'^version = "(.*)"', (REPO_ROOT / "python/pyproject.toml").read_text(), re.MULTILINE)[1]
+    assert f"-t mlsecops-worker:{version}-cu128 -t mlsecops-worker:latest-cu128" in builds[1]
+    assert "-t mlsecops-worker:builder-cache-cu128" in builds[0]  # the CPU build's cache stays
+
+
+def test_build_sh_builds_cpu_by_default_and_refuses_an_unknown_variant(tmp_path):
+    completed = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True,
+                               env=_fake_podman(tmp_path), check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert "--build-arg TORCH_VARIANT=cpu" in (tmp_path / "podman.log").read_text()
+    completed = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True,
+                               env={**_fake_podman(tmp_path / "again"), "TORCH_VARIANT": "rocm"}, check=False)
+    assert completed.returncode == 2 and "TORCH_VARIANT must be cpu, cuda" in completed.stderr

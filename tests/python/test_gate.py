@@ -62,3 +62,20 @@ def test_a_full_scan_supersedes_earlier_branches_of_its_scanners(demo):
     assert not (demo.project / ".mlsecops" / "scan" / "secrets" / "result.json").exists()
     verdict = json.loads((demo.project / ".mlsecops" / "gate-security" / "result.json").read_text())
     assert verdict["status"] == "passed"
+
+
+def test_the_security_gate_records_the_loaded_inputs_it_judged(tmp_path, monkeypatch, capsys):
+    """`train` trains only on the inputs a passed security gate judged: the gate names them by digest."""
+    from mlsecops.workspace import StageResult, Workspace
+    from stores_support import result_json, run_cli, write_config
+
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, {"project": {"name": "demo", "version": "1.0"}})
+    workspace = Workspace(tmp_path / ".mlsecops")
+    sources = [{"name": "dataset", "kind": "dataset", "path": "load/dataset/data.csv", "sha256": "a" * 64},
+               {"name": "encoder", "kind": "model", "path": "load/encoder/enc.h5", "sha256": "b" * 64}]
+    workspace.write_result(StageResult(stage="load", details={"sources": sources}).finish())
+    run_cli(capsys, "gate", "--stage", "security")  # no scan to judge: it fails, and still records what it saw
+    gate = result_json(workspace.root, "gate-security")
+    assert gate["status"] == "failed"
+    assert gate["details"]["inputs"] == {"dataset": "a" * 64, "encoder": "b" * 64}

@@ -23,11 +23,13 @@ def test_every_scanner_the_library_names_is_registered_in_the_worker():
     assert named <= set(SCANNERS), sorted(named - set(SCANNERS))
 
 
-def test_the_stash_plan_uses_the_workers_stage_folders():
+def test_the_stash_plan_is_derived_from_the_stage_manifest_not_a_table_of_its_own():
     plan = (REPO / "src/org/mlsecops/StashPlan.groovy").read_text()
-    needs = re.search(r"NEEDS = \[(.*?)\]\.asImmutable", plan, re.DOTALL).group(1)
-    folders = set(re.findall(r"'([a-z-]+)'", needs)) - {"reports"}
-    assert folders <= set(STAGES), sorted(folders - set(STAGES))
+    assert "'org/mlsecops/stages.yaml'" in plan and "libraryResource(RESOURCE)" in plan
+    assert "NEEDS" not in plan, "a second table of stage inputs would drift from the manifest"
+    manifest = yaml.safe_load((REPO / "resources/org/mlsecops/stages.yaml").read_text())
+    folders = {folder for stage in manifest["stages"] for folder in stage["writes"] + stage["reads"]}
+    assert folders <= set(STAGES) | {"reports"}, sorted(folders - set(STAGES))
 
 
 def test_every_worker_command_the_library_runs_exists():

@@ -140,7 +140,10 @@ def test_the_injected_data_variant_has_its_poisoned_training_rows_named(tmp_path
     folder = project(tmp_path, trained, {"garak": {"enabled": False}, "injection": {"max_payloads": 1}},
                      variant="injected-data")
     assert cli("modeltest", cwd=folder).exit_code == 0
-    injected = [f for f in modeltest_result(folder)["findings"] if f["rule"] == "llm/indirect-prompt-injection"]
+    found = [f for f in modeltest_result(folder)["findings"] if f["rule"] == "llm/indirect-prompt-injection"]
+    # the three planted rows fail the gate; rows only the learned model suspects are medium leads
+    injected = [f for f in found if f["severity"] == "high"]
     assert len(injected) == 3
+    assert all(f["severity"] == "medium" and "learned model only" in f["title"] for f in found if f not in injected)
     assert all(f["location"]["path"] == "tickets.csv" and f["location"]["line"] for f in injected)
     assert all("CWE-1427" in f["cwe"] for f in injected)

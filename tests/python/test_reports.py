@@ -488,3 +488,20 @@ def test_a_metric_that_is_not_a_number_keeps_every_json_report_strictly_valid(tm
     assert read_json(workspace.reports_dir / "findings.json")["metrics"]["evaluate"]["roc_auc"] is None
     page = (workspace.reports_dir / "summary.html").read_text(encoding="utf-8")
     assert "Accuracy" in page and "ROC-AUC" not in page
+
+
+def test_ml_bom_describes_a_scikit_learn_model_as_what_it_is(tmp_path: Path) -> None:
+    workspace = populated_workspace(tmp_path)
+    train = workspace.read_result("train")
+    train.details = {**train.details, "kind": "sklearn", "task": "classification",
+                     "estimator": "sklearn.linear_model.LogisticRegression",
+                     "features": {"numeric": ["age"], "categorical": ["plan"], "text": []}}
+    workspace.write_result(train)
+    write_reports(workspace, config(tmp_path))
+    text = (workspace.reports_dir / "ml-bom.cdx.json").read_text(encoding="utf-8")
+    assert cyclonedx_problem(text) is None
+    parameters = json.loads(text)["components"][0]["modelCard"]["modelParameters"]
+    assert parameters["modelArchitecture"] == "sklearn.linear_model.LogisticRegression in a scikit-learn preprocessing Pipeline"
+    assert parameters["architectureFamily"] == "linear model"
+    assert parameters["inputs"] == [{"format": "tabular"}]
+    assert "Keras" not in text

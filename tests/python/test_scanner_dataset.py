@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -80,11 +81,11 @@ def test_malformed_csv_rows_are_reported_and_still_scanned(tmp_path):
     path = tmp_path / "ragged.csv"
     path.write_text("a,b\n1,2\n3,4,extra x@y.org\n")
     outcome = scan_dataset(path)
-    assert [f.properties["entity"] for f in outcome.findings] == ["EMAIL_ADDRESS"]
-    assert outcome.skipped == ["ragged.csv: line 3: 3 field(s), header has 2; scanned as text, columns may be wrong"]
+    assert [(f.location.column, f.properties["entity"]) for f in outcome.findings] == [("column_3", "EMAIL_ADDRESS")]
+    assert outcome.skipped == ["ragged.csv: line 3: 3 field(s), header has 2; extra fields named column_3..."]
 
 
-def test_jsonl_columns_are_key_paths_and_malformed_lines_are_reported(tmp_path):
+def test_jsonl_columns_are_key_paths_and_a_file_with_malformed_lines_is_not_scanned_whole(tmp_path):
     path = tmp_path / "chats.jsonl"
     path.write_text(
         json.dumps({"user": {"email": "a.b@mail.com"}, "turns": [{"text": "call +1 415 555 2671"}]}) + "\n"
@@ -92,13 +93,16 @@ def test_jsonl_columns_are_key_paths_and_malformed_lines_are_reported(tmp_path):
         + '{"broken": "10.1.2.3",\n'
     )
     outcome = scan_dataset(path)
-    assert {(f.location.column, f.properties["entity"]) for f in outcome.findings} == {
+    assert {(f.location.column, f.properties["entity"]) for f in outcome.findings if "entity" in f.properties} == {
         ("user.email", "EMAIL_ADDRESS"), ("turns[].text", "PHONE_NUMBER"), ("(unparsed)", "CREDIT_CARD"),
         ("(unparsed)", "IP_ADDRESS"),
     }
+    # json.loads refuses line 2: the file is not scanned as the reference parser reads it, loudly
+    assert not_scanned(outcome) == [("chats.jsonl", ("the reference parser rejects row 2 (line 2): not valid JSON; "
+                                                     "the rest was scanned, rejected records as plain text"))]
     assert outcome.skipped == [
-        "chats.jsonl: line 2: not a JSON object, scanned as text",
-        "chats.jsonl: line 3: not a JSON object, scanned as text",
+        "chats.jsonl: line 2: not valid JSON, scanned as text",
+        "chats.jsonl: line 3: not valid JSON, scanned as text",
     ]
 
 
@@ -193,14 +197,31 @@ def test_invalid_utf8_does_not_stop_the_scan(tmp_path):
     assert set(by_column(scan_dataset(path))) == {("mail", "EMAIL_ADDRESS")}
 
 
-def test_a_line_longer_than_a_chunk_is_scanned_raw_and_reported(tmp_path):
-    path = tmp_path / "huge.jsonl"
+def test_a_line_longer_than_a_chunk_is_parsed_whole(tmp_path):
+    path = tmp_path / "long.jsonl"
     with open(path, "wb") as handle:
-        handle.write(b'{"a": "' + b"x" * (CHUNK_SIZE + 100) + b' mail me: long@line.com "}\n')
+        handle.write(b'{"a": "' + b"x" * (2 * CHUNK_SIZE + 100) + b' mail me: long@line.com "}\n')
         handle.write(b'{"b": "short@line.com"}\n')
     outcome = scan_dataset(path)
-    assert {(f.location.column, f.location.line) for f in outcome.findings} == {("(unparsed)", 1), ("b", 2)}
-    assert outcome.skipped == ["huge.jsonl: line 1: longer than 4 MB, scanned as raw text"]
+    assert {(f.location.column, f.location.line) for f in outcome.findings} == {("a", 1), ("b", 2)}
+    assert outcome.skipped == []
+
+
+def test_a_line_longer_than_the_record_limit_is_scanned_raw_and_reported(tmp_path, monkeypatch):
+    from mlsecops.scanners import dataset_readers
+
+    monkeypatch.setattr(dataset_readers, "MAX_RECORD", 2 * 1024 * 1024)
+    path = tmp_path / "huge.jsonl"
+    with open(path, "wb") as handle:
+        handle.write(b'{"a": "' + b"x" * (3 * 1024 * 1024) + b' mail me: long@line.com "}\n')
+        handle.write(b'{"b": "short@line.com"}\n')
+    outcome = scan_dataset(path)
+    found = {(f.location.column, f.location.line, f.properties.get("total_rows")) for f in outcome.findings
+             if "entity" in f.properties}
+    assert found == {("(unparsed)", 1, 2), ("b", 2, 2)}
+    assert not_scanned(outcome) == [("huge.jsonl", ("the reference parser rejects row 1 (line 1): line longer than "
+                                                    "2 MB; the rest was scanned, rejected records as plain text"))]
+    assert outcome.skipped == ["huge.jsonl: line 1: longer than 2 MB, scanned as raw text"]
 
 
 def test_plain_text_reports_line_numbers(tmp_path):
@@ -270,11 +291,12 @@ def test_presidio_reads_cells_per_column_within_max_rows(tmp_path):
 
 
 def test_parallel_ranges_start_after_a_newline_even_inside_a_long_line(tmp_path):
-    from mlsecops.scanners.dataset_pii import split_ranges
+    from mlsecops.scanners.dataset_readers import FileFormat
+    from mlsecops.scanners.dataset_split import ranges as split_ranges
 
     path = tmp_path / "ranges.txt"
     path.write_bytes(b"short\n" + b"x" * 300_000 + b"\nend one\nend two\n")
-    ranges = split_ranges(path, 0, 2)
+    ranges = split_ranges(path, FileFormat("text"), 2)
     assert ranges == [(0, 300_007), (300_007, None)]
     assert path.read_bytes()[300_007:].startswith(b"end one")
 
@@ -312,4 +334,22 @@ def test_statistics_added_in_batches_equal_those_added_one_value_at_a_time():
     assert batched == one_by_one
     assert (batched.rows, batched.occurrences, batched.with_context) == (15, 17, 1)  # row 5 spans both batches
     assert batched.first_rows == [3, 5, 9, *range(20, 27)] and batched.first_line == 103
-    assert len(batched.samples) == 3 and not any("jane@example.com" in s for s in batched.samples)
+    assert 1 <= len(batched.samples) <= 3 and not any("example" in s for s in batched.samples)
+
+
+def test_samples_of_a_file_split_across_workers_are_those_of_one_sequential_pass():
+    from mlsecops.scanners.dataset_stats import SAMPLE_TRIES, ColumnEntity
+
+    # one length class in the first SAMPLE_TRIES values, two more after: those are never samples
+    values = [f"{'x' * (0 if i < 70 else [12, 40][i % 2])}{i}@ex.org".encode() for i in range(3 * SAMPLE_TRIES)]
+    whole = ColumnEntity()
+    whole.add_many(list(range(1, len(values) + 1)), 1, iter(values))
+    for cuts in ([1], [10, 11], [SAMPLE_TRIES - 1], [5, 40, 70], [2 * SAMPLE_TRIES]):
+        bounds = [0, *cuts, len(values)]
+        merged = ColumnEntity()
+        for low, high in itertools.pairwise(bounds):
+            part = ColumnEntity()
+            part.add_many(list(range(low + 1, high + 1)), low + 1, iter(values[low:high]))
+            merged.merge(part)
+        assert (merged.samples, merged.occurrences, merged.rows) == (whole.samples, whole.occurrences, whole.rows)
+    assert len(whole.samples) == 1

@@ -108,5 +108,5 @@ def test_a_shell_finding_never_shows_a_token_or_url_password_in_its_evidence(tmp
     outcome = scan_notebook(path)
     pipe = next(f for f in outcome.findings if f.rule == "notebook/pipe-to-shell")
     assert token not in pipe.evidence and "hunter2pass" not in pipe.evidence
-    assert "ghp_****" in pipe.evidence and "https://****@get.example.com" in pipe.evidence
+    assert "****[github-token" in pipe.evidence and "https://****@get.example.com" in pipe.evidence
     assert token not in json.dumps([f.to_dict() for f in outcome.findings])

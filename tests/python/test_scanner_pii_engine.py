@@ -135,9 +135,10 @@ def test_national_numbers_are_grouped_as_the_region_writes_them(hyperscan):
         return [e.value for e in engine.find(text)]
 
     # Germany writes two-group numbers; North America 3-3-4, and a longer run stays one (rejected) id,
-    # never trimmed to the phone number its first three groups would make
+    # never trimmed to the phone number its first three groups would make. After its phone word a
+    # well-formed number of another country's format counts everywhere.
     assert b"0711 12345" in phones("DE")
-    assert phones("US") == phones("CA") == [b"415-823-4567"]
+    assert phones("US") == phones("CA") == [b"0711 12345", b"415-823-4567"]
 
 
 @pytest.mark.parametrize("hyperscan", [True, False], ids=["hyperscan", "re"])
@@ -185,4 +186,6 @@ def test_national_numbers_with_a_long_subscriber_part_count_after_a_phone_word(h
     assert phones("Kundennummer 030 123456, Konto 0301 234567 0302 345678") == []
     assert phones("Tel:\n030 123456") == []
     assert phones("Tel 2023 123456, Tel ORD-030 123456") == []  # no trunk 0; the tail of an id
-    assert phones("Tel. 030 123456", region="US") == []  # North America groups its national numbers
+    # in North America too: the word admits a well-formed number that the numbering plan does not know
+    assert phones("Tel. 030 123456", region="US") == ["030 123456"]
+    assert phones("Konto 030 123456", region="US") == []

@@ -13,6 +13,7 @@ from stores_support import (
     run_cli,
     write_config,
     write_gate,
+    write_model_gate,
 )
 
 
@@ -64,6 +65,7 @@ def test_a_different_model_for_the_same_version_is_refused_unless_forced(signed,
     assert run_cli(capsys, "store")[0] == 0
     (signed / "train/model.keras").write_bytes(b"retrained")
     (signed / "train/result.json").unlink()  # a retrain records new digests; the stand-in just drops them
+    write_model_gate(signed)  # ... and the new model passes its gate again
     assert run_cli(capsys, "sign")[0] == 0
     code, _, err = run_cli(capsys, "store")
     assert code == 2 and "model.keras" in err and "--force" in err

@@ -17,14 +17,15 @@ from train_support import (
     Checkout,
     loaded_source,
     one_line_error,
+    pass_security_gate,
     prepare,
     trained_demo,
 )
 
 pytestmark = pytest.mark.timeout(600)
 
-OUTPUTS = ("model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json", "split.json",
-           "history.json")
+MODEL_FILES = ("model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json")
+OUTPUTS = (*MODEL_FILES, "split.json", "history.json", "predictions.csv")
 METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro", "roc_auc")
 
 
@@ -42,6 +43,9 @@ def test_train_writes_model_tokenizer_split_and_history_with_their_digests(train
     for name in OUTPUTS:
         assert recorded[name]["path"] == f"train/{name}"
         assert recorded[name]["sha256"] == file_sha256(folder / name)
+    assert result["details"]["kind"] == "keras-text" and result["details"]["task"] == "classification"
+    assert result["details"]["model_files"] == [f"train/{name}" for name in MODEL_FILES]
+    assert result["details"]["predictions"] == "train/predictions.csv"
     assert (folder / "model.h5").read_bytes()[:4] == b"\x89HDF"
     assert (folder / "model.keras").read_bytes()[:2] == b"PK"
     assert set(result["tools"]) >= {"keras", "torch", "scikit-learn", "numpy"}
@@ -93,21 +97,31 @@ def test_the_json_tokenizer_is_the_one_the_model_was_trained_with(trained):
     assert json.loads((trained.workspace / "train/labels.json").read_text()) == details["labels"]
 
 
-def test_the_same_seed_gives_identical_metrics_and_files_and_memorises_no_planted_pii(tmp_path: Path):
-    # the insecure variant's dataset: its PII appears once each, so min_frequency keeps it out of the tokenizer
-    first = prepare(tmp_path / "a", variant="insecure", train=FAST_TRAIN)
-    second = prepare(tmp_path / "b", variant="insecure", train=FAST_TRAIN)
+def test_the_same_seed_gives_identical_metrics_and_byte_identical_model_files(tmp_path: Path):
+    first = prepare(tmp_path / "a", train=FAST_TRAIN)
+    second = prepare(tmp_path / "b", train=FAST_TRAIN)
     assert first.stage("train").exit_code == 0
     assert second.stage("train").exit_code == 0
     one, two = first.result("train"), second.result("train")
     assert one["metrics"] == two["metrics"]
     assert one["details"]["folds"] == two["details"]["folds"]
-    for name in ("tokenizer.json", "split.json", "history.json", "labels.json"):
+    for name in OUTPUTS:  # model.keras and model.h5 too: a retried build stores as "unchanged"
         assert (first.workspace / "train" / name).read_bytes() == (second.workspace / "train" / name).read_bytes()
+    assert {a["path"]: a["sha256"] for a in one["artifacts"]} == {a["path"]: a["sha256"] for a in two["artifacts"]}
+
+
+def test_the_tokenizer_memorises_no_planted_pii():
+    # the insecure variant's dataset (it never passes the gate; here only its rows matter): its PII appears
+    # once each, so min_frequency keeps it out of the vocabulary the model and tokenizer.json carry
+    project = demo.build("insecure")
+    tokenizer = WordTokenizer(5000, 32, min_frequency=2).fit(text for text, _ in project.rows)
+    saved, words = tokenizer.to_json(), set(tokenizer.words)
     planted = demo.planted_values("insecure")
-    for name in OUTPUTS:
-        data = (first.workspace / "train" / name).read_bytes()
-        assert not [value for value in planted if value.encode() in data], name
+    assert planted
+    for value in planted:
+        assert value not in saved
+        identifying = [token for token in tokenizer.split(value) if len(token) >= 4 and any(c.isdigit() for c in token)]
+        assert not words & set(identifying), value[:4]
 
 
 def test_a_missing_column_is_exit_2_naming_the_file_and_the_column(tmp_path: Path):
@@ -152,6 +166,7 @@ def test_too_few_rows_per_label_for_the_folds_is_exit_2_naming_the_label(tmp_pat
     lock["tickets"]["sha256"] = file_sha256(checkout.project / "data/tickets.csv")  # the team re-locks its change
     (checkout.project / "mlsecops.lock").write_text(yaml.safe_dump(lock))
     assert checkout.stage("load").exit_code == 0
+    pass_security_gate(checkout)
     line = one_line_error(outcome := checkout.stage("train"))
     assert outcome.exit_code == 2 and "label 'praise' has 1 rows" in line
 
@@ -159,11 +174,43 @@ def test_too_few_rows_per_label_for_the_folds_is_exit_2_naming_the_label(tmp_pat
 def test_train_does_not_run_after_a_failed_security_gate(tmp_path: Path):
     checkout = prepare(tmp_path / "c")
     gate = checkout.workspace / "gate-security"
-    gate.mkdir()
+    gate.mkdir(exist_ok=True)
     (gate / "result.json").write_text(json.dumps({"stage": "gate-security", "status": "failed"}))
     outcome = checkout.stage("train")
     assert outcome.exit_code == 1
-    assert "gate-security" in one_line_error(outcome)
+    assert "security gate failed" in one_line_error(outcome)
+    assert not (checkout.workspace / "train/model.keras").exists()
+
+
+def test_train_refuses_when_the_security_gate_never_ran(tmp_path: Path):
+    checkout = prepare(tmp_path / "c", gated=False)
+    outcome = checkout.stage("train")
+    assert outcome.exit_code == 1
+    line = one_line_error(outcome)
+    assert "security gate has not run" in line and "mlsecops gate --stage security" in line
+    assert checkout.result("train")["status"] == "failed"
+
+
+def test_train_refuses_a_gate_that_judged_other_inputs_than_load_holds_now(tmp_path: Path):
+    checkout = prepare(tmp_path / "c")
+    gate = checkout.result("gate-security")
+    assert gate["status"] == "passed"
+    # the same inputs loaded again: the gate still vouches for them
+    assert checkout.stage("load").exit_code == 0
+    assert checkout.result("gate-security")["details"]["inputs"] == {
+        source["name"]: source["sha256"] for source in checkout.result("load")["details"]["sources"]
+    }
+    # a new dataset version loaded after the gate: the passed gate is not about these inputs
+    dataset = checkout.project / "data/tickets.csv"
+    with dataset.open("a", encoding="utf-8") as handle:
+        handle.write("please send my parcel to the new address,shipping\n")
+    lock = yaml.safe_load((checkout.project / "mlsecops.lock").read_text())
+    lock["tickets"]["sha256"] = file_sha256(dataset)
+    (checkout.project / "mlsecops.lock").write_text(yaml.safe_dump(lock))
+    assert checkout.stage("load").exit_code == 0
+    outcome = checkout.stage("train")
+    assert outcome.exit_code == 1
+    assert "judged other inputs than load holds now (source 'tickets')" in one_line_error(outcome)
     assert not (checkout.workspace / "train/model.keras").exists()
 
 
@@ -182,6 +229,7 @@ def test_a_dataset_inside_an_extracted_archive_is_picked_by_dataset_file(tmp_pat
     lock["corpus"] = {"url": "file://data/corpus.tar.gz", "sha256": file_sha256(checkout.project / "data/corpus.tar.gz")}
     (checkout.project / "mlsecops.lock").write_text(yaml.safe_dump(lock))
     assert checkout.stage("load").exit_code == 0
+    pass_security_gate(checkout)
 
     unpicked = checkout.stage("train")
     assert unpicked.exit_code == 2 and "set train.dataset_file" in one_line_error(unpicked)

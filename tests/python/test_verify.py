@@ -139,3 +139,70 @@ def test_tampering_with_any_stored_file_fails_verification(release, capsys, name
     code, out, err = run_cli(capsys, "verify", str(release))
     assert code == 1, (name, code, out, err)  # tampering is a failed verification, never "bad input"
     assert "Traceback" not in out + err
+
+
+# ------------------------------------------------------------------ folders signed by the model_signing tool
+
+
+def _model_signing_signed_folder(tmp_path: Path) -> tuple[Path, Path]:
+    """A model folder signed exactly as `model_signing sign key --private_key KEY --signature DIR/model.sig DIR`
+    does it, through the library's own API; returns the folder and the signer's public key."""
+    import model_signing.hashing
+    import model_signing.signing
+
+    folder = tmp_path / "hf-model"
+    (folder / "tokenizer").mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      " + bytes(range(64)))
+    (folder / "config.json").write_text('{"architectures": ["BertModel"]}')
+    (folder / "tokenizer/vocab.txt").write_text("[PAD]\n[UNK]\nhello\n")
+    private = ec.generate_private_key(ec.SECP256R1())
+    (tmp_path / "signer.pem").write_bytes(private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "signer.pub").write_bytes(private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    signature = folder / "model.sig"
+    model_signing.signing.Config().use_elliptic_key_signer(private_key=tmp_path / "signer.pem").set_hashing_config(
+        model_signing.hashing.Config().set_ignored_paths(paths=[Path("model.sig")], ignore_git_paths=True)
+    ).sign(folder, signature)
+    return folder, tmp_path / "signer.pub"
+
+
+def test_a_folder_signed_with_the_model_signing_api_verifies_with_its_public_key(tmp_path, capsys):
+    folder, public = _model_signing_signed_folder(tmp_path)
+    code, out, err = run_cli(capsys, "verify", str(folder), "--public-key", str(public))
+    assert code == 0, err
+    assert "verified" in out and "pinned" in out
+
+
+def test_a_changed_file_in_a_model_signing_folder_is_named(tmp_path, capsys):
+    folder, public = _model_signing_signed_folder(tmp_path)
+    (folder / "tokenizer/vocab.txt").write_text("[PAD]\n[UNK]\nevil\n")
+    (folder / "extra.py").write_text("import os\n")
+    code, out, _ = run_cli(capsys, "verify", str(folder), "--public-key", str(public))
+    assert code == 1 and "changed: tokenizer/vocab.txt" in out and "added: extra.py" in out
+
+
+def test_a_model_signing_folder_needs_the_signers_key(tmp_path, capsys):
+    folder, _ = _model_signing_signed_folder(tmp_path)
+    code, _, err = run_cli(capsys, "verify", str(folder))
+    assert code == 2 and "--public-key" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_folder_signed_by_the_model_signing_cli_verifies(tmp_path, capsys):
+    folder, public = _model_signing_signed_folder(tmp_path)
+    (folder / "model.sig").unlink()
+    model_signing = Path(sys.executable).with_name("model_signing")
+    completed = subprocess.run(
+        [str(model_signing), "sign", "key", "--private_key", str(tmp_path / "signer.pem"),
+         "--signature", str(folder / "model.sig"), str(folder)],
+        check=False, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    code, _, err = run_cli(capsys, "verify", str(folder), "--public-key", str(public))
+    assert code == 0, err
+
+
+def test_a_release_with_its_manifest_removed_is_still_not_taken_for_a_model_signing_folder(release, capsys):
+    (release / "manifest.json").unlink()
+    code, _, err = run_cli(capsys, "verify", str(release), "--public-key", str(release / "public-key.pem"))
+    assert code == 1 and "incomplete release" in err

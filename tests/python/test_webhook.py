@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -399,18 +400,28 @@ def test_a_sender_that_stalls_mid_body_is_dropped_after_the_read_timeout(jenkins
 
 def test_deliveries_beyond_the_concurrency_limit_are_told_to_retry(jenkins):
     under_test = RelayUnderTest(jenkins.url, max_concurrent_deliveries=1, read_timeout=5)
+    release = threading.Event()
+    start_build = under_test.relay._start_build
+
+    def slow_jenkins(job: str, parameters: dict) -> int:
+        release.wait(10)  # holds the only slot: a delivery whose build is still being queued
+        return start_build(job, parameters)
+
+    under_test.relay._start_build = slow_jenkins
     under_test.server.start()
     try:
-        with socket.create_connection(under_test.server.address, timeout=5) as slow_sender:
-            # holds the only slot: headers sent, body still owed
-            slow_sender.sendall(b"POST / HTTP/1.1\r\nHost: relay\r\nX-GitHub-Event: push\r\nContent-Length: 10\r\n\r\n")
-            _wait_until_in_progress(under_test, 1)
-            status, body = under_test.post(*github_delivery("push", github_push(), GITHUB_SECRET))
+        first = threading.Thread(target=under_test.post, args=github_delivery("push", github_push(), GITHUB_SECRET))
+        first.start()
+        _wait_until_in_progress(under_test, 1)
+        status, body = under_test.post(*github_delivery("push", github_push(after="b" * 40), GITHUB_SECRET))
+        release.set()
+        first.join(10)
     finally:
+        release.set()
         under_test.server.stop()
 
     assert (status, body["status"]) == (503, "busy")
-    assert jenkins.state.builds == []
+    assert len(jenkins.state.builds) == 1
 
 
 def _health(under_test: RelayUnderTest) -> dict:
@@ -433,7 +444,9 @@ def _wait_until_in_progress(under_test: RelayUnderTest, count: int) -> None:
 
 
 def test_health_endpoint_names_the_armed_providers(relay):
-    assert _health(relay) == {"status": "ok", "providers": ["github", "gitlab"], "deliveries_in_progress": 0}
+    # the probe's own connection is the one open
+    assert _health(relay) == {"status": "ok", "providers": ["github", "gitlab"], "deliveries_in_progress": 0,
+                              "connections": 1}
 
 
 # ---------------------------------------------------------------- Jenkins failures

@@ -6,8 +6,10 @@ Jenkins agent that unstashed the earlier stages' folders.
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +50,40 @@ class Checkout:
         return Checkout(root)
 
 
-def prepare(root: Path, variant: str = "default", **sections: dict[str, Any]) -> Checkout:
-    """The demo `variant` (its config sections updated with `sections`) after a real `mlsecops load`."""
-    checkout = Checkout(root)
-    demo.materialize(variant, checkout.project)
+def pass_security_gate(checkout: Checkout) -> None:
+    """`scan` and `gate --stage security` as the pipeline runs them before train; the gate must pass."""
+    scanned = checkout.stage("scan")
+    assert scanned.exit_code == 0, scanned.output[-2000:]
+    gated = checkout.stage("gate", "--stage", "security")
+    assert gated.exit_code == 0, gated.output[-2000:]
+
+
+_GATED: dict[str, Checkout] = {}
+_GATED_ROOT = Path(tempfile.mkdtemp(prefix="mlsecops-gated-"))
+atexit.register(shutil.rmtree, _GATED_ROOT, True)
+
+
+def prepare(root: Path, variant: str = "default", gated: bool = True, **sections: dict[str, Any]) -> Checkout:
+    """The demo `variant` after a real `mlsecops load` and, when `gated`, a passed security gate; then its
+    config sections updated with `sections` (settings of train and later stages, which the gate does not judge).
+
+    The loaded and gated checkout of each variant is made once per session and copied.
+    """
+    if not gated:
+        checkout = Checkout(root)
+        demo.materialize(variant, checkout.project)
+        if sections:
+            checkout.edit_config(**sections)
+        loaded = checkout.stage("load")
+        assert loaded.exit_code == 0, loaded.output[-2000:]
+        return checkout
+    if variant not in _GATED:
+        base = prepare(_GATED_ROOT / variant, variant, gated=False)
+        pass_security_gate(base)
+        _GATED[variant] = base
+    checkout = _GATED[variant].copy_to(root)
     if sections:
         checkout.edit_config(**sections)
-    loaded = checkout.stage("load")
-    assert loaded.exit_code == 0, loaded.output[-2000:]
     return checkout
 
 

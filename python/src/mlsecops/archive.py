@@ -2,20 +2,27 @@
 
 Refused, naming the member: absolute paths, '..' parts, links pointing outside (or paths that
 pass through a link), devices, FIFOs and other special files, duplicate names, encrypted
-zip members, and bombs (member count, total size, compression ratio, and sizes that lie in
-the headers). Every check runs before a byte is written; extraction goes to a temp folder
-that is renamed into place only when complete, so a refused archive leaves nothing behind.
-The format is read from the magic bytes, never from the file name.
+zip members, sparse files, and bombs (member count, total size, compression ratio, sizes that
+lie in the headers, and tar extended headers - GNU long names, PAX records - whose declared
+size is checked before a byte of them is read). Every check runs before a byte is written;
+extraction goes to a temp folder that is renamed into place only when complete, so a refused
+archive leaves nothing behind. The format is read from the magic bytes, never from the file name.
+
+Symbolic links are checked twice: as text while planning, and against the real filesystem as
+each one is created and again once all exist, because a chain of links that each look harmless
+as text (`l -> .`, then `u -> l/..`) climbs out only when resolved.
 """
 
 from __future__ import annotations
 
+import lzma
 import os
 import posixpath
 import shutil
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +32,18 @@ from .errors import UsageError
 _CHUNK = 1024 * 1024
 _RATIO_FLOOR_BYTES = 10 * 1024 * 1024  # small files compress well and are harmless
 _LINK_TARGET_MAX = 4096
+# tar extended headers are read whole into memory by tarfile: bound them before it reads them.
+# A GNU long name or link is a path (PATH_MAX is 4096); a PAX header holds a few records (path,
+# times, ids, xattrs). The bound also caps the cost of tarfile's PAX record parsing, which is
+# quadratic in the header size on crafted input.
+_EXTENDED_HEADER_MAX = 16 * 1024
+_EXTENDED_TOTAL_MAX = 8 * 1024 * 1024  # over the whole archive: global PAX headers accumulate
+_EXTENDED_CHAIN_MAX = 8  # headers in a row before a member: tarfile reads a chain recursively
+_EXTENDED_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
+                   tarfile.SOLARIS_XHDTYPE)
+# what a damaged archive raises from the standard library's readers and decompressors
+_DAMAGED = (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError,
+            NotImplementedError, ValueError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -143,6 +162,7 @@ def safe_extract(archive: Path, dest: Path, limits: ArchiveLimits | None = None)
             _check_tar(archive, plan)
             tmp.mkdir(parents=True)
             written = _extract_tar(archive, tmp, plan)
+        _check_links_resolved(tmp, plan)
         dest.mkdir(parents=True, exist_ok=True)
         for entry in sorted(tmp.iterdir()):
             if (dest / entry.name).exists() or (dest / entry.name).is_symlink():
@@ -150,7 +170,9 @@ def safe_extract(archive: Path, dest: Path, limits: ArchiveLimits | None = None)
         for entry in sorted(tmp.iterdir()):
             entry.rename(dest / entry.name)
         return written
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+    except UsageError:
+        raise
+    except _DAMAGED as exc:
         raise UsageError(f"{archive.name}: damaged or unreadable archive ({exc.__class__.__name__})") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -195,7 +217,7 @@ def _extract_zip(archive: Path, root: Path, plan: _Plan) -> list[str]:
                 target.mkdir(parents=True, exist_ok=True)
             elif rel in plan.links:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.symlink(zf.read(info).decode("utf-8"), target)
+                _make_link(root, rel, zf.read(info).decode("utf-8", "replace"), plan, info.filename)
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as source:
@@ -207,12 +229,67 @@ def _extract_zip(archive: Path, root: Path, plan: _Plan) -> list[str]:
 # ------------------------------------------------------------------ tar
 
 
+class _HeaderRefused(Exception):
+    """Raised from inside tarfile's header parsing; turned into UnsafeArchive by `_tar_members`."""
+
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(why)
+        self.name = name
+        self.why = why
+
+
+@dataclass
+class _HeaderBudget:
+    extended_bytes: int = 0
+    chain: int = 0
+
+
+def _bounded_tarinfo(budget: _HeaderBudget) -> type[tarfile.TarInfo]:
+    """A TarInfo whose extended headers are checked from their 512-byte header block, before
+    tarfile reads their content (it reads a GNU long name or a PAX header whole: a 1.5 GiB one
+    from a 1.5 MB .tar.gz would be 1.5 GiB of memory). `_proc_member` is where tarfile
+    dispatches on the type with only the header block read, in every Python since 2.x."""
+
+    class BoundedTarInfo(tarfile.TarInfo):
+        def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+            if self.type in _EXTENDED_TYPES:
+                if self.size > _EXTENDED_HEADER_MAX:
+                    raise _HeaderRefused(self.name, f"extended tar header of {self.size} bytes "
+                                                    f"(over {_EXTENDED_HEADER_MAX})")
+                budget.extended_bytes += self.size
+                budget.chain += 1
+                if budget.extended_bytes > _EXTENDED_TOTAL_MAX:
+                    raise _HeaderRefused(self.name, f"extended tar headers over {_EXTENDED_TOTAL_MAX} bytes in all")
+                if budget.chain > _EXTENDED_CHAIN_MAX:
+                    raise _HeaderRefused(self.name, f"more than {_EXTENDED_CHAIN_MAX} extended headers in a row")
+            elif self.type == tarfile.GNUTYPE_SPARSE:
+                raise _HeaderRefused(self.name, "sparse file (its map is unbounded)")
+            else:
+                budget.chain = 0
+            return super()._proc_member(tarfile_)
+
+        # PAX-declared GNU sparse maps (formats 0.0, 0.1, 1.0): version 1.0 reads its map unbounded
+        def _proc_gnusparse_00(self, next_: tarfile.TarInfo, pax_headers: dict, buf: bytes) -> None:
+            raise _HeaderRefused(next_.name, "sparse file (its map is unbounded)")
+
+        def _proc_gnusparse_01(self, next_: tarfile.TarInfo, pax_headers: dict) -> None:
+            raise _HeaderRefused(next_.name, "sparse file (its map is unbounded)")
+
+        def _proc_gnusparse_10(self, next_: tarfile.TarInfo, pax_headers: dict, tarfile_: tarfile.TarFile) -> None:
+            raise _HeaderRefused(next_.name, "sparse file (its map is unbounded)")
+
+    return BoundedTarInfo
+
+
 def _tar_members(archive: Path) -> Iterator[tuple[tarfile.TarFile, tarfile.TarInfo]]:
     # streaming mode: one forward pass, never seeks back, so header sizes are checked before
     # the data behind them is decompressed
-    with tarfile.open(archive, mode="r|*") as tf:
-        for member in tf:
-            yield tf, member
+    try:
+        with tarfile.open(archive, mode="r|*", tarinfo=_bounded_tarinfo(_HeaderBudget())) as tf:
+            for member in tf:
+                yield tf, member
+    except _HeaderRefused as refused:
+        raise UnsafeArchive(archive, refused.name, refused.why) from None
 
 
 def _check_tar(archive: Path, plan: _Plan) -> None:
@@ -248,9 +325,13 @@ def _extract_tar(archive: Path, root: Path, plan: _Plan) -> list[str]:
         if member.isdir():
             target.mkdir(exist_ok=True)
         elif member.issym():
-            os.symlink(member.linkname, target)
+            _make_link(root, rel, member.linkname, plan, member.name)
         elif member.islnk():
-            shutil.copyfile(root / str(_rel(member.linkname)), target)  # a copy: links would share edits
+            source = root / str(_rel(member.linkname))
+            # an earlier regular file of this archive (planned so); checked on disk all the same
+            if source.is_symlink() or not source.is_file() or not _inside(source, root):
+                raise plan.refuse(member.name, "hard link to something that is not an earlier file of the archive")
+            shutil.copyfile(source, target, follow_symlinks=False)  # a copy: links would share edits
             written.append(rel)
         else:
             source = tf.extractfile(member)
@@ -263,6 +344,34 @@ def _extract_tar(archive: Path, root: Path, plan: _Plan) -> list[str]:
 
 
 # ------------------------------------------------------------------ shared
+
+
+def _inside(path: Path, root: Path, *, strict: bool = False) -> bool:
+    """`path`, with every link resolved, is `root` or lies under it; a loop or (strict) a dangling link is not."""
+    try:
+        return Path(path).resolve(strict=strict).is_relative_to(root.resolve(strict=True))
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11)
+        return False
+
+
+def _make_link(root: Path, rel: str, target: str, plan: _Plan, member: str) -> None:
+    """Create the planned link, then resolve it on disk: the text check cannot see earlier links."""
+    link = root / rel
+    os.symlink(target, link)
+    if not _inside(link, root):
+        raise plan.refuse(member, f"link resolves outside the archive through other links ({target[:100]})")
+
+
+def _check_links_resolved(root: Path, plan: _Plan) -> None:
+    """Once every member exists, each link must resolve to something inside: a link made later can
+    turn an earlier one outward (`u -> l/..` before `l -> .`), and a dangling link could later
+    reach whatever appears at its target in the destination folder."""
+    for rel in sorted(plan.links):
+        link = root / rel
+        if not _inside(link, root):
+            raise plan.refuse(rel, f"link resolves outside the archive ({os.readlink(link)[:100]})")
+        if not _inside(link, root, strict=True):
+            raise plan.refuse(rel, f"link to nothing in the archive, or a link loop ({os.readlink(link)[:100]})")
 
 
 def _rel(raw: str) -> str | None:

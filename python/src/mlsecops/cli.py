@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "guard": ("mlsecops.llm.guard_cli:guard", "Prompt-injection detector: check text, files or datasets."),
     "trigger": ("mlsecops.jenkins.cli:trigger", "Start a Jenkins job (optionally wait for its result)."),
     "webhook": ("mlsecops.jenkins.cli:webhook", "Relay GitHub/GitLab webhooks to Jenkins, signatures checked."),
+    "redact": ("mlsecops.scanners.dataset_redact_cli:redact", "Copy a dataset with every PII entity replaced."),
 }
 
 
@@ -151,7 +152,8 @@ pass_runtime = click.make_pass_decorator(Runtime)
     "-w", "--workspace", default=".mlsecops", envvar="MLSECOPS_WORKSPACE", show_default=True,
     help="Workspace folder: one sub-folder per stage.",
 )
-@click.option("--demo", metavar="NAME", help="Use the embedded demo project NAME (default, insecure, ...).")
+@click.option("--demo", metavar="NAME", help="Use the embedded demo project NAME (default, insecure, tabular, byo, "
+              "pretrained, llm-endpoint, ...).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, workspace: str, demo: str | None) -> None:
     """mlsecops: take an ML/LLM model through a security pipeline and ship it only when every gate passes.
@@ -251,10 +253,16 @@ def _standalone_scan_command(name: str) -> click.Command:
     @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text")
     @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="low", show_default=True,
                   help="Lowest severity that fails the run (exit 1); 'never' always exits 0 after printing.")
-    def command(path: str, output_format: str, fail_on: str) -> None:
+    def command(path: str, output_format: str, fail_on: str, **dataset_options: str | None) -> None:
         from .stages.scan import scan_path
 
-        outcome = scan_path(name, Path(path))
+        if dataset_options.get("spans"):  # `scan dataset --spans`: one line per entity, see scanners/dataset_pii
+            from .scanners.dataset_pii import spans_to
+
+            with spans_to(Path(str(dataset_options["spans"])), dataset_options.get("salt")):
+                outcome = scan_path(name, Path(path), **_standalone_project(name))
+        else:
+            outcome = scan_path(name, Path(path), **_standalone_project(name))
         if output_format == "json":
             click.echo(json.dumps({**outcome.summary(), "findings": [f.to_dict() for f in outcome.findings]}, indent=2))
         else:
@@ -264,7 +272,25 @@ def _standalone_scan_command(name: str) -> click.Command:
             click.echo(f"{name}: {outcome.status}, {len(outcome.findings)} finding(s), {outcome.scanned} scanned")
         _judge_standalone_scan(name, outcome, fail_on)
 
+    if name == "dataset":
+        command.params.extend([
+            click.Option(["--spans"], metavar="OUT.jsonl", type=click.Path(dir_okay=False),
+                         help="Also write one JSON line per entity: file, row, column, type, start, end, digest."),
+            click.Option(["--salt"], envvar="MLSECOPS_PII_SALT", metavar="TEXT",
+                         help="Salt of the --spans digests (env MLSECOPS_PII_SALT; default: random per run)."),
+        ])
     return command
+
+
+def _standalone_project(name: str) -> dict[str, Any]:
+    """A scanner run alone inside a project (`--config`, or ./mlsecops.yaml) uses that project's
+    `scan.options.<name>` and names files relative to its root, as the pipeline does (without a
+    project, the working directory is the root)."""
+    runtime = click.get_current_context().find_object(Runtime)
+    if runtime is None or not (runtime.config_path or Path("mlsecops.yaml").is_file()):
+        return {"project_root": Path(".")}
+    config = runtime.config()
+    return {"options": dict(config.scan.options.get(name, {})), "project_root": config.base_dir}
 
 
 def _judge_standalone_scan(name: str, outcome, fail_on: str) -> None:
@@ -312,13 +338,13 @@ def gate(gate_name: str) -> None:
 
 @cli.command()
 def train() -> None:
-    """Stage 5: train the Keras model (torch backend) with stratified K-fold and early stopping."""
+    """Stage 5: train by train.kind (keras-text, sklearn, command, pretrained, none), after a passed security gate."""
     _stage("train")
 
 
 @cli.command()
 def evaluate() -> None:
-    """Stage 6: metrics on held-out data against thresholds and the last release."""
+    """Stage 6: metrics from train's held-out predictions against thresholds and the last release."""
     _stage("evaluate")
 
 
@@ -385,9 +411,12 @@ def run(runtime: Runtime, demo_name: str | None, from_stage: str | None) -> None
         runtime.use_demo(demo_name)
     elif runtime.resolved_config_path() is None:
         runtime.use_demo("default")
+    from .demo.services import demo_services
     from .stages.run import run_pipeline
 
-    run_pipeline(runtime.stage_context(), from_stage=from_stage)
+    # a demo that needs a server beside the pipeline (llm-endpoint) gets it for the run's length
+    with demo_services(runtime.demo, runtime.resolved_config_path() if runtime.demo else None):
+        run_pipeline(runtime.stage_context(), from_stage=from_stage)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -25,6 +25,7 @@ from .errors import MlsecopsError, UsageError
 from .jenkins.settings import WebhookConfig
 from .llm.settings import ModelTestSettings
 from .notify.settings import AnySinkSettings, interpolate_plain_values
+from .stage_manifest import manifest
 
 DEFAULT_CONFIG = "mlsecops.yaml"
 
@@ -105,36 +106,99 @@ class ScanConfig(Section):
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+# The estimators `train.kind: sklearn` may build, by import path: only classes that skops saves
+# and loads without arbitrary code. A project widens or narrows it with train.sklearn.allowed_estimators.
+DEFAULT_ESTIMATORS = (
+    "sklearn.linear_model.LogisticRegression",
+    "sklearn.linear_model.RidgeClassifier",
+    "sklearn.linear_model.SGDClassifier",
+    "sklearn.linear_model.LinearRegression",
+    "sklearn.linear_model.Ridge",
+    "sklearn.linear_model.Lasso",
+    "sklearn.linear_model.ElasticNet",
+    "sklearn.linear_model.SGDRegressor",
+    "sklearn.svm.LinearSVC",
+    "sklearn.naive_bayes.MultinomialNB",
+    "sklearn.naive_bayes.ComplementNB",
+    "sklearn.neighbors.KNeighborsClassifier",
+    "sklearn.tree.DecisionTreeClassifier",
+    "sklearn.tree.DecisionTreeRegressor",
+    "sklearn.ensemble.RandomForestClassifier",
+    "sklearn.ensemble.RandomForestRegressor",
+    "sklearn.ensemble.ExtraTreesClassifier",
+    "sklearn.ensemble.ExtraTreesRegressor",
+    "sklearn.ensemble.GradientBoostingClassifier",
+    "sklearn.ensemble.GradientBoostingRegressor",
+    "sklearn.ensemble.HistGradientBoostingClassifier",
+    "sklearn.ensemble.HistGradientBoostingRegressor",
+    "sklearn.neural_network.MLPClassifier",
+    "sklearn.neural_network.MLPRegressor",
+)
+
+
+class SklearnTrainConfig(Section):
+    """`train.kind: sklearn`: one allowlisted estimator behind a standard preprocessing Pipeline."""
+
+    estimator: str = "LogisticRegression"  # a class name or import path on allowed_estimators
+    params: dict[str, Any] = Field(default_factory=dict)  # its hyper-parameters, as keyword arguments
+    allowed_estimators: list[str] = Field(default_factory=lambda: list(DEFAULT_ESTIMATORS))
+    # feature columns; ["*"] in numeric_columns: every column but the label and the other lists
+    numeric_columns: list[str] = Field(default_factory=list)  # imputed (median) and standardised
+    categorical_columns: list[str] = Field(default_factory=list)  # one-hot; empty is a category, unknown ignored
+    text_columns: list[str] = Field(default_factory=list)  # TF-IDF of words, one vectorizer per column
+    max_text_features: int = Field(default=20_000, ge=10)  # the most words each text column's TF-IDF keeps
+    early_stopping: bool = True  # switched on for estimators that support it (HistGradientBoosting, SGD, MLP, ...)
+    save_joblib: bool = False  # also model.joblib (a pickle: loading it runs code; skops is always written)
+
+
 class TrainConfig(Section):
-    dataset: str = "dataset"  # name of a load source of kind dataset
+    # keras-text: the built-in Keras text classifier; sklearn: a scikit-learn estimator; command: the
+    # team's own training program; pretrained: a model from a `kind: model` load source; none: an
+    # LLM application tested through its endpoint only
+    kind: Literal["keras-text", "sklearn", "command", "pretrained", "none"] = "keras-text"
+    # classification or regression; auto: from the estimator (sklearn) or the predictions (command)
+    task: Literal["auto", "classification", "regression"] = "auto"
+    dataset: str = "dataset"  # name of a load source of kind dataset; "" for none (command, pretrained)
     dataset_file: str | None = None  # the file inside it when load extracted the source (an archive)
-    text_column: str = "text"
-    label_column: str = "label"
-    folds: int = Field(default=3, ge=2, le=20)
-    epochs: int = Field(default=8, ge=1)
-    batch_size: int = Field(default=64, ge=1)
-    patience: int = Field(default=2, ge=0)
-    seed: int = 42
-    max_tokens: int = Field(default=5000, ge=10)
+    text_column: str = "text"  # keras-text: the column holding the text
+    label_column: str = "label"  # the label (classification) or value (regression) to predict
+    folds: int = Field(default=3, ge=2, le=20)  # cross-validation folds over the training rows
+    epochs: int = Field(default=8, ge=1)  # keras-text: the most epochs a fold trains (early stopping ends it sooner)
+    batch_size: int = Field(default=64, ge=1)  # keras-text
+    patience: int = Field(default=2, ge=0)  # keras-text: epochs without a better validation loss before stopping
+    seed: int = 42  # of the split, the folds and the model (command: MLSECOPS_SEED)
+    max_tokens: int = Field(default=5000, ge=10)  # keras-text: vocabulary size, padding and OOV included
     min_frequency: int = Field(default=2, ge=1)  # rarer words are OOV: one-off values (ids, PII) are not memorised
-    sequence_length: int = Field(default=32, ge=4)
-    embedding_dim: int = Field(default=32, ge=2)
-    hidden_units: int = Field(default=32, ge=1)
-    dropout: float = Field(default=0.2, ge=0, lt=1)
-    learning_rate: float = Field(default=0.005, gt=0)
-    test_size: float = Field(default=0.2, gt=0, lt=1)
+    sequence_length: int = Field(default=32, ge=4)  # keras-text: tokens per text (longer texts are cut)
+    embedding_dim: int = Field(default=32, ge=2)  # keras-text
+    hidden_units: int = Field(default=32, ge=1)  # keras-text
+    dropout: float = Field(default=0.2, ge=0, lt=1)  # keras-text
+    learning_rate: float = Field(default=0.005, gt=0)  # keras-text (Adam)
+    test_size: float = Field(default=0.2, gt=0, lt=1)  # share of the rows held out for evaluate
     threads: int = Field(default=1, ge=1)  # torch CPU threads: small models train fastest (and reproducibly) on one
+    sklearn: SklearnTrainConfig = Field(default_factory=SklearnTrainConfig)  # sklearn: estimator and features
+    # command: the training program and its arguments (run in the config's folder; "python" is the
+    # worker's interpreter); pretrained: an optional program that writes the predictions
+    command: list[str] = Field(default_factory=list)
+    command_env: dict[str, str] = Field(default_factory=dict)  # extra environment variables for it
+    timeout_seconds: float = Field(default=3600.0, gt=0)  # command, pretrained: the program is stopped after it
+    pretrained: str = ""  # pretrained: the load source (kind model) holding the model file(s)
+    # none: the application's prompt/config files that form its release (globs relative to this file)
+    bundle: list[str] = Field(default_factory=list)
 
 
 class EvaluateConfig(Section):
+    # classification: the lowest accepted value per metric (log_loss: the highest)
     thresholds: dict[str, float] = Field(
         default_factory=lambda: {"accuracy": 0.85, "f1_macro": 0.85, "roc_auc": 0.9}
     )
-    regression_tolerance: float = Field(default=0.02, ge=0)
+    # regression: the lowest accepted r2, the highest accepted mae / rmse
+    regression_thresholds: dict[str, float] = Field(default_factory=lambda: {"r2": 0.5})
+    regression_tolerance: float = Field(default=0.02, ge=0)  # how much worse than the baseline a metric may be
     # a previous evaluate/result.json or release manifest (path or file:// URL, relative to this file);
     # unset: the last release of this project in the configured store, when there is one
     baseline: str | None = None
-    baseline_from_store: bool = True
+    baseline_from_store: bool = True  # without a baseline: compare with the last release in the store
 
 
 class ModelTestConfig(ModelTestSettings):
@@ -152,6 +216,9 @@ class SignConfig(CredentialSection):
     endpoint_url: str | None = None  # Vault address or AWS endpoint; default: VAULT_ADDR / AWS_ENDPOINT_URL
     region: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    # globs relative to the project folder naming the files of the release; empty: the model files
+    # train recorded (`details.model_files`). Every file matched is signed; a glob matching nothing is refused.
+    paths: list[str] = Field(default_factory=list)
 
 
 class StoreConfig(Section):
@@ -205,21 +272,9 @@ _REFERENCE = re.compile(r"\$\{([^}]+)\}")
 # stages that use it (README, "Credentials it expects"). Every other reference stays its literal
 # `${secret:...}` text. A command missing here (run, config validate/show, anything new) resolves
 # everything: a forgotten entry costs a credential too many, never a credential unresolved.
-_REPORTS = ("project", "policy", "train", "evaluate")  # what the reports read (gate, report, store, notify)
-SECRET_SCOPES: dict[str, tuple[str, ...]] = {
-    "load": ("project", "load"),
-    "lock": ("project", "load"),
-    "scan": ("project", "scan", "load.sources"),
-    "gate": _REPORTS,
-    "report": _REPORTS,
-    "train": ("project", "train"),
-    "evaluate": (*_REPORTS, "store", "load.connections"),  # the baseline: the last release in the store
-    "modeltest": ("project", "train", "modeltest", "store", "load.connections"),  # the regression baseline
-    "sign": ("project", "sign"),
-    "store": (*_REPORTS, "store", "load.connections"),  # store connections default to load's
-    "notify": (*_REPORTS, "notify"),  # sink credentials stay references until a sink sends
-    "webhook": ("webhook",),
-}
+# The table is the stage manifest's (resources/stages.yaml, shared with the Jenkins library, which
+# binds each stage's credentials from the same entries).
+SECRET_SCOPES: dict[str, tuple[str, ...]] = manifest().secret_scopes()
 
 
 @dataclass
@@ -337,6 +392,10 @@ def parse_config(
         data = {}
     if not isinstance(data, dict):
         raise UsageError(f"{source}: the top level must be a mapping of sections")
+    if base_dir is not None:  # its `${secret:file://...}` may read there (keys/file.py)
+        from .keys.file import allow_config_folder
+
+        allow_config_folder(base_dir)
     structure = _Resolution(scope=())
     config = _validate(data, source, structure)
     resolution = _Resolution(scope=secrets)
@@ -368,8 +427,13 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    """`yaml.safe_load`, every failure one UsageError naming `source` and, when known, the line."""
+    """`yaml.safe_load`, every failure one UsageError naming `source` and, when known, the line.
+
+    Nesting depth and alias expansion are bounded before anything is built (yaml_safe.py)."""
+    from .yaml_safe import check_yaml_bounds
+
     try:
+        check_yaml_bounds(text, source)
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -474,7 +538,7 @@ def masked_dump(config: Config) -> dict[str, Any]:
         if isinstance(node, list):
             return [mask(item, f"{where}[{index}]", key) for index, item in enumerate(node)]
         if isinstance(node, str) and node and (where in secret_paths or _looks_like_secret_key(key)):
-            return redact(node, keep=0)
+            return redact(node)
         if isinstance(node, str):
             return scrub(node)
         return node

@@ -147,6 +147,22 @@ def fingerprint(*parts: object) -> str:
     return digest[:24]
 
 
+def context_digest(text: str | bytes) -> str:
+    """A digest of the content around a finding (its line, its cell), blind to indentation and spacing:
+    like SARIF's `primaryLocationLineHash`, it follows the content when lines are added above it."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def project_path(path: str) -> str:
+    """A finding's path as ids see it: forward slashes, no leading `./`."""
+    path = path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
 def value_digest(value: str | bytes) -> str:
     """A short digest of a sensitive value: lets ids tell two secrets apart without holding either."""
     if isinstance(value, str):
@@ -169,11 +185,21 @@ def make_finding(
     owasp_llm: list[str] | None = None,
     references: list[str] | None = None,
     properties: dict[str, Any] | None = None,
+    context: str | bytes | None = None,
+    place: str | None = None,
 ) -> Finding:
     """Build a finding whose id depends only on rule, category, place and `identity`.
 
     `identity` tells apart two findings of one rule at one place (e.g. a digest of the secret);
     the tool is left out so that two scanners agreeing on a problem share its id.
+
+    `context` is the content around the finding (the text of its line, a notebook cell's line):
+    given, it replaces the line number in the id, so inserting lines above a finding keeps its id
+    (SARIF `partialFingerprints` work the same way). Pass "" when nothing but the path, column and
+    identity locate it (one finding per dataset column). `place` replaces `location.column` in the id
+    where the column is a position that moves (a notebook's "cell 3"). Without `context` the line
+    number stays in the id: scanners that have not said what surrounds their findings keep the ids
+    they always had. Identical content twice in a file shares an id until `number_repeats` numbers it.
     """
     if category not in CATEGORIES:
         raise ValueError(f"unknown finding category {category!r}")
@@ -182,8 +208,14 @@ def make_finding(
     owasp = list(owasp_llm or [])
     if not owasp and category in CATEGORY_OWASP_2025:
         owasp = owasp_tags(CATEGORY_OWASP_2025[category])
+    if context is None:
+        finding_id = fingerprint(rule, category, location.path, location.line, location.column, identity)
+    else:
+        where = location.column if place is None else place
+        finding_id = fingerprint("v2", rule, category, project_path(location.path), where, identity,
+                                 context_digest(context) if context else "")
     return Finding(
-        id=fingerprint(rule, category, location.path, location.line, location.column, identity),
+        id=finding_id,
         rule=rule,
         title=title,
         severity=severity,
@@ -197,6 +229,23 @@ def make_finding(
         references=list(references or []),
         properties=dict(properties or {}),
     )
+
+
+def number_repeats(findings: list[Finding], *, in_given_order: bool = False) -> list[Finding]:
+    """Give the second and later findings that share an id (the same line twice in a file) ids of their
+    own, numbered in file order (by line, or as listed with `in_given_order`): still stable when lines
+    are added above, as SARIF numbers repeated line hashes. The first keeps its id; the list is changed
+    in place and returned."""
+    seen: dict[str, int] = {}
+    order = range(len(findings)) if in_given_order else sorted(
+        range(len(findings)), key=lambda i: (findings[i].location.line or 0, i))
+    for index in order:
+        finding = findings[index]
+        count = seen.get(finding.id, 0)
+        seen[finding.id] = count + 1
+        if count:
+            finding.id = fingerprint(finding.id, count + 1)
+    return findings
 
 
 def scanner_did_not_run(tool: str, target: str, reason: str, *, category: str = "scanner") -> Finding:

@@ -61,19 +61,35 @@ def _default_policy_data() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+# A project's own value of these keys replaces the default's instead of merging into it: a project
+# judged on other metrics than accuracy/f1_macro/roc_auc (a regression, an endpoint-only app) must be
+# able to drop the default bounds, and `metrics: {}` must mean "no metric bounds".
+REPLACED_KEYS = frozenset({"metrics"})
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if key in REPLACED_KEYS:
+            merged[key] = copy.deepcopy(value)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
     return merged
 
 
-def load_policy(path: Path | None = None) -> Policy:
-    """The default policy, with the project's policy file (if any) merged over it."""
+def load_policy(path: Path | None = None, *, project_thresholds: bool = False) -> Policy:
+    """The default policy, with the project's policy file (if any) merged over it.
+
+    `project_thresholds`: the project set its own `evaluate.thresholds` (or `regression_thresholds`).
+    Evaluate turns those into metric findings the model gate judges, so the default policy's metric
+    bounds step aside: a project judged at accuracy 0.7 is not failed by a default 0.85 it never
+    set. A project policy's own `gates.model.metrics` still applies as written.
+    """
     data = _default_policy_data()
+    if project_thresholds:
+        data["gates"]["model"]["metrics"] = {}
     source = "default policy"
     if path is not None:
         source = str(path)
@@ -258,7 +274,13 @@ def evaluate_gate(
     metrics: dict[str, Any] = {}
     for result in judged:
         metrics.update(result.metrics)
-    for name, bound in gate.metrics.items():
+    bounds = gate.metrics
+    train = results.get("train")
+    if bounds and train is not None and train.details.get("kind") == "none":
+        # an endpoint-only project has no model of its own to measure: its tests are what is judged
+        checks.append(Check(rule="metrics", name="metric bounds not applicable (train.kind none)", passed=True))
+        bounds = {}
+    for name, bound in bounds.items():
         value = _metric_value(metrics, name)
         if value is None:
             checks.append(Check(rule=f"metric:{name}", name=f"metric {name} within bounds", passed=False,

@@ -18,19 +18,10 @@ from .errors import UsageError
 from .findings import Finding
 from .hashing import file_sha256
 from .redact import map_strings, scrub
+from .stage_manifest import stage_order
 
-STAGES = (
-    "load",
-    "scan",
-    "gate-security",
-    "train",
-    "evaluate",
-    "modeltest",
-    "gate-model",
-    "sign",
-    "store",
-    "notify",
-)
+# pipeline order, from the stage manifest the Jenkins library stashes by
+STAGES = stage_order()
 REPORTS_DIR = "reports"
 RESULT_FILE = "result.json"
 

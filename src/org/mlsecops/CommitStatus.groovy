@@ -14,7 +14,7 @@ class CommitStatus implements Serializable {
         success : [status: 'COMPLETED', conclusion: 'SUCCESS'],
         failed  : [status: 'COMPLETED', conclusion: 'FAILURE'],
         canceled: [status: 'COMPLETED', conclusion: 'CANCELED'],
-    ].asImmutable()
+    ]
 
     static void update(Object script, Map cfg, String state) {
         if (!GITHUB.containsKey(state)) {

@@ -20,37 +20,58 @@ class Config implements Serializable {
 
     static final String DEFAULTS_RESOURCE = 'org/mlsecops/defaults.yaml'
 
-    /** The effective configuration of {@code stage} for a step called with {@code params}. */
+    /**
+     * The effective configuration of {@code stage} for a step called with {@code params}, with
+     * the stage manifest as {@code manifest} and the repository's section as {@code repoConfig}.
+     * A {@code repoConfig} in {@code params} (mlsecopsPipeline reads the file once per build and
+     * hands it to every step) is used as it is: the file is not read again.
+     */
     static Map load(Object script, String stage, Map params) {
         Map defaults = script.readYaml(text: script.libraryResource(DEFAULTS_RESOURCE)) as Map
         Map early = merge(forStage(defaults, stage), params)
-        Map repo = readRepo(script, early)
-        return merge(merge(early, forStage(repo, stage)), params)
+        Map repo = params?.repoConfig != null ? params.repoConfig as Map : readRepo(script, early)
+        Map cfg = merge(merge(early, forStage(repo, stage)), params)
+        cfg.repoConfig = repo
+        cfg.manifest = StashPlan.load(script)
+        return cfg
     }
 
     /**
      * The {@code jenkins:} section of the repository's worker config, or an empty map.
      * With {@code trustedConfig} (the default) the file is read with {@code readTrusted}, so
      * a merge request from an untrusted fork cannot change the image or the credentials;
-     * otherwise it is read from the workspace of the current agent.
+     * otherwise it is read from the workspace of the current agent, and a step that is not on
+     * one fails rather than silently running without the repository's settings.
      */
     static Map readRepo(Object script, Map cfg) {
         String path = cfg.configFile as String
         String text = null
         if (cfg.trustedConfig) {
             text = script.readTrusted(path) as String
-        } else if (script.env.NODE_NAME && script.fileExists(path)) {
+        } else if (!script.env.NODE_NAME) {
+            script.error("[mlsecops] trustedConfig is false, so ${path} is read from the agent's workspace, " +
+                         'but this step is not on an agent: call it inside node { checkout scm ... }, ' +
+                         'or keep trustedConfig true')
+        } else if (script.fileExists(path)) {
             text = script.readFile(file: path) as String
+        } else {
+            script.echo("[mlsecops] WARNING: trustedConfig is false and ${path} is not in the agent's workspace: " +
+                        'the library defaults and the step parameters apply alone')
         }
+        return section(script, path, text)
+    }
+
+    /** The {@code jenkins:} section of the config {@code text} (with the worker's scan list). */
+    static Map section(Object script, String path, String text) {
         if (!text?.trim()) {
             return [:]
         }
         Map whole = script.readYaml(text: text) as Map
-        Object section = whole?.jenkins
-        if (section != null && !(section instanceof Map)) {
+        Object jenkinsSection = whole?.jenkins
+        if (jenkinsSection != null && !(jenkinsSection instanceof Map)) {
             script.error("[mlsecops] ${path}: 'jenkins' must be a map")
         }
-        Map jenkins = (section ?: [:]) as Map
+        Map jenkins = (jenkinsSection ?: [:]) as Map
         // One list of scanners: the worker's `scan.scanners` names the parallel branches too,
         // unless the jenkins section says otherwise.
         Object scan = whole?.scan

@@ -11,18 +11,27 @@ class Credentials implements Serializable {
 
     private static final long serialVersionUID = 1L
 
-    static final List<String> TYPES = ['string', 'usernamePassword', 'file'].asImmutable()
+    static final List<String> TYPES = ['string', 'usernamePassword', 'file']
 
     /**
      * The enabled credentials of {@code stage} as plain maps
-     * {@code [type:, id:, variable:, passwordVariable:]}, sorted by variable.
+     * {@code [type:, id:, variable:, passwordVariable:]}, sorted by variable. The stage manifest
+     * ({@code cfg.manifest}, stages.yaml) says which of its credentials a stage binds; a variable
+     * the manifest does not know (a team's own) is bound around the {@code stages} its entry lists.
      */
     @NonCPS
     static List<Map> specs(Map cfg, String stage) {
+        Map manifest = (cfg.manifest ?: [stages: []]) as Map
+        Map own = (manifest.stages as List).find { (it as Map).name == stage } as Map
+        List ownCredentials = (own?.credentials ?: []) as List
+        Set declared = [] as Set
+        (manifest.stages as List).each { declared.addAll(((it as Map).credentials ?: []) as List) }
         List<Map> result = []
         ((cfg.credentials ?: [:]) as Map).each { variable, value ->
             Map entry = (value ?: [:]) as Map
-            if (entry.enabled && entry.id && (entry.stages as List)?.contains(stage)) {
+            boolean forStage = declared.contains(variable) ? ownCredentials.contains(variable) :
+                (entry.stages as List)?.contains(stage)
+            if (entry.enabled && entry.id && forStage) {
                 result << [type: entry.type as String, id: entry.id as String, variable: variable as String,
                            passwordVariable: entry.passwordVariable as String]
             }

@@ -22,9 +22,25 @@ class PodSpec implements Serializable {
             resources.limits = [(k8s.gpuResource as String): k8s.gpuCount as Integer]
             nodeSelector.putAll((k8s.gpuNodeSelector ?: [:]) as Map)
         }
-        Map container = [name: k8s.container, image: cfg.image, command: ['sleep'], args: ['infinity'],
+        Map container = [name: k8s.container, image: Worker.image(cfg), command: ['sleep'], args: ['infinity'],
                          resources: resources]
-        Map spec = [containers: [container]]
+        // The jnlp agent (uid 1000) creates the workspace and the image's own user is 10001:
+        // one uid for the whole pod (the image's caches are writable by any uid, as
+        // for docker.inside, which runs as the agent's uid) and fsGroup on the volumes.
+        Map security = (k8s.securityContext ?: [:]) as Map
+        container.securityContext = [allowPrivilegeEscalation: false]
+        Map spec = [containers: [container],
+                    securityContext: [runAsUser: security.runAsUser as Long, runAsGroup: security.runAsGroup as Long,
+                                      fsGroup: security.fsGroup as Long, runAsNonRoot: true]]
+        if (k8s.tolerations) {
+            spec.tolerations = k8s.tolerations
+        }
+        if (cfg.gpu && k8s.gpuTolerations) {
+            spec.tolerations = ((spec.tolerations ?: []) as List) + (k8s.gpuTolerations as List)
+        }
+        if (k8s.imagePullSecrets) {
+            spec.imagePullSecrets = (k8s.imagePullSecrets as List).collect { [name: it] }
+        }
         if (nodeSelector) {
             spec.nodeSelector = nodeSelector
         }

@@ -23,7 +23,8 @@ class Reports implements Serializable {
     static void publish(Object script, Map cfg, String id) {
         Map p = paths(cfg)
         if (script.fileExists(p.junit)) {
-            script.junit(testResults: p.junit, allowEmptyResults: true)
+            // the gates judge the findings: a failed test case must not turn a passed build UNSTABLE
+            script.junit(testResults: p.junit, allowEmptyResults: true, skipMarkingBuildUnstable: true)
         }
         if (script.fileExists(p.sarif)) {
             script.recordIssues(id: id, name: "mlsecops ${id}".toString(), enabledForFailure: true,

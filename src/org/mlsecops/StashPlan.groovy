@@ -3,33 +3,23 @@ package org.mlsecops
 import com.cloudbees.groovy.cps.NonCPS
 
 /**
- * What each stage unstashes before the worker runs and stashes after it.
+ * What each stage unstashes before the worker runs and stashes after it, derived from the
+ * stage manifest {@code resources/org/mlsecops/stages.yaml} that the worker reads too.
  *
- * A stage writes only {@code <workspace>/<stage>/}; it is stashed as {@code mlsecops-<stage>}.
+ * A folder {@code <workspace>/<folder>/} a stage writes is stashed as {@code mlsecops-<folder>}
+ * (the rendered reports as {@code mlsecops-reports}: the latest stage that renders them wins).
  * A parallel scan branch writes {@code <workspace>/scan/<scanner>/}, stashed as
- * {@code mlsecops-scan-<scanner>}. The reports folder a stage renders is stashed as
- * {@code mlsecops-reports} (the latest one wins), except by parallel branches, which would race.
- * {@code report} only re-renders the reports; {@code notify}'s reports are not kept.
+ * {@code mlsecops-scan-<scanner>}. Every stash made in the build is recorded in
+ * {@code env.MLSECOPS_STASHES}, so a stage with optional inputs (notify, report) unstashes only
+ * what exists: no failing {@code unstash} in a build.
  */
 class StashPlan implements Serializable {
 
     private static final long serialVersionUID = 1L
 
+    static final String RESOURCE = 'org/mlsecops/stages.yaml'
     static final String PREFIX = 'mlsecops-'
-    static final String REPORTS = 'reports'
-
-    /** The workspace folders each stage reads, in pipeline order. */
-    static final Map<String, List<String>> NEEDS = [
-        'load'         : [],
-        'scan'         : ['load'],
-        'gate-security': ['load', 'scan'],
-        'train'        : ['load'],
-        'evaluate'     : ['load', 'train'],
-        'modeltest'    : ['load', 'train'],
-        'gate-model'   : ['load', 'scan', 'gate-security', 'train', 'evaluate', 'modeltest'],
-        'sign'         : ['train', 'gate-security', 'gate-model'],
-        'store'        : ['train', 'sign', 'evaluate', 'gate-security', 'gate-model', REPORTS],
-    ].asImmutable()
+    static final String STASHED_ENV = 'MLSECOPS_STASHES'
 
     /**
      * Files a stage writes that must never leave its agent: a locally generated signing key
@@ -37,38 +27,61 @@ class StashPlan implements Serializable {
      */
     static final Map<String, List<String>> NEVER_STASHED = [
         'sign': ['local-key/**'],
-    ].asImmutable()
+    ]
 
-    /** Stages that take whatever earlier stages left, and run even when some did not. */
-    static final List<String> OPTIONAL_INPUTS = ['notify', 'report'].asImmutable()
+    /** The parsed stage manifest (libraryResource + readYaml). */
+    static Map load(Object script) {
+        return script.readYaml(text: script.libraryResource(RESOURCE)) as Map
+    }
 
-    static final List<String> ALL = ['load', 'scan', 'gate-security', 'train', 'evaluate', 'modeltest',
-                                     'gate-model', 'sign', 'store', REPORTS].asImmutable()
+    /** The manifest's entry of {@code stage}; IllegalArgumentException for a stage it does not know. */
+    @NonCPS
+    static Map entry(Map manifest, String stage) {
+        Map found = (manifest.stages as List).find { (it as Map).name == stage } as Map
+        if (found == null) {
+            String known = (manifest.stages as List).collect { (it as Map).name }.join(', ')
+            throw new IllegalArgumentException("unknown mlsecops stage '${stage}' (known: ${known})")
+        }
+        return found
+    }
 
-    /** Every stage the library knows, with or without stashed inputs. */
-    static final List<String> STAGES = (NEEDS.keySet() as List) + OPTIONAL_INPUTS
+    /** Every folder some stage writes, in pipeline order. */
+    @NonCPS
+    static List<String> folders(Map manifest) {
+        List<String> result = []
+        (manifest.stages as List).each { stage ->
+            ((stage as Map).writes as List).each { folder ->
+                if (!result.contains(folder)) {
+                    result << (folder as String)
+                }
+            }
+        }
+        return result
+    }
 
     /**
-     * The stash names {@code stage} needs: a list of maps {@code [name: ..., optional: ...]}.
-     * The scan stage expands to one stash per scanner when scans run in parallel.
+     * The stashes {@code stage} needs: a list of maps {@code [name: ..., optional: ...]}.
+     * The scan folder expands to one stash per scanner when scans run in parallel.
      */
     @NonCPS
     static List<Map> inputs(Map cfg, String stage) {
-        boolean optional = OPTIONAL_INPUTS.contains(stage)
-        List<String> folders = optional ? ALL : NEEDS[stage]
-        if (folders == null) {
-            throw new IllegalArgumentException("unknown mlsecops stage '${stage}' (known: ${STAGES.join(', ')})")
-        }
+        Map manifest = cfg.manifest as Map
+        Map own = entry(manifest, stage)
+        Object optional = own.readsOptional
+        List<String> optionalFolders = optional == 'all' ? folders(manifest) : ((optional ?: []) as List)
         List<Map> result = []
-        folders.each { folder ->
-            stashNames(cfg, folder).each { name -> result << [name: name, optional: optional] }
+        (own.reads as List ?: []).each { folder ->
+            stashNames(cfg, folder as String).each { name -> result << [name: name, optional: false] }
+        }
+        optionalFolders.each { folder ->
+            stashNames(cfg, folder as String).each { name -> result << [name: name, optional: true] }
         }
         return result
     }
 
     /**
      * The stashes {@code stage} (or its parallel {@code branch}) makes:
-     * a list of maps {@code [name: ..., includes: ...]}.
+     * a list of maps {@code [name: ..., includes: ..., excludes: ...]}.
      */
     @NonCPS
     static List<Map> outputs(Map cfg, String stage, String branch = null) {
@@ -78,17 +91,30 @@ class StashPlan implements Serializable {
             return [[name: "${PREFIX}${stage}-${branch}".toString(), includes: folder]]
         }
         List<Map> result = []
-        if (stage != 'report') {
-            Map own = [name: "${PREFIX}${stage}".toString(), includes: "${ws}/${stage}/**".toString()]
-            if (NEVER_STASHED[stage]) {
-                own.excludes = NEVER_STASHED[stage].collect { "${ws}/${stage}/${it}".toString() }.join(',')
+        (entry(cfg.manifest as Map, stage).writes as List).each { folder ->
+            Map out = [name: "${PREFIX}${folder}".toString(), includes: "${ws}/${folder}/**".toString()]
+            if (NEVER_STASHED[folder]) {
+                out.excludes = NEVER_STASHED[folder].collect { "${ws}/${folder}/${it}".toString() }.join(',')
             }
-            result << own
-        }
-        if (stage != 'notify') {
-            result << [name: "${PREFIX}${REPORTS}".toString(), includes: "${ws}/${REPORTS}/**".toString()]
+            result << out
         }
         return result
+    }
+
+    /** The names stashed so far in this build, from {@code env.MLSECOPS_STASHES}. */
+    @NonCPS
+    static List<String> stashed(Object value) {
+        return ((value ?: '') as String).split(',').findAll { it } as List<String>
+    }
+
+    /** {@code env.MLSECOPS_STASHES} with {@code name} added. */
+    @NonCPS
+    static String withStashed(Object value, String name) {
+        List<String> names = stashed(value)
+        if (!names.contains(name)) {
+            names << name
+        }
+        return names.join(',')
     }
 
     /** The folder of the stage's (or branch's) result.json. */

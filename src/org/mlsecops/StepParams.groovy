@@ -15,7 +15,7 @@ class StepParams implements Serializable {
         configFile: null,
         // the worker workspace, passed as --workspace (default '.mlsecops')
         workspace: null,
-        // the worker image (default 'mlsecops/worker:latest')
+        // the worker image (default 'mlsecops/worker:<library version>'; GPU stages: its '-cuda' variant)
         image: null,
         // 'docker' (docker.image(image).inside) or 'kubernetes' (podTemplate + container)
         agent: null,
@@ -44,7 +44,10 @@ class StepParams implements Serializable {
         scanParallel: null,
         // the scanners of stage 3, by the worker's names (secrets, dataset, models, bandit, dependencies, ...)
         scanners: null,
-    ].asImmutable()
+        // the `jenkins:` section of mlsecops.yaml, already read: mlsecopsPipeline reads the file once per
+        // build and hands it to every step (internal: not for a Jenkinsfile)
+        repoConfig: null,
+    ]
 
     /** Calls {@code error} when {@code params} has a key that {@code defaults} does not declare. */
     static void check(Object script, String step, Map params, Map defaults) {

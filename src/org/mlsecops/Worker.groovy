@@ -18,6 +18,7 @@ class Worker implements Serializable {
     static final int ENVIRONMENT = 3
 
     static final String MESSAGE_PREFIX = 'mlsecops: '
+    static final String ENTRYPOINT = '--entrypoint='
 
     private final Object script
     private final Map cfg
@@ -86,13 +87,23 @@ class Worker implements Serializable {
         if (!(cfg.agent in ['docker', 'kubernetes'])) {
             script.error("[${step}] agent must be 'docker' or 'kubernetes', not '${cfg.agent}'")
         }
-        if (script.env.NODE_NAME) {
+        if (script.env.NODE_NAME && branch) {
+            // a parallel branch on the caller's agent: a workspace of its own, so that branches
+            // never unstash into, or scan, a folder another branch is writing
+            script.ws("${script.env.WORKSPACE}@mlsecops-${stage}-${branch}".toString()) {
+                prepare()
+                body()
+            }
+        } else if (script.env.NODE_NAME) {
             body()
         } else if (kubernetes) {
-            script.podTemplate(PodSpec.templateArgs(cfg)) {
-                script.node(script.env.POD_LABEL) {
-                    prepare()
-                    body()
+            // a pod lost to node pressure or a spot reclaim is retried; a failing worker is not
+            script.retry(count: 2, conditions: [script.kubernetesAgent(), script.nonresumable()]) {
+                script.podTemplate(PodSpec.templateArgs(cfg)) {
+                    script.node(script.env.POD_LABEL) {
+                        prepare()
+                        body()
+                    }
                 }
             }
         } else {
@@ -101,10 +112,12 @@ class Worker implements Serializable {
                 body()
             }
             String label = nodeLabel()
-            if (label) {
-                script.node(label, onNode)
-            } else {
-                script.node(onNode) // any agent
+            script.retry(count: 2, conditions: [script.agent(), script.nonresumable()]) {
+                if (label) {
+                    script.node(label, onNode)
+                } else {
+                    script.node(onNode) // any agent
+                }
             }
         }
     }
@@ -116,38 +129,62 @@ class Worker implements Serializable {
 
     private void prepare() {
         if (cfg.checkout) {
-            script.checkout(script.scm)
+            checkout()
         }
         if (cfg.commitStatus) {
             CommitStatus.update(script, cfg, 'running')
         }
     }
 
+    /**
+     * {@code checkout scm}; a build the webhook relay started (parameter MLSECOPS_COMMIT) checks
+     * out exactly that commit, not the branch head, which may have moved on since the event.
+     */
+    private void checkout() {
+        String commit = (script.params?.MLSECOPS_COMMIT ?: '') as String
+        if (!commit) {
+            script.checkout(script.scm)
+            return
+        }
+        if (!(commit ==~ /[0-9a-fA-F]{7,64}/)) {
+            script.error("[${step}] MLSECOPS_COMMIT '${commit}' is not a commit id")
+        }
+        script.checkout([$class: 'GitSCM', branches: [[name: commit]],
+                         userRemoteConfigs: script.scm.userRemoteConfigs,
+                         extensions: script.scm.extensions ?: []])
+    }
+
     private void inContainer(Closure body) {
         if (cfg.agent == 'kubernetes') {
             script.container((cfg.kubernetes as Map).container) { body() }
         } else {
-            script.docker.image(cfg.image).inside(dockerArgs(cfg)) { body() }
+            script.docker.image(image(cfg)).inside(dockerArgs(cfg)) { body() }
         }
     }
 
+    /**
+     * Required inputs are unstashed (a missing one fails the step with what to do); optional
+     * ones only when this build stashed them, so no unstash ever fails.
+     */
     private void unstashInputs() {
         List<Map> inputs = StashPlan.inputs(cfg, stage)
+        List<String> made = StashPlan.stashed(script.env[StashPlan.STASHED_ENV])
         List<String> absent = []
         for (int i = 0; i < inputs.size(); i++) {
             String name = inputs[i].name
+            if (inputs[i].optional && !made.contains(name)) {
+                absent << name
+                continue
+            }
             try {
                 script.unstash(name)
             } catch (IOException e) { // hudson.AbortException: no such saved stash
-                if (!inputs[i].optional) {
-                    script.error("[${step}] missing input stash '${name}' (${e.message}): " +
-                                 'run the earlier stage first, or set stash: false when all stages share one workspace')
-                }
-                absent << name
+                script.error("[${step}] missing input stash '${name}' (${e.message}): " +
+                             'run the earlier stage first, or set stash: false when all stages share one workspace')
             }
         }
-        if (absent) {
-            script.echo("[${step}] not stashed, those stages did not run: ${absent.join(', ')}")
+        if (absent && made) {
+            script.echo("[${step}] not stashed in this build, those stages did not run: ${absent.join(', ')}")
         }
     }
 
@@ -159,6 +196,7 @@ class Worker implements Serializable {
                 args.excludes = outputs[i].excludes
             }
             script.stash(args)
+            script.env[StashPlan.STASHED_ENV] = StashPlan.withStashed(script.env[StashPlan.STASHED_ENV], args.name)
         }
     }
 
@@ -207,10 +245,33 @@ class Worker implements Serializable {
         return line ?: fallback
     }
 
-    /** The arguments of .inside(): dockerArgs, plus gpuDockerArgs on a GPU stage. */
+    /**
+     * The arguments of .inside(): {@code --entrypoint=} (the image's entrypoint is the worker CLI,
+     * and .inside() needs a container that waits), dockerArgs, plus gpuDockerArgs on a GPU stage.
+     */
     @NonCPS
     static String dockerArgs(Map cfg) {
-        return [cfg.dockerArgs, cfg.gpu ? cfg.gpuDockerArgs : null].findAll { it }.join(' ')
+        List<String> args = [ENTRYPOINT]
+        [cfg.dockerArgs, cfg.gpu ? cfg.gpuDockerArgs : null].findAll { it }.each { String extra ->
+            args.addAll(extra.tokenize(' ').findAll { it != ENTRYPOINT })
+        }
+        return args.join(' ')
+    }
+
+    /**
+     * The worker image; a GPU stage gets its CUDA variant: gpuImage, else image + gpuImageSuffix,
+     * unless image already names a CUDA variant (a tag ending in -cuda or -cu<version>).
+     */
+    @NonCPS
+    static String image(Map cfg) {
+        String image = cfg.image as String
+        if (!cfg.gpu) {
+            return image
+        }
+        if (cfg.gpuImage) {
+            return cfg.gpuImage as String
+        }
+        return image ==~ /.*:[^\/:]*-(cuda|cu\d+)/ ? image : "${image}${cfg.gpuImageSuffix ?: ''}".toString()
     }
 
     @NonCPS

@@ -22,19 +22,22 @@ class WorkerCommand implements Serializable {
     }
 
     /**
-     * The {@code sh} script: runs the worker with stderr captured to {@code stderrLog} (so the
-     * step can report the worker's one-line message), shows that log, exits with the
-     * worker's exit code.
+     * The {@code sh} script (POSIX sh): runs the worker with its stderr streamed to the build log
+     * as it is written and copied to {@code stderrLog} (so the step can report the worker's
+     * one-line message), and exits with the worker's exit code. stdout goes through fd 3, so
+     * only stderr passes through tee; the exit code travels in a file, as a pipeline's status
+     * is tee's.
      */
     @NonCPS
     static String script(Map cfg, List<String> args, String stderrLog) {
         String log = quote(stderrLog)
+        String rc = quote("${stderrLog}.rc".toString())
         String dir = quote(stderrLog.contains('/') ? stderrLog.substring(0, stderrLog.lastIndexOf('/')) : '.')
         return [
             "mkdir -p ${dir}",
-            'rc=0',
-            "${line(cfg, args)} 2> ${log} || rc=\$?",
-            "cat ${log} >&2",
+            "echo 3 > ${rc}",
+            "{ { ${line(cfg, args)}; echo \$? > ${rc}; } 2>&1 1>&3 3>&- | tee ${log} 1>&2 3>&-; } 3>&1",
+            "rc=\$(cat ${rc})",
             'exit "$rc"',
         ].join('\n')
     }

@@ -19,19 +19,42 @@ class PipelineHarness {
     /** Every step call, in order. */
     final List<Call> calls = []
 
-    /** The agent workspace: path -> content. fileExists/readFile/writeFile/readJSON/readTrusted use it. */
-    final Map<String, String> files = [:]
+    /**
+     * The repository's files (path -> content), what readTrusted reads and what `checkout scm`
+     * puts in a workspace. Every agent (node, pod, ws) has a workspace of its own, filled from
+     * the repository when it is allocated; on an agent, {@code files} is that workspace, so a
+     * stage sees only the repository and what it unstashed or wrote there.
+     */
+    final Map<String, String> repository = [:]
+
+    /** Workspaces by agent path. */
+    final Map<String, Map<String, String>> workspaces = [:]
+
+    /** Stash name -> the files it holds (path -> content). */
+    final Map<String, Map<String, String>> stashed = [:]
+
+    /** The current workspace on an agent, else the repository. */
+    Map<String, String> getFiles() {
+        String path = env.WORKSPACE as String
+        return env.NODE_NAME && path && workspaces.containsKey(path) ? workspaces[path] : repository
+    }
 
     /** The build's environment (env.*). */
     final Map<String, Object> env = [BUILD_NUMBER: '7', JOB_NAME: 'team/model', BRANCH_NAME: 'main']
 
     final CurrentBuild currentBuild = new CurrentBuild()
 
+    /** The build's parameters (params.*). */
+    final Map<String, Object> params = [:]
+
     /** Stash names stashed so far. */
     final Set<String> stashes = new LinkedHashSet<String>()
 
     /** false: unstash of a name that was not stashed fails, as in Jenkins. true: every unstash succeeds. */
     boolean anyStashExists = true
+
+    /** unstash calls that failed (no such saved stash): a build should make none. */
+    int failedUnstashes = 0
 
     /** Plugins that are not installed: calling their steps throws NoSuchMethodError, as in Jenkins. */
     final Set<String> missingSteps = [] as Set
@@ -70,6 +93,13 @@ class PipelineHarness {
     /** Runs a Jenkinsfile (path relative to the repository root) with the library's steps bound. */
     Object runJenkinsfile(String path) {
         Script script = shell.parse(new File(root, path))
+        script.binding = binding
+        return script.run()
+    }
+
+    /** Runs a Jenkinsfile given as text, with the library's steps bound. */
+    Object runJenkinsfileText(String text) {
+        Script script = shell.parse(text)
         script.binding = binding
         return script.run()
     }
@@ -127,7 +157,8 @@ class PipelineHarness {
     /** The worker command lines in the sh scripts ('mlsecops ...' without the stderr redirection). */
     List<String> workerCommands() {
         return shScripts().collect { script ->
-            script.readLines().find { it.startsWith('mlsecops ') || it.contains(' --workspace ') }?.replaceAll(/ 2> .*$/, '')
+            String line = script.readLines().find { it.contains(' --workspace ') }
+            line ? line.replaceAll(/^\{ \{ /, '').replaceAll(/; echo .*$/, '') : null
         }.findAll { it }
     }
 
@@ -139,6 +170,7 @@ class PipelineHarness {
             if (name in missingSteps) {
                 throw new NoSuchMethodError("No such DSL method '${name}' found among steps")
             }
+            StepRules.check(name, args, env.NODE_NAME != null)
             Call call = new Call(name: name, args: args.findAll { !(it instanceof Closure) }, scope: new ArrayList(scope))
             calls << call
             return behaviour.call(args)
@@ -194,19 +226,33 @@ class PipelineHarness {
     private void registerSteps() {
         binding.setVariable('env', env)
         binding.setVariable('currentBuild', currentBuild)
-        binding.setVariable('scm', [$class: 'GitSCM', branches: [[name: '*/main']]])
+        binding.setVariable('scm', [$class: 'GitSCM', branches: [[name: '*/main']],
+                                    userRemoteConfigs: [[url: 'https://gitlab.example.com/team/model.git']], extensions: []])
         binding.setVariable('docker', new DockerMock())
-        binding.setVariable('params', [:])
+        binding.setVariable('params', params)
 
         step('echo') { List a -> null }
         step('error') { List a -> throw new AbortException(a[0] as String) }
         step('sh') { List a -> shStep(a[0] instanceof Map ? a[0] as Map : [script: a[0] as String]) }
-        step('stash') { List a -> stashes << (named(a).name as String); null }
+        step('stash') { List a ->
+            Map p = named(a)
+            Map<String, String> picked = files.findAll { String path, v ->
+                Globs.matches(p.includes as String ?: '**', path) && !(p.excludes && Globs.matches(p.excludes as String, path))
+            }
+            if (!picked && !p.allowEmpty) {
+                throw new AbortException('No files included in stash ‘' + p.name + '’')
+            }
+            stashes << (p.name as String)
+            stashed[p.name as String] = new LinkedHashMap(picked)
+            null
+        }
         step('unstash') { List a ->
             String name = a[0] instanceof Map ? named(a).name : a[0]
             if (!anyStashExists && !(name in stashes)) {
+                failedUnstashes++
                 throw new AbortException("No such saved stash ‘${name}’")
             }
+            files.putAll(stashed[name] ?: [:])
             null
         }
         step('checkout') { List a -> [GIT_COMMIT: '0123456789abcdef'] }
@@ -220,13 +266,19 @@ class PipelineHarness {
         step('readYaml') { List a ->
             Map p = named(a)
             String text = p.containsKey('text') ? p.text : readWorkspace(p.file as String)
-            MiniYaml.parse(text as String)
+            ReadYaml.parse(text as String)
         }
         step('readJSON') { List a ->
             Map p = named(a)
             new JsonSlurper().parseText(p.containsKey('text') ? p.text as String : readWorkspace(p.file as String))
         }
-        step('readTrusted') { List a -> readWorkspace(a[0] instanceof Map ? named(a).path as String : a[0] as String) }
+        step('readTrusted') { List a ->
+            String path = a[0] instanceof Map ? named(a).path as String : a[0] as String
+            if (!repository.containsKey(path)) {
+                throw new AbortException("${path} does not exist in the repository")
+            }
+            repository[path]
+        }
         step('readFile') { List a -> readWorkspace(a[0] instanceof Map ? named(a).file as String : a[0] as String) }
         step('writeFile') { List a -> files[named(a).file as String] = named(a).text as String; null }
         step('fileExists') { List a -> files.containsKey(a[0] instanceof Map ? named(a).file : a[0]) }
@@ -247,8 +299,16 @@ class PipelineHarness {
         }
         step('node') { List a ->
             String label = a.find { it instanceof String }
-            within("node(${label ?: ''})", { withEnvVars([NODE_NAME: 'agent-1'], body(a)) })
+            String path = newWorkspace("/agent-${++agentCount}/workspace/team_model")
+            within("node(${label ?: ''})", { withEnvVars([NODE_NAME: "agent-${agentCount}".toString(), WORKSPACE: path], body(a)) })
         }
+        step('ws') { List a ->
+            String path = newWorkspace(a[0] as String)
+            within("ws(${a[0]})", { withEnvVars([WORKSPACE: path], body(a)) })
+        }
+        step('dir') { List a -> within("dir(${a[0]})", body(a)) }
+        step('retry') { List a -> within('retry', body(a)) }
+        ['kubernetesAgent', 'nonresumable'].each { String n -> step(n) { List a -> [condition: n] } }
         step('podTemplate') { List a ->
             String label = "mlsecops-pod-${++podCount}"
             within('podTemplate', { withEnvVars([POD_LABEL: label], body(a)) })
@@ -284,6 +344,14 @@ class PipelineHarness {
             secretValues.addAll(values.values()*.toString())
             within('withVault', { withEnvVars(values, body(a)) })
         }
+    }
+
+    private int agentCount = 0
+
+    /** A fresh workspace holding the repository's files (as after `checkout scm`). */
+    private String newWorkspace(String path) {
+        workspaces[path] = new LinkedHashMap<String, String>(repository)
+        return path
     }
 
     private String readWorkspace(String path) {
@@ -345,6 +413,9 @@ class PipelineHarness {
             null
         }
         step('agent') { List a ->
+            if (!a) {
+                return [condition: 'agent'] // retry(conditions: [agent()])
+            }
             Object agent = body(a) ? within('agent', body(a)) : a[0]
             String label = agent instanceof Map ? (agent as Map).label : null
             if (scope.any { it.startsWith('stage(') }) {
@@ -398,9 +469,11 @@ class PipelineHarness {
         }
         step('script') { List a -> within('script', body(a)) }
         // options and triggers: their calls are recorded with scope 'options' / 'triggers'
-        ['timestamps', 'disableConcurrentBuilds', 'githubPush'].each { String n -> step(n) { List a -> [option: n] } }
+        ['timestamps', 'githubPush'].each { String n -> step(n) { List a -> [option: n] } }
+        ['disableConcurrentBuilds', 'preserveStashes'].each { String n -> step(n) { List a -> [(n): a ? a[0] : null] } }
         ['timeout', 'buildDiscarder', 'logRotator', 'gitLabConnection', 'cron', 'gitlab', 'upstream', 'label'].each { String n ->
-            step(n) { List a -> [(n): a ? a[0] : null] }
+            // timeout as a step (with a body) runs it; as an option it is recorded only
+            step(n) { List a -> body(a) ? within(n, body(a)) : [(n): a ? a.find { !(it instanceof Closure) } : null] }
         }
     }
 
@@ -412,7 +485,10 @@ class PipelineHarness {
     /** A declarative agent: the body runs on a node, env.NODE_NAME set. */
     private Object onAgent(String label, Closure body) {
         calls << new Call(name: 'node', args: label ? [label] : [], scope: new ArrayList(scope))
-        return within("node(${label})", { withEnvVars([NODE_NAME: "agent-${label ?: 'any'}".toString()], body) })
+        String path = newWorkspace("/agent-${++agentCount}/workspace/team_model")
+        return within("node(${label})", {
+            withEnvVars([NODE_NAME: "agent-${label ?: 'any'}".toString(), WORKSPACE: path], body)
+        })
     }
 
     private static final List<String> POST_ORDER = ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure',

@@ -16,8 +16,8 @@ class ConfigTest extends LibraryTestCase {
     @Test
     void 'layer 1: the library defaults come from the defaults yaml resource'() {
         Map cfg = load('load')
-        assert h.call('libraryResource').args == ['org/mlsecops/defaults.yaml']
-        assert cfg.image == 'mlsecops/worker:latest'
+        assert h.calls('libraryResource')*.args == [['org/mlsecops/defaults.yaml'], ['org/mlsecops/stages.yaml']]
+        assert cfg.image == 'mlsecops/worker:0.1.0'
         assert cfg.configFile == 'mlsecops.yaml'
         assert cfg.workspace == '.mlsecops'
         assert cfg.agent == 'docker'
@@ -34,7 +34,8 @@ class ConfigTest extends LibraryTestCase {
         assert cfg.image == 'registry.example.com/mlsecops:1.4'
         assert cfg.kubernetes.namespace == 'ml'
         assert cfg.kubernetes.container == 'mlsecops' // the rest of the map stays
-        assert h.calls('readYaml').size() == 2
+        assert h.calls('readYaml').size() == 3 // defaults, mlsecops.yaml, the stage manifest
+        assert cfg.manifest.stages*.name.contains('train')
     }
 
     @Test

@@ -1,6 +1,6 @@
 package mlsecops.test
 
-import mlsecops.harness.MiniYaml
+import mlsecops.harness.ReadYaml
 import org.junit.Test
 
 /**
@@ -25,20 +25,20 @@ class CredentialsTest extends LibraryTestCase {
     ] + credentialNames().collect { "  ${it}: {enabled: true, stages: ${ALL_STAGES}}" }).join('\n')
 
     static List<String> credentialNames() {
-        Map defaults = MiniYaml.parse(new File(System.getProperty('mlsecops.root', '.'), 'resources/org/mlsecops/defaults.yaml').text) as Map
+        Map defaults = ReadYaml.parse(new File(System.getProperty('mlsecops.root', '.'), 'resources/org/mlsecops/defaults.yaml').text) as Map
         return (defaults.credentials as Map).keySet() as List
     }
 
     /** Every variable a credential puts in the environment: the keys and their password variables. */
     static List<String> credentialVariables() {
-        Map defaults = MiniYaml.parse(new File(System.getProperty('mlsecops.root', '.'), 'resources/org/mlsecops/defaults.yaml').text) as Map
+        Map defaults = ReadYaml.parse(new File(System.getProperty('mlsecops.root', '.'), 'resources/org/mlsecops/defaults.yaml').text) as Map
         return (defaults.credentials as Map).collectMany { k, v -> [k, (v as Map).passwordVariable].findAll { it } } as List
     }
 
     @Test
     void 'the defaults map every credential the worker reads'() {
         assert credentialVariables().sort() == [
-            'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DEFECTDOJO_API_KEY', 'ELASTIC_API_KEY', 'JENKINS_API_TOKEN',
+            'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DEFECTDOJO_API_KEY', 'ELASTIC_API_KEY',
             'MLSECOPS_FTP_PASSWORD', 'MLSECOPS_FTP_USER', 'MLSECOPS_NEXUS_PASSWORD', 'MLSECOPS_NEXUS_USER',
             'MLSECOPS_SIGNING_KEY', 'MLSECOPS_SIGNING_KEY_PASSWORD', 'PAGERDUTY_ROUTING_KEY', 'SLACK_WEBHOOK_URL',
             'TELEGRAM_BOT_TOKEN', 'VAULT_ROLE_ID', 'VAULT_SECRET_ID', 'VAULT_TOKEN',
@@ -61,7 +61,7 @@ class CredentialsTest extends LibraryTestCase {
         assert h.call('string').args == [[credentialsId: 'mlsecops-slack-webhook', variable: 'SLACK_WEBHOOK_URL']]
         assert h.call('withCredentials').args == [[[$class: 'StringBinding', type: 'string', credentialsId: 'mlsecops-slack-webhook',
                                                     variable: 'SLACK_WEBHOOK_URL']]]
-        assert h.call('sh').scope == ['node()', 'docker(mlsecops/worker:latest)', 'withCredentials']
+        assert h.call('sh').scope == ['retry', 'node()', 'docker(mlsecops/worker:0.1.0)', 'withCredentials']
 
         createHarness()
         repoConfig('''
@@ -97,11 +97,26 @@ class CredentialsTest extends LibraryTestCase {
     }
 
     @Test
-    void 'the stages a credential is bound for are configurable'() {
+    void 'a team credential the manifest does not know is bound around the stages it lists'() {
         repoConfig('''
             credentials:
-              DEFECTDOJO_API_KEY: {enabled: true, stages: [notify, report]}''')
+              TEAM_REPORT_TOKEN: {enabled: true, id: team-token, type: string, stages: [report]}''')
         h.run('mlsecopsReport')
+        assert h.call('string').arg('variable') == 'TEAM_REPORT_TOKEN'
+    }
+
+    @Test
+    void 'the stage manifest, not a stages list, decides where a known credential is bound'() {
+        repoConfig('''
+            credentials:
+              DEFECTDOJO_API_KEY: {enabled: true, stages: [report]}''')
+        h.run('mlsecopsReport')
+        assert h.calls('withCredentials').empty
+        createHarness()
+        repoConfig('''
+            credentials:
+              DEFECTDOJO_API_KEY: {enabled: true}''')
+        h.run('mlsecopsNotify')
         assert h.call('string').arg('variable') == 'DEFECTDOJO_API_KEY'
     }
 
@@ -134,7 +149,7 @@ class CredentialsTest extends LibraryTestCase {
             vaultSecrets : [[path        : 'secret/mlsecops/signing', engineVersion: 2,
                              secretValues: [[envVar: 'MLSECOPS_SIGNING_KEY_PASSWORD', vaultKey: 'key_password']]]],
         ]]
-        assert h.call('sh').scope == ['node()', 'docker(mlsecops/worker:latest)', 'withEnv', 'withVault', 'withCredentials']
+        assert h.call('sh').scope == ['retry', 'node()', 'docker(mlsecops/worker:0.1.0)', 'withEnv', 'withVault', 'withCredentials']
     }
 
     @Test

@@ -33,11 +33,13 @@ class ExamplesTest extends LibraryTestCase {
             'report', 'notify --event succeeded',
         ].collect { "mlsecops ${base} ${it}".toString() }
         assert h.shScripts()[0] == 'make test'
-        // on the pipeline's agent the steps allocate no node of their own and do not check out again
+        // on the pipeline's agent the steps allocate no node of their own; only the parallel scan
+        // branches check out again, each into a workspace of its own
         assert h.calls('node')*.args == [['docker'], ['gpu'], ['docker'], ['docker']]
-        assert h.calls('checkout').empty
+        assert h.calls('checkout').every { it.within('ws') }
+        assert h.calls('ws')*.args*.getAt(0).unique().size() == 5
         assert h.calls('docker.inside').find { it.within('stage(Train)') }.args ==
-            ['registry.example.com/mlsecops/worker:1.4.0', '--entrypoint= --gpus all']
+            ['registry.example.com/mlsecops/worker:1.4.0-cuda', '--entrypoint= --gpus all']
         assert h.calls('archiveArtifacts').size() == 1
     }
 

@@ -13,6 +13,7 @@ abstract class LibraryTestCase {
     @Before
     void createHarness() {
         h = new PipelineHarness()
+        h.env.BRANCH_IS_PRIMARY = 'true' // multibranch, on the primary branch
         h.files['mlsecops.yaml'] = 'project:\n  name: demo\n'
     }
 
@@ -26,7 +27,7 @@ abstract class LibraryTestCase {
     void workerFails(String command, int code, String stderr = null, String log = null) {
         h.onSh(" ${command}") { Map args ->
             if (stderr != null) {
-                String file = log ?: (args.script =~ /2> (\S+)/)[0][1]
+                String file = log ?: (args.script =~ /tee (\S+)/)[0][1]
                 h.files[file.replace("'", '')] = stderr
             }
             return code

@@ -33,7 +33,9 @@ class PipelineTest extends LibraryTestCase {
         mockStageSteps()
         h.run('mlsecopsPipeline')
         assert h.calls.findAll { it.scope && it.scope.last() == 'options' && it.name != 'logRotator' }*.name ==
-            ['timestamps', 'timeout', 'buildDiscarder', 'disableConcurrentBuilds', 'gitLabConnection']
+            ['timestamps', 'timeout', 'buildDiscarder', 'disableConcurrentBuilds', 'preserveStashes', 'gitLabConnection']
+        assert h.call('disableConcurrentBuilds').args == [[abortPrevious: false]]
+        assert h.call('preserveStashes').args == [[buildCount: 5]]
         assert h.call('timeout').args == [[time: 240, unit: 'MINUTES']]
         assert h.call('logRotator').args == [[numToKeepStr: '30']]
         assert h.call('gitLabConnection').args == ['gitlab']
@@ -76,7 +78,7 @@ class PipelineTest extends LibraryTestCase {
         mockStageSteps()
         h.files['ml/mlsecops.yaml'] = h.files['mlsecops.yaml']
         h.run('mlsecopsPipeline', [configFile: 'ml/mlsecops.yaml', image: 'registry.example.com/mlsecops:1.4'])
-        Map common = [configFile: 'ml/mlsecops.yaml', image: 'registry.example.com/mlsecops:1.4', publish: false]
+        Map common = [configFile: 'ml/mlsecops.yaml', image: 'registry.example.com/mlsecops:1.4', repoConfig: [:], publish: false]
         assert stageSteps() == [
             ['Load', 'mlsecopsNotify', common + [event: 'started', commitStatus: true]],
             ['Load', 'mlsecopsLoad', common],
@@ -92,15 +94,84 @@ class PipelineTest extends LibraryTestCase {
     }
 
     @Test
-    void 'post always publishes the reports, then notifies success and reports it to the merge request'() {
+    void 'post always publishes the reports, then reports success to the merge request, then notifies'() {
         mockStageSteps()
         h.run('mlsecopsPipeline', [image: 'registry.example.com/mlsecops:1.4'])
         List post = h.calls.findAll { it.within('post') && (it.name in STAGE_STEPS || it.name == 'updateGitlabCommitStatus') }
+        Map common = [image: 'registry.example.com/mlsecops:1.4', repoConfig: [:]]
         assert post.collect { [it.scope.find { s -> s.startsWith('post(') }, it.name, it.args] } == [
-            ['post(always)', 'mlsecopsReport', [[image: 'registry.example.com/mlsecops:1.4']]],
-            ['post(success)', 'mlsecopsNotify', [[image: 'registry.example.com/mlsecops:1.4', event: 'succeeded']]],
+            ['post(always)', 'mlsecopsReport', [common]],
             ['post(success)', 'updateGitlabCommitStatus', [[name: 'mlsecops', state: 'success']]],
+            ['post(success)', 'mlsecopsNotify', [common + [event: 'succeeded']]],
         ]
+    }
+
+    @Test
+    void 'a notification that fails neither hides the result from the merge request nor fails the build'() {
+        mockStageSteps(mlsecopsNotify: { Map p ->
+            if (p.event == 'succeeded') {
+                throw new mlsecops.harness.AbortException('slack unreachable')
+            }
+        })
+        h.run('mlsecopsPipeline')
+        assert h.call('updateGitlabCommitStatus').args == [[name: 'mlsecops', state: 'success']]
+        assert h.currentBuild.result == null
+        assert h.calls('echo')*.arg('message').contains("[mlsecopsPipeline] notification 'succeeded' failed: slack unreachable")
+    }
+
+    @Test
+    void 'mlsecops yaml is read once per build, and no unstash fails'() {
+        h.anyStashExists = false
+        h.run('mlsecopsPipeline')
+        assert h.calls('readTrusted').size() == 1
+        assert h.failedUnstashes == 0
+        assert h.currentBuild.result == null
+    }
+
+    @Test
+    void 'a broken mlsecops yaml fails the first stage, and post still reports and notifies'() {
+        h.files['mlsecops.yaml'] = 'jenkins: [unclosed\n'
+        h.run('mlsecopsPipeline')
+        assert h.calls('pipeline').size() == 1
+        assert h.call('stageFailed').args[0] == 'Load'
+        assert h.call('stageFailed').args[1].startsWith('[mlsecopsPipeline] mlsecops.yaml: ')
+        assert h.call('updateGitlabCommitStatus').args == [[name: 'mlsecops', state: 'failed']]
+        assert h.calls('mlsecopsNotify')*.arg('event') == ['error']
+    }
+
+    @Test
+    void 'trustedConfig false is not silently ignored: the build fails saying why'() {
+        h.run('mlsecopsPipeline', [trustedConfig: false])
+        assert h.call('stageFailed').args[1].contains('trustedConfig is false')
+        assert h.call('updateGitlabCommitStatus').args == [[name: 'mlsecops', state: 'failed']]
+    }
+
+    @Test
+    void 'on a branch that is not the primary one there is no schedule and no upstream trigger'() {
+        mockStageSteps()
+        h.env.BRANCH_IS_PRIMARY = null
+        h.env.BRANCH_NAME = 'feature/x'
+        repoConfig('''
+            cron: H 2 * * *
+            upstreamProjects: data-refresh''')
+        h.run('mlsecopsPipeline')
+        assert h.call('cron').args == ['']
+        assert h.call('upstream').arg('upstreamProjects') == ''
+    }
+
+    @Test
+    void 'a merge request build aborts the previous build of the same merge request'() {
+        mockStageSteps()
+        h.env.CHANGE_ID = '42'
+        h.run('mlsecopsPipeline')
+        assert h.call('disableConcurrentBuilds').args == [[abortPrevious: true]]
+    }
+
+    @Test
+    void 'a relayed build checks out exactly the commit of the event'() {
+        h.params.MLSECOPS_COMMIT = '0123456789abcdef0123456789abcdef01234567'
+        h.run('mlsecopsLoad')
+        assert h.call('checkout').args[0].branches == [[name: '0123456789abcdef0123456789abcdef01234567']]
     }
 
     @Test

@@ -62,7 +62,7 @@ class ScanTest extends LibraryTestCase {
         assert h.calls('parallel').empty
         assert h.workerCommands() == ["mlsecops ${BASE} scan".toString()]
         assert h.calls('stash').collect { [it.arg('name'), it.arg('includes')] } == [
-            ['mlsecops-scan', '.mlsecops/scan/**'], ['mlsecops-reports', '.mlsecops/reports/**']]
+            ['mlsecops-scan', '.mlsecops/scan/**']]
     }
 
     @Test

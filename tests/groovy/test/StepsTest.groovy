@@ -12,42 +12,50 @@ class StepsTest extends LibraryTestCase {
     public static final List<String> SCAN_STASHES = ALL_SCANNERS.collect { "mlsecops-scan-${it}".toString() }
     public static final List REPORTS = ['mlsecops-reports', '.mlsecops/reports/**']
 
-    /** step, parameters, worker command after the global options, unstashed names, stashes [name, includes]. */
+    public static final List<String> EVERY_STASH = ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-reports',
+        'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest', 'mlsecops-gate-model', 'mlsecops-sign', 'mlsecops-store',
+        'mlsecops-notify']
+
+    /**
+     * step, parameters, worker command after the global options, unstashed names, stashes [name, includes].
+     * (The stage manifest, stages.yaml, is what the library derives this from; the table is its specification.)
+     */
     public static final List<List> PLAN = [
         ['mlsecopsLoad', [:], 'load',
          [],
-         [['mlsecops-load', '.mlsecops/load/**'], REPORTS]],
+         [['mlsecops-load', '.mlsecops/load/**']]],
         ['mlsecopsGate', [gate: 'security'], 'gate --stage security',
          ['mlsecops-load'] + SCAN_STASHES,
          [['mlsecops-gate-security', '.mlsecops/gate-security/**'], REPORTS]],
         ['mlsecopsTrain', [:], 'train',
-         ['mlsecops-load'],
-         [['mlsecops-train', '.mlsecops/train/**'], REPORTS]],
+         ['mlsecops-load', 'mlsecops-gate-security'], // train refuses without the passed security gate
+         [['mlsecops-train', '.mlsecops/train/**']]],
         ['mlsecopsEvaluate', [:], 'evaluate',
          ['mlsecops-load', 'mlsecops-train'],
-         [['mlsecops-evaluate', '.mlsecops/evaluate/**'], REPORTS]],
+         [['mlsecops-evaluate', '.mlsecops/evaluate/**']]],
         ['mlsecopsModelTest', [:], 'modeltest',
-         ['mlsecops-load', 'mlsecops-train'],
-         [['mlsecops-modeltest', '.mlsecops/modeltest/**'], REPORTS]],
+         ['mlsecops-load', 'mlsecops-train', 'mlsecops-evaluate'], // the metric-regression check reads evaluate
+         [['mlsecops-modeltest', '.mlsecops/modeltest/**']]],
         ['mlsecopsGate', [gate: 'model'], 'gate --stage model',
          ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest'],
          [['mlsecops-gate-model', '.mlsecops/gate-model/**'], REPORTS]],
         ['mlsecopsSign', [:], 'sign',
          ['mlsecops-train', 'mlsecops-gate-security', 'mlsecops-gate-model'],
-         [['mlsecops-sign', '.mlsecops/sign/**'], REPORTS]],
+         [['mlsecops-sign', '.mlsecops/sign/**']]],
         ['mlsecopsStore', [:], 'store',
-         ['mlsecops-train', 'mlsecops-sign', 'mlsecops-evaluate', 'mlsecops-gate-security', 'mlsecops-gate-model', 'mlsecops-reports'],
+         // every stage result: the released reports and ML-BOM are rendered from all of them
+         ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest',
+                                             'mlsecops-gate-model', 'mlsecops-sign'],
          [['mlsecops-store', '.mlsecops/store/**'], REPORTS]],
         ['mlsecopsStore', [force: true], 'store --force',
-         ['mlsecops-train', 'mlsecops-sign', 'mlsecops-evaluate', 'mlsecops-gate-security', 'mlsecops-gate-model', 'mlsecops-reports'],
+         ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest',
+                                             'mlsecops-gate-model', 'mlsecops-sign'],
          [['mlsecops-store', '.mlsecops/store/**'], REPORTS]],
         ['mlsecopsNotify', [event: 'gate-failed'], 'notify --event gate-failed',
-         ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest',
-                                             'mlsecops-gate-model', 'mlsecops-sign', 'mlsecops-store', 'mlsecops-reports'],
+         [], // optional inputs: only what this build stashed (nothing yet)
          [['mlsecops-notify', '.mlsecops/notify/**']]],
         ['mlsecopsReport', [:], 'report',
-         ['mlsecops-load'] + SCAN_STASHES + ['mlsecops-gate-security', 'mlsecops-train', 'mlsecops-evaluate', 'mlsecops-modeltest',
-                                             'mlsecops-gate-model', 'mlsecops-sign', 'mlsecops-store', 'mlsecops-reports'],
+         [],
          [REPORTS]],
     ]
 
@@ -97,7 +105,7 @@ class StepsTest extends LibraryTestCase {
         h.run('mlsecopsEvaluate')
         assert h.calls('unstash').every { it.within('node') && !it.within('docker') }
         assert h.calls('stash').every { it.within('node') && !it.within('docker') }
-        assert h.call('sh').scope == ['node()', 'docker(mlsecops/worker:latest)']
+        assert h.call('sh').scope == ['retry', 'node()', 'docker(mlsecops/worker:0.1.0)']
     }
 
     @Test
@@ -105,7 +113,7 @@ class StepsTest extends LibraryTestCase {
         h.files["team's config.yaml"] = h.files['mlsecops.yaml']
         h.run('mlsecopsTrain', [configFile: "team's config.yaml", workspace: 'build/ws'])
         assert h.workerCommands() == ["mlsecops --config 'team'\"'\"'s config.yaml' --workspace build/ws train"]
-        assert h.calls('stash')*.arg('includes') == ['build/ws/train/**', 'build/ws/reports/**']
+        assert h.calls('stash')*.arg('includes') == ['build/ws/train/**']
         assert h.call('readTrusted').arg('path') == "team's config.yaml"
     }
 
@@ -117,9 +125,9 @@ class StepsTest extends LibraryTestCase {
             returnStatus: true,
             script      : '''\
                 mkdir -p .mlsecops/jenkins
-                rc=0
-                mlsecops --config mlsecops.yaml --workspace .mlsecops load 2> .mlsecops/jenkins/mlsecops-load.stderr.log || rc=$?
-                cat .mlsecops/jenkins/mlsecops-load.stderr.log >&2
+                echo 3 > .mlsecops/jenkins/mlsecops-load.stderr.log.rc
+                { { mlsecops --config mlsecops.yaml --workspace .mlsecops load; echo $? > .mlsecops/jenkins/mlsecops-load.stderr.log.rc; } 2>&1 1>&3 3>&- | tee .mlsecops/jenkins/mlsecops-load.stderr.log 1>&2 3>&-; } 3>&1
+                rc=$(cat .mlsecops/jenkins/mlsecops-load.stderr.log.rc)
                 exit "$rc"'''.stripIndent(),
         ]]
     }
@@ -167,14 +175,30 @@ class StepsTest extends LibraryTestCase {
     }
 
     @Test
-    void 'report and notify take whatever earlier stages stashed and run even when stages are missing'() {
+    void 'report and notify unstash only what this build stashed: no unstash fails'() {
         h.anyStashExists = false
         h.stashes.addAll(['mlsecops-load', 'mlsecops-reports'])
+        h.env.MLSECOPS_STASHES = 'mlsecops-load,mlsecops-reports'
         h.run('mlsecopsReport')
         assert h.workerCommands() == ["mlsecops ${BASE} report".toString()]
-        assert h.call('echo').arg('message') == '[mlsecopsReport] not stashed, those stages did not run: ' +
-            'mlsecops-scan-secrets, mlsecops-scan-dataset, mlsecops-scan-models, mlsecops-gate-security, mlsecops-train, mlsecops-evaluate, ' +
-            'mlsecops-modeltest, mlsecops-gate-model, mlsecops-sign, mlsecops-store'
+        assert h.calls('unstash')*.arg('name') == ['mlsecops-load', 'mlsecops-reports']
+        assert h.failedUnstashes == 0
+        assert h.call('echo').arg('message') == '[mlsecopsReport] not stashed in this build, those stages did not run: ' +
+            'mlsecops-scan-secrets, mlsecops-scan-dataset, mlsecops-scan-models, mlsecops-gate-security, mlsecops-train, ' +
+            'mlsecops-evaluate, mlsecops-modeltest, mlsecops-gate-model, mlsecops-sign, mlsecops-store, mlsecops-notify'
+    }
+
+    @Test
+    void 'with everything stashed, notify unstashes every folder in pipeline order'() {
+        h.env.MLSECOPS_STASHES = EVERY_STASH.join(',')
+        h.run('mlsecopsNotify')
+        assert h.calls('unstash')*.arg('name') == EVERY_STASH
+    }
+
+    @Test
+    void 'every stash a step makes is recorded for the later steps of the build'() {
+        h.run('mlsecopsGate', [gate: 'security'])
+        assert h.env.MLSECOPS_STASHES == 'mlsecops-gate-security,mlsecops-reports'
     }
 
     @Test

@@ -34,12 +34,12 @@ class WorkerCommandTest {
     }
 
     @Test
-    void 'the script keeps the exit code and shows stderr after capturing it'() {
+    void 'the script streams stderr while copying it to the log, and keeps the exit code'() {
         assert WorkerCommand.script(CFG, ['sign'], '.mlsecops/jenkins/mlsecops-sign.stderr.log') == '''\
             mkdir -p .mlsecops/jenkins
-            rc=0
-            mlsecops --config mlsecops.yaml --workspace .mlsecops sign 2> .mlsecops/jenkins/mlsecops-sign.stderr.log || rc=$?
-            cat .mlsecops/jenkins/mlsecops-sign.stderr.log >&2
+            echo 3 > .mlsecops/jenkins/mlsecops-sign.stderr.log.rc
+            { { mlsecops --config mlsecops.yaml --workspace .mlsecops sign; echo $? > .mlsecops/jenkins/mlsecops-sign.stderr.log.rc; } 2>&1 1>&3 3>&- | tee .mlsecops/jenkins/mlsecops-sign.stderr.log 1>&2 3>&-; } 3>&1
+            rc=$(cat .mlsecops/jenkins/mlsecops-sign.stderr.log.rc)
             exit "$rc"'''.stripIndent()
     }
 

@@ -97,7 +97,8 @@ class DemoProject:
 
     def render(self) -> dict[str, bytes]:
         files = dict(self.files)
-        files[DATASET_FILE] = to_csv(self.rows)
+        if self.rows:  # the ticket dataset; a variant with its own data empties the rows
+            files[DATASET_FILE] = to_csv(self.rows)
         files[CONFIG_FILE] = yaml.safe_dump(self.config, sort_keys=False).encode("utf-8")
         files[LOCK_FILE] = render_lock(self.config["load"]["sources"], files)
         return dict(sorted(files.items()))

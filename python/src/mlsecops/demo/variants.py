@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..llm import demo_variants as modeltest_variants
+from . import byo as own_model
 from . import planted
 from .project import DemoProject
 
@@ -39,4 +40,8 @@ VARIANTS: dict[str, Variant] = {
     "backdoor": modeltest_variants.backdoor,  # stage 7: poisoning trigger in the training data
     "leaky-bot": modeltest_variants.leaky_bot,  # stage 7: API key and email disclosed by the bot's answers
     "injected-data": modeltest_variants.injected_data,  # stage 7: indirect prompt injection in training rows
+    "tabular": own_model.tabular,  # train.kind sklearn on scikit-learn's bundled breast-cancer table
+    "byo": own_model.byo,  # train.kind command: the team's PyTorch train.py (safetensors + predictions)
+    "pretrained": own_model.pretrained,  # train.kind pretrained: a published model and its predict program
+    "llm-endpoint": own_model.llm_endpoint,  # train.kind none: an LLM app tested through its endpoint
 }

@@ -45,6 +45,8 @@ class WebhookConfig(_Strict):
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     read_timeout: float = Field(default=10.0, gt=0)  # a client that stalls mid-body is dropped
     max_concurrent_deliveries: int = Field(default=32, ge=1)  # more at once get 503 and Retry-After
+    # open connections one client address (IPv6: its /64) may hold: slow senders cannot starve the relay
+    max_connections_per_client: int = Field(default=8, ge=1)
     jenkins_retries: int = Field(default=3, ge=0, le=10)
     jenkins_backoff: float = Field(default=0.5, ge=0)  # seconds, doubled per retry
     jenkins_timeout: float = Field(default=10.0, gt=0)

@@ -32,6 +32,7 @@ class TestEnv:
     label_column: str = "label"
     target: Any = None  # a targets.Target, or None when no application is tested
     target_blocked: bool = False  # the target is the model, and the model failed its scan (or is missing)
+    target_not_applicable: str = ""  # why no application can be tested here (a project without one)
     outputs: list[GatheredOutput] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)  # what the tests measured so far, in this run
     evaluate_metrics: dict[str, Any] = field(default_factory=dict)  # this run's evaluate stage

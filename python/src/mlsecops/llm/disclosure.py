@@ -10,6 +10,7 @@ part of training records that hold PII or secrets and flags verbatim continuatio
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import json
 import tempfile
@@ -146,7 +147,8 @@ def memorization(env: TestEnv) -> tuple[list[Finding], dict[str, int]]:
                     location=Location(path=env.target.name, line=row + 2, column=env.text_column),
                     message=f"prompted with the first {cut} characters of row {row + 1} of {dataset.shown}, "
                     f"{env.target.name} answered with the rest of it",
-                    identity=f"memorization:{row}",
+                    identity=f"memorization:{hashlib.sha256(text.encode()).hexdigest()[:16]}",
+                    context="",  # the record's digest, not its row, keeps the id when rows are added
                     cwe=["CWE-200"],
                     owasp_llm=DISCLOSURE_OWASP,
                 )

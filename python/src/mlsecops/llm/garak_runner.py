@@ -240,7 +240,10 @@ def severity_of(rate: float) -> str:
     return "low"
 
 
-def probe_finding(entry: ProbeDetectorRate, target_name: str) -> Finding:
+def probe_finding(entry: ProbeDetectorRate, target_name: str, fired: list[ProbeDetectorRate] | None = None,
+                  *, corroborated: bool = True) -> Finding:
+    """One probe's finding, naming every detector that fired. An uncorroborated one (only refusal-blind
+    detectors fired) is informational: it is shown, and never fails a gate by itself."""
     items_2025 = entry.owasp_2025
     tags = [f"{item}:2025" for item in items_2025] + [f"{item}:2023" for item in entry.owasp_2023]
     injection = "LLM01" in items_2025
@@ -248,22 +251,31 @@ def probe_finding(entry: ProbeDetectorRate, target_name: str) -> Finding:
     severity = severity_of(entry.rate.value)
     if not items_2025 and severity == "high":
         severity = "medium"  # no OWASP tag: a content-quality probe (LMRC risk cards), not a security one
+    fired = fired or [entry]
+    fired_text = ", ".join(f"{e.detector} {e.rate.hits}/{e.rate.total}" for e in fired)
+    message = (f"{entry.probe} against {target_name}: attack success rate {entry.rate.value:.2f} "
+               f"(95 % CI {low:.2f}-{high:.2f}) by detector {entry.detector}; detectors that fired: {fired_text}")
+    title = f"garak probe {entry.probe} succeeded in {entry.rate.hits} of {entry.rate.total} attempts"
+    if not corroborated:
+        severity = "info"
+        title = f"garak probe {entry.probe}: only refusal-blind detector(s) fired, not counted"
+        message += (f". {entry.detector} counts any answer without stock refusal words as a bypass, so an "
+                    "application that stays on topic trips it; no other detector confirmed an attack. "
+                    "To count it alone, list it in modeltest.garak.trusted_detectors")
     return make_finding(
         rule=f"garak/{entry.probe}",
-        title=f"garak probe {entry.probe} succeeded in {entry.rate.hits} of {entry.rate.total} attempts",
+        title=title,
         severity=severity,
         category="llm-probe",
         tool="garak",
         location=Location(path=target_name),
-        message=(
-            f"{entry.probe} against {target_name}: attack success rate {entry.rate.value:.2f} "
-            f"(95 % CI {low:.2f}-{high:.2f}) by detector {entry.detector}"
-        ),
+        message=message,
         identity=entry.probe,
         cwe=["CWE-1427"] if injection else ["CWE-1426"],
         owasp_llm=tags or owasp_tags(None),
         references=["https://github.com/NVIDIA/garak"],
-        properties={"detector": entry.detector, **entry.rate.to_dict()},
+        properties={"detector": entry.detector, "detectors_fired": [e.detector for e in fired],
+                    "corroborated": corroborated, **entry.rate.to_dict()},
     )
 
 
@@ -292,8 +304,13 @@ def run_test(env: TestEnv, *, profile: str | None = None, spec: str | None = Non
     )
     for probe, prompt, output in report.outputs[:MAX_GATHERED_OUTPUTS]:
         env.outputs.append(GatheredOutput(f"garak:{probe}", prompt, output))
+    report.trusted = frozenset(getattr(settings, "trusted_detectors", None) or ())
     worst = report.probe_rates()
-    outcome.findings = [probe_finding(entry, env.target.name) for entry in worst.values() if entry.rate.hits]
+    alone = report.uncorroborated()
+    outcome.findings = [probe_finding(entry, env.target.name, report.fired(entry.probe))
+                        for entry in worst.values() if entry.rate.hits]
+    outcome.findings += [probe_finding(entry, env.target.name, report.fired(entry.probe), corroborated=False)
+                         for entry in alone.values()]
     for item, rate in report.owasp_rates().items():
         outcome.metrics[f"attack_success_rate.{item}"] = round(rate.value, 4)
         outcome.metrics[f"attack_attempts.{item}"] = rate.total  # kept so the next release can compare intervals
@@ -302,21 +319,23 @@ def run_test(env: TestEnv, *, profile: str | None = None, spec: str | None = Non
         "spec": selection,
         "report": str(path),
         "seconds": round(time.monotonic() - started, 1),
-        "probe_count": len(worst),
+        "probe_count": len({entry.probe for entry in report.rates}),
         "attack_success_rate": {item: rate.to_dict() for item, rate in report.owasp_rates().items()},
         "probes": [
             {"probe": e.probe, "detector": e.detector,
              "owasp_llm": ", ".join([f"{i}:2025" for i in e.owasp_2025] + [f"{i}:2023" for i in e.owasp_2023]),
-             **e.rate.to_dict()}
+             "counted_alone": report.counts(e), **e.rate.to_dict()}
             for e in report.rates
         ],
         "excluded": report.excluded,
+        "uncorroborated": {probe: [e.detector for e in report.fired(probe)] for probe in alone},
     }
-    outcome.metrics["garak_probes"] = len(worst)
+    judged = {entry.probe for entry in report.rates}
+    outcome.metrics["garak_probes"] = len(judged)
     excluded_probes = {entry.split("/", 1)[0] for entry in report.excluded}
     if report.stopped_by:
         outcome.details["stopped_garak"] = report.stopped_by
-    missing = sorted(set(requested_probes(selection)) - set(worst) - excluded_probes)
+    missing = sorted(set(requested_probes(selection)) - judged - excluded_probes)
     if missing:
         # a probe that stopped the run or needed a download: fail closed, but below the policy's high bar
         outcome.details["not_run"] = missing
@@ -334,7 +353,9 @@ def run_test(env: TestEnv, *, profile: str | None = None, spec: str | None = Non
                 properties={"probes": missing},
             )
         )
-    attacked = sum(1 for finding in outcome.findings if finding.category == "llm-probe")
-    outcome.message = f"{len(worst)} probe(s), {attacked} with successful attacks" + (
+    attacked = sum(1 for finding in outcome.findings
+                   if finding.category == "llm-probe" and finding.properties.get("corroborated", True))
+    outcome.message = f"{len(judged)} probe(s), {attacked} with successful attacks" + (
+        f", {len(alone)} flagged by refusal-blind detectors alone (not counted)" if alone else "") + (
         f", {len(missing)} without result" if missing else "")
     return outcome

@@ -1,44 +1,54 @@
-"""The prompt-injection guard: YARA rules, heuristics on decoded payloads, and canary tokens.
+"""The prompt-injection guard: YARA rules, a learned n-gram model, decoded payloads, canary tokens.
 
-A maintained replacement for Vigil's scanners. `check(text)` normalises the text (NFKC,
-zero-width characters removed), decodes what an attacker hides (base64, hex, rot13, Unicode
-tag characters) and matches the rules on every form; scores combine as independent
-evidence, 1 - prod(1 - score). Canary tokens test an application: a secret word planted in
-the instructions that must never come back in an answer.
+`check(text)` normalises the text (NFKC, invisible characters removed), decodes what an attacker
+hides (guard_decode: base64, hex, rot13, URL and \\u escapes, HTML entities, Unicode tag
+characters, homoglyphs, leetspeak, spaced letters) and judges every layer twice: with the YARA
+rules (precise, English-centred, they name the attack family) and with a hashed character n-gram
+logistic model shipped in guard_model/ (multilingual, it generalises past the rules' wording; its
+most suspicious window counts, so an injection inside a long e-mail is not diluted). The model
+knows the vocabulary of attacks, so it also likes benign text about them; it is trusted from a low
+cut only when the text addresses the assistant about itself (guard_cues), and otherwise from its
+own threshold on the text outside quotes and code. Scores combine as independent evidence,
+1 - prod(1 - score). Canary tokens test an application: a secret word planted in the instructions
+that must never come back in an answer.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import codecs
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .guard_cues import addressed
+from .guard_decode import TAG_RANGE, decoded_layers, hidden_tag_text, normalise
+from .guard_model import NgramModel, default_model
+
+__all__ = ["DEFAULT_THRESHOLD", "GuardMatch", "GuardVerdict", "InjectionGuard", "canary_leaked", "canary_prompt",
+           "check", "decoded_layers", "default_guard", "hidden_tag_text", "make_canary", "normalise"]
+
 DEFAULT_THRESHOLD = 0.5
 RULES_FILE = "injection.yar"
-
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_TAG_RANGE = range(0xE0000, 0xE0080)
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
-_HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}){10,}\b")
-_QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]{4,240})[\"\u201c\u201d]")
-QUOTED_WEIGHT = 0.4
-_WORDS = re.compile(r"[a-z]{2,}")
-# Common English words: rot13 text decodes to many of them, ordinary text rot13-encoded loses them.
-_ENGLISH = frozenset(
-    [
-        "the", "and", "you", "your", "all", "to", "of", "is", "are", "be", "it", "this", "that", "with", "for",
-        "not", "now", "from", "ignore", "instructions", "previous", "rules", "system", "prompt", "tell", "me",
-        "print", "reveal", "what", "any", "no",
-    ]
+_TAG_RANGE = TAG_RANGE
+# double, single (not an apostrophe), guillemet, German and CJK quotes, and inline code
+_QUOTED = re.compile(
+    r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{4,240})[\"\u201c\u201d]"
+    r"|(?<!\w)['\u2018]([^'\u2018\u2019]{4,240})['\u2019](?!\w)"
+    r"|\u00ab\s?([^\u00ab\u00bb]{4,240}?)\s?\u00bb|[\u300c\u300e]([^\u300c\u300d\u300e\u300f]{4,240})[\u300d\u300f]"
+    r"|`([^`]{4,240})`"
 )
+_CODE_BLOCK = re.compile(r"```.*?(```|$)", re.DOTALL)
+QUOTED_WEIGHT = 0.4
+MODEL_RULE = "ngram_model"
+MODEL_MIN_SCORE = 0.2  # below this the model's opinion is left out of the verdict
+MODEL_MIN_CHARS = 20
+# With an address to the assistant (guard_cues) the model's probability counts from this cut; without one
+# the model's own threshold applies, to the text outside quotes and code, so that a topical mention
+# (a prompt-engineering question, a procedure, a quoted notice) is not flagged on vocabulary alone.
+ADDRESSED_CUT = 0.2
 
 
 @dataclass
@@ -79,87 +89,71 @@ def _compiled_rules(path: str | None) -> Any:
     return yara.compile(source=source)
 
 
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def hidden_tag_text(text: str) -> str:
-    """Text smuggled in Unicode tag characters (invisible in most renderers)."""
-    return "".join(chr(ord(ch) - 0xE0000) for ch in text if ord(ch) in _TAG_RANGE)
-
-
-def decoded_layers(text: str) -> list[tuple[str, str]]:
-    """(layer, text) pairs for every payload hidden in `text` that decodes to readable text."""
-    layers: list[tuple[str, str]] = []
-    tags = hidden_tag_text(text)
-    if tags:
-        layers.append(("unicode-tags", tags))
-    for match in _BASE64.finditer(text):
-        decoded = _printable(_b64(match.group(0)))
-        if decoded:
-            layers.append(("base64", decoded))
-    for match in _HEX.finditer(text):
-        decoded = _printable(_unhex(match.group(0)))
-        if decoded:
-            layers.append(("hex", decoded))
-    rot = codecs.decode(text, "rot13")
-    if _english_words(rot) >= _english_words(text) + 2:
-        layers.append(("rot13", rot))
-    return layers
-
-
-def _b64(chunk: str) -> bytes:
-    try:
-        return base64.b64decode(chunk + "=" * (-len(chunk) % 4), validate=False)
-    except (binascii.Error, ValueError):
-        return b""
-
-
-def _unhex(chunk: str) -> bytes:
-    try:
-        return bytes.fromhex(chunk)
-    except ValueError:
-        return b""
-
-
-def _printable(raw: bytes) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return ""
-    if len(text) < 8 or sum(ch.isprintable() or ch.isspace() for ch in text) < 0.95 * len(text):
-        return ""
-    return text if " " in text else ""
-
-
-def _english_words(text: str) -> int:
-    return sum(1 for word in _WORDS.findall(text.lower()) if word in _ENGLISH)
-
-
 class InjectionGuard:
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD, rules_path: str | Path | None = None) -> None:
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, rules_path: str | Path | None = None,
+                 model: NgramModel | None = None, use_model: bool = True) -> None:
         self.threshold = threshold
         self.rules = _compiled_rules(str(rules_path) if rules_path else None)
+        self.model = (model or default_model()) if use_model else None
 
     def check(self, text: str) -> GuardVerdict:
         matches: list[GuardMatch] = []
         plain = normalise(text.translate({cp: None for cp in _TAG_RANGE}))
         matches += self._yara(plain, "text")
-        for layer, decoded in decoded_layers(text):
+        layers = decoded_layers(text)
+        for layer, decoded in layers:
             found = self._yara(normalise(decoded), layer)
             matches += found
             if found or layer == "unicode-tags":
                 matches.append(GuardMatch("hidden_payload", "encoded", 0.6, "heuristic", f"{layer} payload"))
         matches += self._heuristics(plain)
+        learned = self._model_match(plain, layers)
+        if learned is not None:
+            matches.append(learned)
         # Quoting an attack to ask about it ("what does 'ignore all instructions' mean?") is a mention,
-        # not an instruction: matches that all sit inside quotes count for less.
-        quoted = _quoted_only(plain, matches)
+        # not an instruction: when every rule match sits inside quotes, the rules count for less, and the
+        # model, which reads the same quoted words, is left out.
+        quoted = _quoted_only(plain, [m for m in matches if m.rule != MODEL_RULE])
         score = 1.0
         for match in _strongest_per_rule(matches):
+            if quoted and match.rule == MODEL_RULE:
+                continue
             score *= 1.0 - match.score * (QUOTED_WEIGHT if quoted else 1.0)
         total = 1.0 - score
         return GuardVerdict(total >= self.threshold, total, matches)
+
+    def _model_match(self, plain: str, layers: list[tuple[str, str]]) -> GuardMatch | None:
+        """The model's probability on the text and each decoded layer, mapped so its threshold is 0.5."""
+        if self.model is None:
+            return None
+        best_scaled, where = 0.0, "text"
+        for layer, text in [("text", plain), *((name, normalise(decoded)) for name, decoded in layers)]:
+            # a word or two gives the n-grams too little to go on; an instruction needs a sentence
+            if len(text) < MODEL_MIN_CHARS:
+                continue
+            scaled = self._scaled(text)
+            if scaled > best_scaled:
+                best_scaled, where = scaled, layer
+        if best_scaled < MODEL_MIN_SCORE:
+            return None
+        return GuardMatch(MODEL_RULE, "learned", round(min(best_scaled, 0.99), 3), where, "")
+
+    def _scaled(self, text: str) -> float:
+        """The model's probability mapped to 0.5 at its cut: ADDRESSED_CUT when the text addresses the
+        assistant, else the model's threshold, on the text outside quotes and code. The cue (a long
+        regular expression) is only looked for once the probability reaches ADDRESSED_CUT."""
+        assert self.model is not None
+        threshold = self.model.threshold
+        probability = self.model.score(text)
+        cut = threshold
+        if probability >= min(ADDRESSED_CUT, threshold):
+            if addressed(text):
+                cut = min(ADDRESSED_CUT, threshold)
+            else:
+                unquoted = _unquoted(text)
+                if unquoted != text:
+                    probability = self.model.score(unquoted) if len(unquoted) >= MODEL_MIN_CHARS else 0.0
+        return 0.5 * probability / cut if probability < cut else 0.5 + 0.5 * (probability - cut) / (1.0 - cut)
 
     def _yara(self, text: str, layer: str) -> list[GuardMatch]:
         out = []
@@ -188,10 +182,20 @@ class InjectionGuard:
 
 def _quoted_only(text: str, matches: list[GuardMatch]) -> bool:
     # a quote around (nearly) the whole text is how data is stored, not a mention inside a sentence
-    spans = [m.group(1).lower() for m in _QUOTED.finditer(text) if len(m.group(1)) < 0.8 * len(text)]
+    short = 0.8 * len(text)
+    spans = [span.lower() for m in _QUOTED.finditer(text) for span in m.groups() if span and len(span) < short]
+    spans += [m.group(0).lower() for m in _CODE_BLOCK.finditer(text) if len(m.group(0)) < short]
     if not spans or not matches:
         return False
     return all(m.layer == "text" and m.excerpt and any(m.excerpt.lower() in span for span in spans) for m in matches)
+
+
+def _unquoted(text: str) -> str:
+    """The text with quoted passages and code left out: what the writer says, not what they cite.
+    A quote around (nearly) all of it is the text itself and stays."""
+    short = 0.8 * len(text)
+    text = _CODE_BLOCK.sub(lambda m: " " if len(m.group(0)) < short else m.group(0), text)
+    return _QUOTED.sub(lambda m: " " if len(m.group(0)) < short else m.group(0), text).strip()
 
 
 def _strongest_per_rule(matches: list[GuardMatch]) -> list[GuardMatch]:

@@ -39,7 +39,7 @@ def check_command(text: str | None, file_path: str | None, threshold: float | No
             content = Path(file_path).read_text(encoding="utf-8", errors="replace")  # type: ignore[arg-type]
         except OSError as exc:
             raise UsageError(f"{file_path}: cannot read ({exc.__class__.__name__})") from None
-        hits = list(scan_lines(detector, content))
+        hits = [(line, verdict) for line, _, verdict in scan_lines(detector, content)]
         where = str(file_path)
     flagged = [(line, verdict) for line, verdict in hits if verdict.injection]
     if as_json:

@@ -46,6 +46,7 @@ def _finding(rule: str, title: str, severity: str, dataset: Dataset, message: st
     return make_finding(
         rule=f"poisoning/{rule}", title=title, severity=severity, category="data-poisoning", tool="poisoning",
         location=Location(path=dataset.shown, line=line), message=message, evidence=evidence, identity=identity,
+        context="",  # identity names the trigger or rows' content: the line number stays out of the id
         cwe=["CWE-1039"], properties=properties or {},
     )
 

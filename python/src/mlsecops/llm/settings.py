@@ -45,6 +45,8 @@ class GarakSettings(_Section):
     generations: int = Field(default=1, ge=1)
     timeout_seconds: float = Field(default=900.0, gt=0)
     parallel_attempts: int = Field(default=0, ge=0)  # 0: sequential
+    # detectors known to misfire on on-topic refusals (MitigationBypass, ...) count alone only when named here
+    trusted_detectors: list[str] = Field(default_factory=list)
 
 
 class InjectionSettings(_Section):

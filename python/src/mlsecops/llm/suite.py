@@ -57,11 +57,23 @@ def build_env(ctx: Any, stage_dir: Path, train_dir: Path, *, model_loadable: boo
         if artifact.name == config.train.dataset and artifact.path.is_file():
             env.dataset = artifact.path
     demo_needs_model = settings.target.type == "demo"
-    if demo_needs_model and not (model_loadable and (train_dir / "model.keras").is_file()):
+    if demo_needs_model and not (Path(config.base_dir) / _responses_file()).is_file():
+        # the demo bot answers only for the embedded demo's app: probing its canned answers would
+        # report "0 successful attacks" about an application this project does not have
+        env.target_not_applicable = (
+            "not applicable: the project has no application to probe (set modeltest.target to its endpoint)"
+        )
+    elif demo_needs_model and not (model_loadable and (train_dir / "model.keras").is_file()):
         env.target_blocked = True
     else:
         env.target = make_target(settings.target, train_dir, _responses(config) if demo_needs_model else {})
     return env
+
+
+def _responses_file() -> str:
+    from ..demo.project import RESPONSES_FILE
+
+    return RESPONSES_FILE
 
 
 def _responses(config: Any) -> dict[str, str]:
@@ -75,14 +87,51 @@ def enabled(env: TestEnv, name: str) -> bool:
     return bool(getattr(section, "enabled", True))
 
 
+# the tests that read the training set's texts: not applicable to a table without a text column
+TEXT_DATA_TESTS = ("poisoning",)
+
+
+def _has_text_column(path: Path, column: str) -> bool:
+    """Whether the dataset has the column (only its header, first record or schema is read)."""
+    import csv
+    import json
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".tsv"):
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                header = next(csv.reader(handle, delimiter="," if suffix == ".csv" else "\t"), [])
+            return column in header
+        if suffix in (".jsonl", ".ndjson"):
+            with path.open(encoding="utf-8-sig") as handle:
+                first = next((line for line in handle if line.strip()), "{}")
+            record = json.loads(first)
+            return not isinstance(record, dict) or column in record
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return column in pq.read_schema(path).names
+    except (OSError, ValueError, csv.Error):
+        pass
+    return True  # unknown or unreadable: let the test say what it cannot read
+
+
 def run_tests(env: TestEnv) -> Iterator[TestOutcome]:
     if env.target is not None:
         from .targets import probe_target
 
         probe_target(env.target)
+    text_less = ""
+    if env.dataset is not None and not _has_text_column(env.dataset, env.text_column):
+        # a tabular dataset (train.kind sklearn, command, ...): the text tests have nothing to read
+        text_less = f"not applicable: the dataset has no text column '{env.text_column}' (train.text_column)"
+        env.dataset = None  # nor does disclosure's memorization probe
     for name, entry, needs_target in TESTS:
         if not enabled(env, name):
             yield TestOutcome(name, status="skipped", message="disabled in modeltest." + name)
+            continue
+        if text_less and name in TEXT_DATA_TESTS:
+            yield TestOutcome(name, status="skipped", message=text_less)
             continue
         if needs_target and env.target is None:
             yield _no_target(env, name)
@@ -94,6 +143,8 @@ def run_tests(env: TestEnv) -> Iterator[TestOutcome]:
 
 
 def _no_target(env: TestEnv, name: str) -> TestOutcome:
+    if env.target_not_applicable:
+        return TestOutcome(name, status="skipped", message=env.target_not_applicable)
     if env.target_blocked:
         # the model failed its scan or is missing: loading it to test it is exactly what must not happen
         finding = make_finding(

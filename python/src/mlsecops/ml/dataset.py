@@ -11,6 +11,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def read_labelled_texts(path: Path, text_column: str, label_column: str, shown_a
     if kind is None:
         raise UsageError(f"{shown}: unsupported dataset format '{path.suffix}' (supported: {', '.join(TABLE_FORMATS)})")
     data = LabelledTexts([], [], [])
-    try:
+    with read_errors(shown, kind):
         columns, records = _records(path, kind, [text_column, label_column], shown)
         for column, key in ((text_column, "train.text_column"), (label_column, "train.label_column")):
             if column not in columns:
@@ -114,13 +115,20 @@ def read_labelled_texts(path: Path, text_column: str, label_column: str, shown_a
                 data.rows.append(row_number)
                 data.texts.append(text)
                 data.labels.append(label)
+    return data
+
+
+@contextmanager
+def read_errors(shown: str, kind: str) -> Iterator[None]:
+    """A dataset that cannot be read as its format is bad input: one line naming it (exit 2)."""
+    try:
+        yield
     except UnicodeDecodeError:
         raise UsageError(f"{shown}: not UTF-8 text") from None
     except csv.Error as exc:
         raise UsageError(f"{shown}: malformed {kind.upper()} ({exc})") from None
     except OSError as exc:
         raise UsageError(f"{shown}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
-    return data
 
 
 def check_trainable(data: LabelledTexts, folds: int, test_size: float, shown: str) -> None:

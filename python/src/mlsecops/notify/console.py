@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..reports.coverage import uncovered
+from ..reports.text import FEW_ATTEMPTS, rate_text
+from ..workspace import StageResult
 from .event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
 from .interface import RunEvent, Sink
 from .sanitize import clean
@@ -33,16 +36,22 @@ def summary_lines(event: RunEvent, top: int) -> list[str]:
         lines.append("  stages   none has run yet")
     gates = [f"{name} {_gate_word(status)}" for name, status in gate_states(event)]
     lines.append(f"  gates    {', '.join(gates)}")
-    counts = severity_counts(event.findings)
+    waived = waived_ids(event.results)
+    open_findings = [f for f in event.findings if f.id not in waived]
+    counts = severity_counts(open_findings)
     by_severity = ", ".join(f"{n} {severity}" for severity, n in counts.items())
-    lines.append(f"  findings {by_severity} ({len(event.findings)} total)")
-    for finding in top_findings(event.findings, top):
-        lines.append(f"    {finding_line(finding)}")
-    if len(event.findings) > top:
-        lines.append(f"    ... and {len(event.findings) - top} more in the reports")
+    waived_count = len(event.findings) - len(open_findings)
+    tally = f"{len(open_findings)} open, {waived_count} waived" if waived_count else f"{len(open_findings)} total"
+    lines.append(f"  findings {by_severity} ({tally})")
+    for finding in top_findings(open_findings, top):
+        lines.append(f"    {finding_line(finding)}  id {finding.id}")  # the id a waiver names
+    if len(open_findings) > top:
+        lines.append(f"    ... and {len(open_findings) - top} more in the reports")
     metrics = key_metrics(event)
     if metrics:
-        lines.append("  metrics  " + ", ".join(f"{name} {value:.3f}" for name, value in metrics.items()))
+        lines.append("  metrics  " + ", ".join(_metric(event, name, value) for name, value in metrics.items()))
+    for entry in uncovered(event.results):
+        lines.append(f"  untested {clean(entry.line())}")  # listed whatever the gates say
     for result in event.results:
         if result.status != "passed" and result.reason:
             lines.append(f"  {result.stage}: {clean(result.reason)[:300]}")
@@ -51,6 +60,29 @@ def summary_lines(event: RunEvent, top: int) -> list[str]:
     if event.reports_url:
         lines.append(f"  reports  {clean(event.reports_url)}")
     return lines
+
+
+def waived_ids(results: list[StageResult]) -> set[str]:
+    """Findings a gate waived, unless another gate counted them as a violation (as the reports judge)."""
+    waived: set[str] = set()
+    violations: set[str] = set()
+    for result in results:
+        if result.stage.startswith("gate-"):
+            waived |= {str(w.get("id")) for w in result.details.get("waived", []) if isinstance(w, dict)}
+            violations |= {str(v) for v in result.details.get("violations", [])}
+    return waived - violations
+
+
+def _metric(event: RunEvent, name: str, value: float) -> str:
+    if name.startswith("asr "):  # a rate over a handful of attempts is shown as its counts
+        item = name[len("asr "):]
+        hits = event.metrics.get(f"modeltest.attack_hits.{item}")
+        attempts = event.metrics.get(f"modeltest.attack_attempts.{item}")
+        if isinstance(hits, int | float) and isinstance(attempts, int | float):
+            if attempts <= FEW_ATTEMPTS:
+                return f"{name} {rate_text(value, int(hits), int(attempts))}"
+            return f"{name} {value:.3f} ({int(hits)} of {int(attempts)})"
+    return f"{name} {value:.3f}"
 
 
 def _gate_word(status: str | None) -> str:

@@ -70,10 +70,12 @@ def _pretrained_component(source: dict[str, Any]) -> dict[str, Any]:
 
 def _model_files(data: ReportData) -> list[dict[str, Any]]:
     train = data.result("train")
+    # every train.kind names its model files (details.model_files); older keras-text results did not
+    listed = train.details.get("model_files") if train else None
     files = []
     for artifact in train.artifacts if train else []:
         name = PurePosixPath(artifact.path).name
-        if name not in MODEL_FILES:
+        if not (artifact.path in listed if isinstance(listed, list) else name in MODEL_FILES):
             continue
         files.append({
             "type": "file",
@@ -118,15 +120,35 @@ def _vulnerabilities(data: ReportData, sources: list[dict[str, Any]], refs: dict
     return entries
 
 
+def _architecture(details: dict[str, Any]) -> dict[str, Any]:
+    """What train recorded of the model's architecture, by train kind; nothing it did not record."""
+    kind = str(details.get("kind") or "keras-text")
+    if kind == "keras-text":
+        return {"architectureFamily": "neural network",
+                "modelArchitecture": "Keras text classifier (embedding, pooling, dense)",
+                "inputs": [{"format": "string"}]}
+    if kind == "sklearn":
+        estimator = str(details.get("estimator") or "scikit-learn estimator")
+        features = details.get("features") if isinstance(details.get("features"), dict) else {}
+        text_only = bool(features.get("text")) and not (features.get("numeric") or features.get("categorical"))
+        family = estimator.split(".")[1].replace("_", " ") if estimator.count(".") >= 2 else "scikit-learn"
+        return {"architectureFamily": family,
+                "modelArchitecture": f"{estimator} in a scikit-learn preprocessing Pipeline",
+                "inputs": [{"format": "string" if text_only else "tabular"}]}
+    if kind == "none":
+        return {"modelArchitecture": "LLM application behind an endpoint (no model of its own)",
+                "inputs": [{"format": "string"}]}
+    # command, pretrained: the team's own model; mlsecops does not know its architecture
+    return {"modelArchitecture": f"the project's own model (train.kind: {kind})"}
+
+
 def _model_card(data: ReportData, dataset_refs: list[str]) -> dict[str, Any]:
     train = data.result("train")
     details = train.details if train else {}
     parameters: dict[str, Any] = {
         "approach": {"type": "supervised"},
         "task": str(details.get("task") or "text-classification"),
-        "architectureFamily": str(details.get("architecture_family") or "neural network"),
-        "modelArchitecture": str(details.get("architecture") or "Keras text classifier (embedding, pooling, dense)"),
-        "inputs": [{"format": "string"}],
+        **_architecture(details),
         "outputs": [{"format": "string"}],
     }
     if dataset_refs:

@@ -10,9 +10,10 @@ from html import escape
 
 from ..findings import Finding
 from ..workspace import StageResult
+from .coverage import uncovered
 from .model import GateView, ReportData
 from .svg import Bar, bar_chart
-from .text import one_line
+from .text import FEW_ATTEMPTS, counts_of, one_line, rate_text
 
 MAX_FINDINGS = 500
 VERDICT_TEXT = {
@@ -52,7 +53,8 @@ font-size:12px;font-weight:700;text-transform:uppercase}.sev-critical{background
 tr.waived td{color:var(--muted)}
 .blocks{font-size:11px;font-weight:700;color:var(--bad);white-space:nowrap}tr.waived .msg{text-decoration:line-through}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f5f9;border-radius:4px;padding:1px 4px;
-overflow-wrap:anywhere}.loc{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
+overflow-wrap:anywhere}.loc{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:normal;
+word-break:keep-all}
 .timeline td{padding:4px 8px}.track{position:relative;height:16px;background:#f1f5f9;border-radius:3px;min-width:260px}
 .track span{position:absolute;top:0;height:16px;border-radius:3px;min-width:2px}
 .s-passed{background:var(--ok)}.s-failed,.s-error{background:var(--bad)}
@@ -160,7 +162,7 @@ def _finding_row(data: ReportData, finding: Finding) -> str:
         + "</td>"
         f"<td>{e(finding.category)}</td><td><code>{e(finding.rule)}</code>"
         + (f'<br><span class="muted">{tags}</span>' if tags else "")
-        + f'</td><td class="loc">{e(finding.location.display())}</td>'
+        + f'</td><td class="loc">{location_html(finding.location.display())}</td>'
         f'<td><span class="msg">{message}</span>{evidence}{note}</td><td>{e(finding.tool)}</td></tr>'
     )
 
@@ -234,9 +236,11 @@ def _confusion(labels: list[str], rows: list[list[int]]) -> str:
             share = cell / total
             colour = "37,99,235" if i == j else "220,38,38"
             ink = "#fff" if share > 0.55 else "#0f172a"
+            # an empty cell stays untinted: a pale red on a zero reads as "some errors here"
+            style = "color:#94a3b8" if cell == 0 else f"background:rgba({colour},{0.08 + 0.85 * share:.3f});color:{ink}"
             cells.append(
-                f'<td class="{"diag" if i == j else ""}" style="background:rgba({colour},{0.08 + 0.85 * share:.3f});'
-                f'color:{ink}" title="{e(label)} predicted as {e(labels[j])}: {cell} ({share:.0%} of row)">{cell}</td>'
+                f'<td class="{"diag" if i == j else ""}" style="{style}" '
+                f'title="{e(label)} predicted as {e(labels[j])}: {cell} ({share:.0%} of row)">{cell}</td>'
             )
         body.append(f"<tr><th>{e(label)}</th>{''.join(cells)}</tr>")
     return (
@@ -260,7 +264,8 @@ def _model_tests(data: ReportData) -> str:
             rule = str(check.get("rule", ""))
             if rule.startswith("asr:"):
                 verdicts[rule[4:]] = bool(check.get("passed"))
-        bars = [Bar(item, rate, data.asr_limit(item), verdicts.get(item)) for item, rate in rates]
+        bars = [Bar(item, rate, data.asr_limit(item), verdicts.get(item), text=_few(data.attack_counts(item)))
+                for item, rate in rates]
         parts.append(bar_chart(bars, title="Attack success rate per OWASP LLM item", percent=True,
                                limit_label="limit"))
         parts.append('<p class="muted">Bars: share of attacks that succeeded; dark ticks: the policy\'s limits.</p>')
@@ -269,7 +274,7 @@ def _model_tests(data: ReportData) -> str:
             "<tr>"
             f"<td><code>{e(p.get('probe', ''))}</code></td><td><code>{e(p.get('detector', ''))}</code></td>"
             f"<td>{e(_listed(p.get('owasp_llm')))}</td><td class=\"num\">{e(p.get('attempts', ''))}</td>"
-            f"<td class=\"num\">{e(p.get('hits', ''))}</td><td class=\"num\">{_rate(p.get('rate'))}</td>"
+            f"<td class=\"num\">{e(p.get('hits', ''))}</td><td class=\"num\">{_probe_rate(p)}</td>"
             f"<td class=\"num\">{_rate(p.get('ci_low'))} - {_rate(p.get('ci_high'))}</td></tr>"
             for p in probes
         )
@@ -279,6 +284,42 @@ def _model_tests(data: ReportData) -> str:
         )
     parts.append("</section>")
     return "".join(parts)
+
+
+def _few(counts: tuple[int, int] | None) -> str:
+    """The counts instead of a percentage when a rate rests on a handful of attempts."""
+    if counts is None or counts[1] > FEW_ATTEMPTS:
+        return ""
+    return f"{counts[0]} of {counts[1]}"
+
+
+def _probe_rate(probe: dict) -> str:
+    hits, attempts = counts_of(probe)
+    if attempts is not None and attempts <= FEW_ATTEMPTS:
+        return e(rate_text(0.0, hits, attempts))
+    return _rate(probe.get("rate"))
+
+
+def location_html(text: str) -> str:
+    """A file location that wraps only after a path separator, never inside a name or a line number."""
+    return "/<wbr>".join(e(part) for part in text.split("/"))
+
+
+def _not_tested(data: ReportData) -> str:
+    missing = uncovered(data.results)
+    if not missing:
+        return ""
+    rows = "".join(
+        f"<tr><td>{e(u.stage)}</td><td><code>{e(u.test)}</code></td>"
+        f'<td><span class="badge b-skipped">{e(u.state)}</span></td>'
+        f'<td class="muted">{e(one_line(u.note, 300))}</td></tr>'
+        for u in missing
+    )
+    return (
+        '<section><h2>Not tested</h2><p>These did not judge this run, whatever the gates say:</p>'
+        "<table><thead><tr><th>stage</th><th>test</th><th>state</th><th>why</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
 
 
 def _listed(value: object) -> str:
@@ -301,6 +342,9 @@ def render(data: ReportData) -> str:
     verdict = data.verdict
     counts = "".join(f"<span>{n} {e(sev)}</span>" for sev, n in data.severity_counts().items() if n)
     reasons = "".join(f"<li>{e(one_line(reason, 400))}</li>" for reason in data.verdict_reasons())
+    missing = uncovered(data.results)
+    if missing:
+        reasons += f"<li>not tested: {e(', '.join(f'{u.test} ({u.state})' for u in missing))}</li>"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -312,6 +356,7 @@ def render(data: ReportData) -> str:
         f" · mlsecops {e(data.mlsecops_version)}</div><ul>{reasons}</ul>"
         f'<div class="counts">{counts or "<span>no open finding</span>"}</div></div></header><main>'
         + _gates(data)
+        + _not_tested(data)
         + _timeline(data.results)
         + _findings(data)
         + _metrics(data)

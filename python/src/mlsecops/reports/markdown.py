@@ -9,8 +9,9 @@ from __future__ import annotations
 import html
 import re
 
+from .coverage import uncovered
 from .model import ReportData
-from .text import one_line
+from .text import one_line, rate_text
 
 MAX_FINDINGS = 200
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]#+|~])")
@@ -27,12 +28,24 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
+def _not_tested(data: ReportData) -> list[str]:
+    """Tests switched off, not applicable or unable to run: listed beside the gates, never hidden by a pass."""
+    missing = uncovered(data.results)
+    if not missing:
+        return []
+    return ["## Not tested", "", "These did not judge this run:", "",
+            *_table(["stage", "test", "state", "why"],
+                    [[md(u.stage), md(u.test), md(u.state), md(u.note or "-")] for u in missing])]
+
+
 def render(data: ReportData) -> str:
     verdict = data.verdict
     out = [
         f"# mlsecops: {md(data.project)} {md(data.version)} {VERDICT_ICON[verdict]} {verdict.upper()}",
         "",
         *[f"> {md(reason, 500)}" for reason in data.verdict_reasons()],
+        *([f"> not tested: {md(', '.join(f'{u.test} ({u.state})' for u in uncovered(data.results)), 500)}"]
+          if uncovered(data.results) else []),
         "",
         f"Generated {data.generated} by mlsecops {data.mlsecops_version}.",
         "",
@@ -53,6 +66,7 @@ def render(data: ReportData) -> str:
                    f"{len(gate.waived)} finding(s) waived.")
         out.append("")
 
+    out += _not_tested(data)
     out += ["## Stages", ""]
     out += _table(
         ["stage", "status", "duration", "note"],
@@ -69,9 +83,9 @@ def render(data: ReportData) -> str:
             rows.append([
                 md(finding.severity.value) + waived, md(finding.category), md(finding.rule),
                 md(finding.location.display()), md(finding.title + (f": {finding.message}" if finding.message else "")),
-                md(finding.tool),
+                md(finding.tool), md(finding.id),  # the id a waiver names
             ])
-        out += _table(["severity", "category", "rule", "location", "message", "tool"], rows)
+        out += _table(["severity", "category", "rule", "location", "message", "tool", "id"], rows)
         if len(data.findings) > MAX_FINDINGS:
             out += [f"... and {len(data.findings) - MAX_FINDINGS} more in findings.json.", ""]
 
@@ -99,7 +113,8 @@ def render(data: ReportData) -> str:
         rows = []
         for item, rate in rates:
             limit = data.asr_limit(item)
-            rows.append([md(item), f"{rate:.1%}", "-" if limit is None else f"{limit:.1%}",
+            rows.append([md(item), rate_text(rate, *(data.attack_counts(item) or (None, None))),
+                         "-" if limit is None else f"{limit:.1%}",
                          "" if limit is None else ("✅" if rate <= limit else "❌")])
         out += _table(["item", "rate", "limit", ""], rows)
     if data.tools:

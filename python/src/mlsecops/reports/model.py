@@ -180,6 +180,12 @@ class ReportData:
             if key.startswith(ASR_PREFIX) and finite(value)
         )
 
+    def attack_counts(self, item: str) -> tuple[int, int] | None:
+        """(hits, attempts) behind an OWASP item's rate, when modeltest recorded them."""
+        measured = self.metrics("modeltest")
+        hits, attempts = measured.get(f"attack_hits.{item}"), measured.get(f"attack_attempts.{item}")
+        return (int(hits), int(attempts)) if finite(hits) and finite(attempts) else None
+
     def asr_limit(self, item: str) -> float | None:
         return self.asr_limits.get(item, self.asr_limits.get("default"))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import MlsecopsError
 from ..findings import Finding, Severity
 from .model import DYNAMIC_CATEGORIES, ReportData
 from .text import cwe_numbers, dump_json, finding_text, one_line
@@ -90,8 +91,36 @@ def _rule(findings: list[Finding]) -> dict[str, Any]:
     return rule
 
 
+def _loaded_source_uri(data: ReportData, finding: Finding) -> str | None:
+    """A finding in a loaded artifact whose source is a file of the repository (`file://data/reviews.csv`,
+    loaded as `reviews.csv`): the URI of that file, relative to the repository root, so code scanning
+    and warnings-ng can link it. None for artifacts from elsewhere (S3, an extracted archive)."""
+    artifact, load = finding.location.artifact, data.result("load")
+    if not artifact or load is None:
+        return None
+    record = next((r for r in load.details.get("sources", []) if isinstance(r, dict) and r.get("name") == artifact),
+                  None)
+    url = str((record or {}).get("url", ""))
+    if not url.lower().startswith("file://"):
+        return None
+    from ..stores import absolute_file_url
+    from ..stores.file import path_of_file_url
+
+    try:
+        source = path_of_file_url(absolute_file_url(url, data.project_root)).resolve()
+        relative = source.relative_to(data.project_root.resolve())
+    except (ValueError, OSError, MlsecopsError):
+        return None
+    path = finding.location.path
+    if source.is_dir() and path.startswith(f"{artifact}/"):  # a folder artifact: files named under it
+        relative = relative / path[len(artifact) + 1 :]
+    elif path != source.name:
+        return None
+    return quote(relative.as_posix(), safe="/._-~+@")
+
+
 def _locations(data: ReportData, finding: Finding) -> list[dict[str, Any]]:
-    uri = data.location_uri(finding)
+    uri = _loaded_source_uri(data, finding) or data.location_uri(finding)
     # GitHub rejects a result without a location and wants a committed file: a finding about a
     # model or a loaded artifact is anchored to the config that declares it, and named logically.
     anchor = uri or quote(data.config_file, safe="/._-~+@")

@@ -14,6 +14,7 @@ class Bar:
     value: float
     limit: float | None = None  # the threshold drawn as a marker
     ok: bool | None = None  # None: nothing to compare with
+    text: str = ""  # shown instead of the value (e.g. "0 of 2" when a rate rests on a handful of attempts)
 
     @property
     def colour(self) -> str:
@@ -25,7 +26,7 @@ def bar_chart(bars: list[Bar], *, title: str, scale: float = 1.0, percent: bool 
     """Horizontal bars from 0 to `scale`, each with its limit as a dark tick."""
     label_width, plot_width, row, top = 170, 420, 34, 10
     height = top + row * len(bars) + 28
-    width = label_width + plot_width + 110
+    width = label_width + plot_width + 140
 
     def x(value: float) -> float:
         return label_width + plot_width * max(0.0, min(value, scale)) / scale
@@ -53,9 +54,9 @@ def bar_chart(bars: list[Bar], *, title: str, scale: float = 1.0, percent: bool 
             f'text-anchor="end">{escape(bar.label)}</text>'
             f'<rect x="{label_width}" y="{y + 5}" width="{plot_width}" height="18" rx="3" fill="#f1f5f9"/>'
             f'<rect x="{label_width}" y="{y + 5}" width="{x(bar.value) - label_width:.1f}" height="18" rx="3" '
-            f'fill="{bar.colour}"><title>{escape(bar.label)}: {escape(shown(bar.value))}</title></rect>'
+            f'fill="{bar.colour}"><title>{escape(bar.label)}: {escape(bar.text or shown(bar.value))}</title></rect>'
             f'<text x="{label_width + plot_width + 10}" y="{y + 18}" font-size="12" font-weight="600" '
-            f'fill="#0f172a">{escape(shown(bar.value))}</text>'
+            f'fill="#0f172a">{escape(bar.text or shown(bar.value))}</text>'
         )
         if bar.limit is not None:
             parts.append(
@@ -65,7 +66,7 @@ def bar_chart(bars: list[Bar], *, title: str, scale: float = 1.0, percent: bool 
             )
         if bar.ok is not None:
             parts.append(
-                f'<text x="{label_width + plot_width + 66}" y="{y + 18}" font-size="12" font-weight="600" '
+                f'<text x="{label_width + plot_width + 96}" y="{y + 18}" font-size="12" font-weight="600" '
                 f'fill="{bar.colour}">{"pass" if bar.ok else "FAIL"}</text>'
             )
     parts.append("</svg>")

@@ -78,3 +78,23 @@ def _json_safe(node: Any) -> Any:
 
 def dump_json(document: Any) -> str:
     return json.dumps(_json_safe(document), indent=2, ensure_ascii=False, allow_nan=False, default=str) + "\n"
+
+
+FEW_ATTEMPTS = 3  # at most this many attempts: a percentage ("0.0 %") would claim a precision there is not
+
+
+def rate_text(rate: float, hits: int | None = None, attempts: int | None = None) -> str:
+    """A success rate as a reader should take it: the counts alone for a handful of attempts."""
+    if hits is None or attempts is None:
+        return f"{rate:.1%}"
+    if attempts <= FEW_ATTEMPTS:
+        return f"{hits} of {attempts} attempt{'s' if attempts != 1 else ''}"
+    return f"{rate:.1%} ({hits} of {attempts})"
+
+
+def counts_of(entry: dict[str, Any]) -> tuple[int | None, int | None]:
+    """(hits, attempts) of a probe entry as modeltest files it (`attempts` or `total`)."""
+    hits, attempts = entry.get("hits"), entry.get("attempts", entry.get("total"))
+    if finite(hits) and finite(attempts):
+        return int(hits), int(attempts)  # type: ignore[arg-type]
+    return None, None

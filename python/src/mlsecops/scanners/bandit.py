@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..findings import Location, Severity, make_finding
+from ..findings import Location, Severity, make_finding, number_repeats
 from ..redact import redact
 from .files import TargetFile, target_files
 from .interface import Scanner, ScanOutcome, ScanTargets
@@ -30,6 +30,24 @@ _QUOTED = re.compile(r"'([^']{4,})'")
 def _mask_literals(text: str) -> str:
     """Bandit quotes the suspected password in its text (B105-B107): never pass it on in full."""
     return _QUOTED.sub(lambda m: f"'{redact(m.group(1))}'", text)
+
+
+class _LineReader:
+    """The stripped text of a file's line, each file read once (bandit's snippet carries line numbers)."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, list[str]] = {}
+
+    def text(self, path: Path, line: Any) -> str | None:
+        if path not in self._files:
+            try:
+                self._files[path] = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self._files[path] = []
+        lines = self._files[path]
+        if not isinstance(line, int) or not 0 < line <= len(lines):
+            return None
+        return lines[line - 1].strip()
 
 
 _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.INFO}
@@ -47,7 +65,8 @@ class BanditScanner(Scanner):
         if reason:
             return ScanOutcome(scanner=self.name, status="not-run", message=reason)
         outcome = ScanOutcome(scanner=self.name, tool_version=metadata.version("bandit"))
-        files = [t for t in target_files(targets, ("code",), skipped=outcome.skipped) if t.path.suffix == ".py"]
+        files = [t for t in target_files(targets, ("code",), skipped=outcome.skipped, findings=outcome.findings)
+                 if t.path.suffix == ".py"]
         if not files:
             outcome.status, outcome.message = "not-run", "nothing to scan: no Python files"
             return outcome
@@ -65,10 +84,12 @@ class BanditScanner(Scanner):
                 return outcome
             outcome.scanned += len(batch)
             self._read(report, by_path, outcome)
+        number_repeats(outcome.findings)
         return outcome
 
     @staticmethod
     def _read(report: dict[str, Any], by_path: dict[str, TargetFile], outcome: ScanOutcome) -> None:
+        lines = _LineReader()
         for error in report.get("errors", []):
             target = by_path.get(str(error.get("filename")))
             outcome.skipped.append(f"{target.display if target else error.get('filename')}: {error.get('reason')}")
@@ -91,6 +112,8 @@ class BanditScanner(Scanner):
                                       artifact=target.artifact if target else None),
                     message=text,
                     identity=str(result.get("col_offset", "")),
+                    # the line's text, not its number, goes into the id: lines added above keep waivers valid
+                    context=lines.text(target.path, result.get("line_number")) if target else None,
                     cwe=[f"CWE-{cwe}"] if cwe else [],
                     references=[str(result["more_info"])] if result.get("more_info") else [],
                     properties={"confidence": result.get("issue_confidence")},

@@ -3,8 +3,11 @@
 Looks at every file of the loaded `dataset` artifacts and at data files (.csv, .tsv, .jsonl,
 .ndjson, .parquet) in the source tree. One finding per file, column and entity type, with
 the share of rows, the first rows and redacted samples; per-column statistics go to
-`dataset-pii-report.json` in the work dir. Files larger than `parallel_threshold_mb` are
-split at line boundaries and scanned by `workers` processes.
+`dataset-pii-report.json` in the work dir. Rows are those of the reference parsers (see
+`dataset_readers`). Files larger than `parallel_threshold_mb` are cut on record boundaries
+(`dataset_split`) and scanned by `workers` processes. A file its reference parser rejects (a
+JSONL line that is not JSON, a CSV field over the size limit) is a "not scanned" finding naming
+the first bad row; the rest is still scanned, the bad records as plain text.
 
 Options (`scan.options.dataset`): `entities` (subset of the entity types), `phone_region`
 (default US), `workers` (default: CPU count), `parallel_threshold_mb` (default 64),
@@ -13,18 +16,37 @@ Options (`scan.options.dataset`): `entities` (subset of the entity types), `phon
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from ..findings import Finding, Location, Severity, make_finding
-from .dataset_readers import FileFormat, RangeScan, detect_format, scan_parquet, scan_range
+from .dataset_cells import CellEntity, SpanSink, code_points, find_in_cells, merge_spans, resolve_salt
+from .dataset_readers import (
+    PARQUET_BATCH_ROWS,
+    UNPARSED,
+    BadRecord,
+    Batch,
+    CellGroup,
+    FileFormat,
+    cell_groups,
+    detect_format,
+    is_dob_column,
+    parquet_columns,
+    parquet_groups,
+    read_batches,
+)
+from .dataset_split import ranges
 from .dataset_stats import FileReport
 from .files import TargetFile, not_scanned_finding, sniff_binary, target_files
-from .interface import Scanner, ScanOutcome, ScanTargets
+from .interface import LoadedArtifact, Scanner, ScanOutcome, ScanTargets
 from .multipattern import engine_version
 from .pii_engine import ENTITY_TYPES, PiiEngine
 
@@ -68,33 +90,251 @@ def _init_worker(settings: dict[str, Any]) -> None:
     _ENGINE_SETTINGS.update(settings)
 
 
+@dataclass
+class RangeScan:
+    """What one worker scans: [start, end) of a text-format file, starting on a record boundary; its
+    rows and lines are counted from 1 and shifted when the ranges are merged."""
+
+    path: Path
+    fmt: FileFormat
+    start: int
+    end: int | None
+    spans: Path | None = None  # where to write this range's spans (rows relative to the range)
+    salt: bytes = b""
+
+
 def _scan_job(job: RangeScan) -> FileReport:
     return scan_range(_worker_engine(), job)
 
 
-def split_ranges(path: Path, start: int, parts: int) -> list[tuple[int, int | None]]:
-    """[start, size) cut into `parts` ranges, each boundary moved to just after a newline."""
-    size = path.stat().st_size
-    step = max(1, (size - start) // parts)
-    bounds = [start]
-    with open(path, "rb") as handle:
-        for index in range(1, parts):
-            position = _after_next_newline(handle, start + index * step)
-            if bounds[-1] < position < size:
-                bounds.append(position)
-    return [(low, high) for low, high in zip(bounds, [*bounds[1:], None], strict=True)]
+def scan_range(engine: PiiEngine, job: RangeScan) -> FileReport:
+    report = FileReport()
+    sink = SpanSink(job.spans, job.salt) if job.spans is not None else None
+    try:
+        for batch in read_batches(job.path, job.fmt, job.start, job.end):
+            scan_batch(engine, batch, job.fmt, report, sink)
+    finally:
+        if sink is not None:
+            sink.close()
+    return report
 
 
-def _after_next_newline(handle: BinaryIO, position: int, block: int = 64 * 1024) -> int:
-    """The offset just past the first newline at or after `position` (end of file if none), read in blocks:
-    `readline()` would load a gigabyte-long line whole."""
-    handle.seek(position)
-    while data := handle.read(block):
-        newline = data.find(b"\n")
-        if newline >= 0:
-            return position + newline + 1
-        position += len(data)
-    return position
+def scan_batch(engine: PiiEngine, batch: Batch, fmt: FileFormat, report: FileReport,
+               sink: SpanSink | None = None) -> None:
+    """Add the entities of one batch's cells (and of its unparsed bytes) to `report`."""
+    dob_columns = fmt.dob_columns
+    for order, group in enumerate(cell_groups(batch, fmt)):
+        all_dates = group.name in dob_columns or (batch.kind == "jsonl" and is_dob_column(group.name))
+        _scan_cells(engine, group, batch.first_row, batch.lines, all_dates, report, sink, order)
+    if batch.kind == "jsonl":
+        for index, record in enumerate(batch.records):
+            if isinstance(record, BadRecord):
+                _scan_raw(engine, record.data, batch.first_row + index + 1, batch.lines[index], report, sink)
+    for piece in batch.raw:
+        _scan_raw(engine, piece.data, piece.row, piece.line, report, sink, piece.offset, piece.seen_until)
+    if sink is not None:
+        sink.flush()
+    for line, reason in batch.problems:
+        report.skip(reason, line)
+    if batch.rejected is not None and report.rejected is None:
+        report.rejected = batch.rejected
+    report.rows += batch.rows
+    report.lines = max(report.lines, batch.end_line)
+
+
+def _scan_cells(engine: PiiEngine, group: CellGroup, first_row: int, lines: list[int], all_dates: bool,
+                report: FileReport, sink: SpanSink | None, order: int = 0) -> None:
+    """One column of a batch: statistics added once per entity type, not once per value."""
+    by_type: dict[str, list[CellEntity]] = {}
+    for entity in find_in_cells(engine, group.texts, all_dates=all_dates):
+        by_type.setdefault(entity.type, []).append(entity)
+        if sink is not None:
+            start, end = code_points(group.texts[entity.cell], entity.start, entity.end)
+            sink.write(first_row + group.rows[entity.cell] + 1, group.name, entity.type, start, end, entity.value,
+                       order)
+    for entity_type, members in by_type.items():
+        rows = [first_row + group.rows[e.cell] + 1 for e in members]
+        report.column_entity(group.name, entity_type).add_many(
+            rows, lines[group.rows[members[0].cell]], (e.value for e in members),
+            contexts=sum(1 for e in members if e.detail))
+
+
+def _scan_raw(engine: PiiEngine, data: bytes, row: int, line: int, report: FileReport, sink: SpanSink | None,
+              offset: int = 0, seen_until: int = -1) -> None:
+    """Bytes no parser could read, as plain text (an entity in the overlap of two pieces counted once)."""
+    text = data.decode("utf-8", "surrogateescape") if sink is not None else ""
+    for entity in engine.find(data):
+        if offset + entity.end <= seen_until:
+            continue
+        report.add(UNPARSED, entity.type, row, line, entity.value, context=bool(entity.detail))
+        if sink is not None:
+            start, end = code_points(text, entity.start, entity.end)
+            sink.write(row, UNPARSED, entity.type, start, end, entity.value, 1 << 30)
+
+
+def scan_parquet(engine: PiiEngine, path: Path, sink: SpanSink | None = None) -> FileReport:
+    """Column by column, batch by batch; nested columns are reported as skipped."""
+    import pyarrow.parquet as pq
+
+    report = FileReport()
+    parquet = pq.ParquetFile(path)
+    flat, nested = parquet_columns(parquet.schema_arrow)
+    for name, reason in nested:
+        report.skip(f"column {name}: {reason}, not scanned")
+    row = 0
+    for record_batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=flat):
+        lines = list(range(row + 1, row + record_batch.num_rows + 1))
+        for order, group in enumerate(parquet_groups(record_batch, flat)):
+            _scan_cells(engine, group, row, lines, is_dob_column(group.name), report, sink, order)
+        if sink is not None:
+            sink.flush()
+        row += record_batch.num_rows
+    report.rows = report.lines = row
+    return report
+
+
+def project_path(target: TargetFile, artifacts: list[LoadedArtifact]) -> str:
+    """How findings name a file: its path relative to the project root, so SARIF consumers can link it.
+    A loaded `file://` source by its source path, a file given on the command line relative to the
+    working directory; anything else (an `s3://` source, a path outside) as the scan named it."""
+    artifact = next((a for a in artifacts if a.name == target.artifact), None) if target.artifact else None
+    if artifact is None:
+        return target.display  # a file of the scanned tree: already named from its root
+    inner = ""
+    if Path(artifact.path).is_dir():
+        try:
+            inner = target.path.relative_to(artifact.path).as_posix()
+        except ValueError:
+            inner = ""
+    if artifact.url:
+        if not artifact.url.lower().startswith("file://"):
+            return target.display
+        source = Path(artifact.url[len("file://") :])
+        if not source.is_absolute():
+            return "/".join(p for p in (source.as_posix().removeprefix("./"), inner) if p)
+        candidate = source / inner if inner else source
+    else:
+        candidate = target.path
+    try:
+        return Path(os.path.abspath(candidate)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return target.display
+
+
+_SPANS: dict[str, str] = {}  # `mlsecops scan dataset --spans`: set for the one scan the command runs
+
+
+@contextlib.contextmanager
+def spans_to(path: Path, salt: str | None = None) -> Iterator[None]:
+    """Scans inside write their spans to `path` (as the `spans` option would)."""
+    _SPANS.update({"path": str(path), **({"salt": salt} if salt else {})})
+    try:
+        yield
+    finally:
+        _SPANS.clear()
+
+
+class _SpansOutput:
+    """The spans file of a scan: written beside its final name and renamed when the scan ends, so a
+    scan that stops half-way leaves no partial file to be mistaken for a complete one."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.handle: IO[str] | None = None
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        self.lines = 0
+
+    def __enter__(self) -> _SpansOutput:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._partial = self.path.with_name(self.path.name + ".partial")
+            self.handle = open(self._partial, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
+            self.folder = tempfile.TemporaryDirectory(prefix="mlsecops-spans-")
+        return self
+
+    def part(self, index: int) -> Path | None:
+        return None if self.folder is None else Path(self.folder.name) / f"part-{index}.tsv"
+
+    def merge(self, parts: list[tuple[Path, int]], display: str) -> None:
+        if self.handle is not None:
+            self.lines += merge_spans(parts, display, self.handle)
+            for path, _ in parts:
+                path.unlink(missing_ok=True)
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if self.handle is None or self.path is None:
+            return
+        self.handle.close()
+        if self.folder is not None:
+            self.folder.cleanup()
+        if kind is None:
+            os.replace(self._partial, self.path)
+        else:
+            self._partial.unlink(missing_ok=True)
+
+
+@dataclass
+class _FileScan:
+    """One file: format, split, workers, merged report and spans."""
+
+    engine: PiiEngine
+    settings: dict[str, Any]
+    workers: int
+    threshold: float
+    spans: _SpansOutput
+    salt: bytes
+
+    def run(self, target: TargetFile, outcome: ScanOutcome) -> FileReport | None:
+        suffix = target.path.suffix.lower()
+        if suffix in COMPRESSED_SUFFIXES:
+            outcome.skipped.append(f"{target.display}: compressed; extract it in the load stage to scan it")
+            return None
+        try:
+            fmt = detect_format(target.path)
+        except OSError as exc:
+            return _not_scanned(outcome, target, f"unreadable ({exc.__class__.__name__})")
+        if fmt.kind == "parquet":
+            part = self.spans.part(0)
+            sink = SpanSink(part, self.salt) if part is not None else None
+            try:
+                report = scan_parquet(self.engine, target.path, sink)
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises many types on a corrupt file
+                return _not_scanned(outcome, target, f"unreadable Parquet ({exc.__class__.__name__})")
+            finally:
+                if sink is not None:
+                    sink.close()
+            if part is not None:
+                self.spans.merge([(part, 0)], target.display)
+            return report
+        if sniff_binary(target.path):
+            if suffix in DATA_SUFFIXES:  # a text dataset format holding binary: corrupt, or not what it says
+                return _not_scanned(outcome, target, f"binary content in a {suffix} file")
+            outcome.skipped.append(f"{target.display}: binary, not a supported dataset format")
+            return None
+        try:
+            return self._text_file(target, fmt)
+        except OSError as exc:
+            return _not_scanned(outcome, target, f"unreadable ({exc.__class__.__name__})")
+
+    def _text_file(self, target: TargetFile, fmt: FileFormat) -> FileReport:
+        path = target.path
+        parts = self.workers if self.workers > 1 and path.stat().st_size > self.threshold else 1
+        jobs = [RangeScan(path, fmt, low, high, self.spans.part(index), self.salt)
+                for index, (low, high) in enumerate(ranges(path, fmt, parts))]
+        if len(jobs) == 1:
+            reports = [scan_range(self.engine, jobs[0])]
+        else:
+            with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn"), initializer=_init_worker,
+                                     initargs=(self.settings,)) as pool:
+                reports = list(pool.map(_scan_job, jobs))
+        total = FileReport()
+        offsets = []
+        for report in reports:
+            offsets.append(total.rows)
+            total.merge(report.shifted(total.rows, total.lines + fmt.header_lines))
+        self.spans.merge([(job.spans, offset) for job, offset in zip(jobs, offsets, strict=True)
+                          if job.spans is not None], target.display)
+        return total
 
 
 class DatasetPiiScanner(Scanner):
@@ -122,18 +362,27 @@ class DatasetPiiScanner(Scanner):
             outcome.message = "nothing to scan: no dataset artifact and no data file (" + ", ".join(
                 sorted(DATA_SUFFIXES)) + ") under the scanned paths"
             return outcome
+        spans_path = options.get("spans") or _SPANS.get("path")
+        salt, _given = resolve_salt(options.get("salt") or _SPANS.get("salt"))
         summary: dict[str, Any] = {}
-        for target in files:
-            report = self._scan_file(engine, target, outcome, settings, workers, threshold)
-            if report is None:
-                continue
-            outcome.scanned += 1
-            outcome.findings.extend(self._findings(target, report))
-            outcome.skipped.extend(f"{target.display}: {reason}" for reason in report.skipped_messages())
-            if report.skipped_more:
-                outcome.skipped.append(f"{target.display}: {report.skipped_more} more skipped part(s)")
-            summary[target.display] = {"rows": report.rows, "columns": report.column_table(),
-                                       "skipped": report.skipped_messages()}
+        with _SpansOutput(Path(spans_path) if spans_path else None) as spans:
+            for target in files:
+                target = replace(target, display=project_path(target, targets.artifacts))
+                scan = _FileScan(engine, settings, workers, threshold, spans, salt)
+                report = scan.run(target, outcome)
+                if report is None:
+                    continue
+                outcome.scanned += 1
+                if report.rejected is not None:
+                    row, line, reason = report.rejected
+                    _not_scanned(outcome, target, f"the reference parser rejects row {row} (line {line}): {reason}; "
+                                 "the rest was scanned, rejected records as plain text")
+                outcome.findings.extend(self._findings(target, report))
+                outcome.skipped.extend(f"{target.display}: {reason}" for reason in report.skipped_messages())
+                if report.skipped_more:
+                    outcome.skipped.append(f"{target.display}: {report.skipped_more} more skipped part(s)")
+                summary[target.display] = {"rows": report.rows, "columns": report.column_table(),
+                                           "skipped": report.skipped_messages()}
         if targets.work_dir is not None:
             Path(targets.work_dir).mkdir(parents=True, exist_ok=True)
             (Path(targets.work_dir) / "dataset-pii-report.json").write_text(json.dumps(summary, indent=2))
@@ -143,50 +392,6 @@ class DatasetPiiScanner(Scanner):
     def _files(targets: ScanTargets, skipped: list[str] | None = None) -> list[TargetFile]:
         return target_files(targets, ("dataset",), tree_filter=lambda p: p.suffix.lower() in DATA_SUFFIXES,
                             skipped=skipped)
-
-    @staticmethod
-    def _scan_file(engine: PiiEngine, target: TargetFile, outcome: ScanOutcome, settings: dict[str, Any],
-                   workers: int, threshold: float) -> FileReport | None:
-        suffix = target.path.suffix.lower()
-        if suffix in COMPRESSED_SUFFIXES:
-            outcome.skipped.append(f"{target.display}: compressed; extract it in the load stage to scan it")
-            return None
-        try:
-            fmt = detect_format(target.path)
-        except OSError as exc:
-            return _not_scanned(outcome, target, f"unreadable ({exc.__class__.__name__})")
-        if fmt.kind == "parquet":
-            try:
-                return scan_parquet(engine, target.path)
-            except Exception as exc:  # noqa: BLE001 - pyarrow raises many types on a corrupt file
-                return _not_scanned(outcome, target, f"unreadable Parquet ({exc.__class__.__name__})")
-        if sniff_binary(target.path):
-            if suffix in DATA_SUFFIXES:  # a text dataset format holding binary: corrupt, or not what it says
-                return _not_scanned(outcome, target, f"binary content in a {suffix} file")
-            outcome.skipped.append(f"{target.display}: binary, not a supported dataset format")
-            return None
-        try:
-            return DatasetPiiScanner._scan_text_file(engine, target.path, fmt, settings, workers, threshold)
-        except OSError as exc:
-            return _not_scanned(outcome, target, f"unreadable ({exc.__class__.__name__})")
-
-    @staticmethod
-    def _scan_text_file(engine: PiiEngine, path: Path, fmt: FileFormat, settings: dict[str, Any],
-                        workers: int, threshold: float) -> FileReport:
-        size = path.stat().st_size
-        ranges = split_ranges(path, fmt.data_start, workers) if workers > 1 and size > threshold else [
-            (fmt.data_start, None)]
-        jobs = [RangeScan(path, fmt, low, high) for low, high in ranges]
-        if len(jobs) == 1:
-            parts = [scan_range(engine, jobs[0])]
-        else:
-            with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn"), initializer=_init_worker,
-                                     initargs=(settings,)) as pool:
-                parts = list(pool.map(_scan_job, jobs))
-        total = FileReport()
-        for part in parts:
-            total.merge(part.shifted(total.rows, total.lines + fmt.header_lines))
-        return total
 
     @staticmethod
     def _findings(target: TargetFile, report: FileReport) -> list[Finding]:
@@ -203,10 +408,14 @@ class DatasetPiiScanner(Scanner):
                     tool=TOOL,
                     location=Location(path=target.display, line=stats.first_line, column=column,
                                       artifact=target.artifact),
-                    message=(f"{stats.rows} of {report.rows} row(s) ({share:.2%}) hold {entity}; "
-                             f"first rows {', '.join(map(str, stats.first_rows))}"),
+                    # rows are data rows as the reference parser counts them (header excluded); the
+                    # location's line is the file line the first one starts on: both are named as such
+                    message=(f"{stats.rows} of {report.rows} data row(s) ({share:.2%}) hold {entity}; "
+                             f"first in data row(s) {', '.join(map(str, stats.first_rows))}"
+                             + (f" (file line {stats.first_line})" if stats.first_line else "")),
                     evidence=", ".join(stats.samples),
                     identity=f"{entity}:{column}",
+                    context="",  # one finding per file, column and type: rows added above keep its id
                     cwe=[CWE.get(entity, "CWE-359")],
                     properties={
                         "entity": entity,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from ..findings import Location, Severity, make_finding, value_digest
+from ..findings import Location, Severity, make_finding, number_repeats, value_digest
 from ..redact import redact
 from .files import sniff_binary, target_files
 from .interface import Scanner, ScanOutcome, ScanTargets
@@ -29,7 +29,7 @@ class DetectSecretsScanner(Scanner):
         from detect_secrets.settings import default_settings
 
         outcome = ScanOutcome(scanner=self.name, tool_version=metadata.version("detect-secrets"))
-        files = target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped)
+        files = target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped, findings=outcome.findings)
         by_path = {str(t.path): t for t in files}
         collection = SecretsCollection()
         with default_settings():
@@ -55,8 +55,10 @@ class DetectSecretsScanner(Scanner):
                     message=f"detect-secrets: {secret.type}",
                     evidence=redact(value) if value else "",
                     identity=value_digest(value) if value else secret.secret_hash,
+                    context="",  # the value identifies it, wherever lines move
                     cwe=["CWE-798"],
                     properties={"secret_digest": value_digest(value) if value else ""},
                 )
             )
+        number_repeats(outcome.findings)
         return outcome

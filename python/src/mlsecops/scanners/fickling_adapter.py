@@ -1,8 +1,10 @@
 """fickling (Trail of Bits) on the pickle streams our inspection found; it parses, never loads.
 
 Only `Pickled.load` (a parser) and `check_safety` (static analysis) are used: fickling's
-`load`/`loads`/hooks unpickle and are never called. fickling flags plain torch state dicts as
-"likely unsafe", so below "likely overtly malicious" its word is recorded as "suspicious".
+`load`/`loads`/hooks unpickle and are never called. From "likely unsafe" up, every import
+fickling names that our trusted list does not cover becomes a problem keyed as our walker keys
+it, so agreeing scanners make one finding; its artifacts (`_var0.dtype` for a numpy dtype it
+rebuilt) are weighed against our own walk by the consensus (`model_files`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class FicklingRunner:
             return "fickling is not installed (pip install fickling)"
         return None
 
-    def scan(self, streams: list[PickleStream]) -> FileVerdict:
+    def scan(self, streams: list[PickleStream], trusted: frozenset[tuple[str, str]] = frozenset()) -> FileVerdict:
         if not streams:
             return FileVerdict(SCANNER, UNSUPPORTED, note="no pickle stream")
         from importlib.metadata import version
@@ -42,11 +44,11 @@ class FicklingRunner:
         self.version = self.version or version("fickling")
         verdict = FileVerdict(SCANNER, CLEAN)
         for stream in streams:
-            _merge(verdict, _scan_stream(stream))
+            _merge(verdict, _scan_stream(stream, trusted))
         return verdict
 
 
-def _scan_stream(stream: PickleStream) -> FileVerdict:
+def _scan_stream(stream: PickleStream, trusted: frozenset[tuple[str, str]]) -> FileVerdict:
     from fickling.analysis import check_safety
     from fickling.fickle import Pickled
 
@@ -57,9 +59,14 @@ def _scan_stream(stream: PickleStream) -> FileVerdict:
     except Exception as exc:  # noqa: BLE001 - fickling's parser raises many types on odd input
         return FileVerdict(SCANNER, ERROR, note=f"{stream.where}: {exc.__class__.__name__}: {str(exc)[:120]}")
     level = results.severity.name
-    if level in _MALICIOUS:
+    if level in _MALICIOUS or level in _SUSPICIOUS:
+        # every import fickling names that our list does not trust is a problem, keyed as ours are, so
+        # that agreeing scanners make one finding (and a trusted one, or fickling's artifacts, are not)
+        problems = _problems(results.to_dict(), stream.where, trusted)
+        if level not in _MALICIOUS and not problems:
+            return FileVerdict(SCANNER, SUSPICIOUS, note=level)
         verdict = FileVerdict(SCANNER, UNSAFE, note=level)
-        for problem in _problems(results.to_dict(), stream.where):
+        for problem in problems:
             verdict.add(problem)
         if not verdict.problems:
             verdict.add(
@@ -70,18 +77,15 @@ def _scan_stream(stream: PickleStream) -> FileVerdict:
     return FileVerdict(SCANNER, SUSPICIOUS if level in _SUSPICIOUS else CLEAN, note=level)
 
 
-def _problems(report: dict[str, Any], where: str) -> list[Problem]:
+def _problems(report: dict[str, Any], where: str, trusted: frozenset[tuple[str, str]]) -> list[Problem]:
     details = (report.get("detailed_results") or {}).get("AnalysisResult") or {}
     problems = []
     for text in details.values():
         for module, name in _IMPORT.findall(str(text)):
-            if classify_global(module, name) is None:
-                continue  # fickling lists every non-standard import; the allowlisted ones are not problems
-            ref = f"{module}.{name}"
-            problems.append(
-                Problem(f"unsafe-global:{ref}", "model-file/unsafe-global", Severity.HIGH,
-                        f"Pickle imports {ref} on load", where)
-            )
+            problem = classify_global(module, name, trusted)
+            if problem is None:
+                continue  # fickling lists every non-standard import; the trusted ones are not problems
+            problems.append(Problem(problem.key, problem.rule, problem.severity, problem.title, where))
     return problems
 
 

@@ -63,21 +63,80 @@ def is_excluded(relative: str, patterns: list[str]) -> bool:
     return False
 
 
-def walk(root: Path, exclude: list[str], *, prefix: str = "", artifact: str | None = None) -> Iterator[TargetFile]:
-    """Regular files under `root` (or `root` itself), sorted, excluded paths pruned, symlinks not followed."""
+@dataclass(frozen=True)
+class LinkNote:
+    """A symbolic link the walk did not scan through: it leads out of the walked folder, or nowhere."""
+
+    display: str
+    target: str  # what the link says, not what it reaches
+    artifact: str | None
+    broken: bool  # dangling or a loop: nothing to read
+
+
+def walk(root: Path, exclude: list[str], *, prefix: str = "", artifact: str | None = None,
+         links: list[LinkNote] | None = None) -> Iterator[TargetFile]:
+    """Regular files under `root` (or `root` itself), sorted, excluded paths pruned.
+
+    A symbolic link whose target stays under `root` is scanned as its target, once: not again
+    when the target is walked anyway, under the link's name when it is not (an excluded folder).
+    Training reads through links, so one leading out of `root` is noted in `links`, as is a
+    broken one; neither is followed.
+    """
     if root.is_file():
         yield TargetFile(root, prefix or root.name, artifact)
         return
+    seen: set[Path] = set()
+    pending: list[tuple[Path, str]] = []  # links, resolved once every regular file is known
     for directory, subdirs, names in os.walk(root, followlinks=False):
         relative_dir = os.path.relpath(directory, root)
         relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/")
         subdirs[:] = sorted(d for d in subdirs if not is_excluded(_join(relative_dir, d), exclude))
+        pending += [(Path(directory) / d, _join(relative_dir, d))
+                    for d in subdirs if (Path(directory) / d).is_symlink()]
         for name in sorted(names):
             relative = _join(relative_dir, name)
             path = Path(directory) / name
-            if is_excluded(relative, exclude) or path.is_symlink() or not path.is_file():
+            if is_excluded(relative, exclude):
                 continue
-            yield TargetFile(path, _join(prefix, relative), artifact)
+            if path.is_symlink():
+                pending.append((path, relative))
+            elif path.is_file():
+                seen.add(path.resolve())
+                yield TargetFile(path, _join(prefix, relative), artifact)
+    yield from _through_links(root, pending, seen, prefix, artifact, links)
+
+
+def _through_links(root: Path, pending: list[tuple[Path, str]], seen: set[Path], prefix: str,
+                   artifact: str | None, links: list[LinkNote] | None) -> Iterator[TargetFile]:
+    real_root = root.resolve()
+    for link, relative in pending:
+        try:
+            target = link.resolve(strict=True)
+        except (OSError, RuntimeError):  # dangling, or a loop (RuntimeError in Python 3.11)
+            if links is not None:
+                links.append(LinkNote(_join(prefix, relative), _readlink(link), artifact, broken=True))
+            continue
+        if not target.is_relative_to(real_root):
+            if links is not None:
+                links.append(LinkNote(_join(prefix, relative), _readlink(link), artifact, broken=False))
+            continue
+        # inside: its target's files, those the walk has not scanned already (links in it are not followed)
+        found = [(target, "")] if target.is_file() else sorted(
+            (Path(d) / n, os.path.relpath(Path(d) / n, target).replace(os.sep, "/"))
+            for d, _, names in os.walk(target, followlinks=False) for n in names)
+        for path, below in found:
+            real = path.resolve()
+            if path.is_symlink() or not path.is_file() or real in seen:
+                continue
+            seen.add(real)
+            yield TargetFile(real, _join(prefix, f"{relative}/{below}" if below else relative), artifact)
+
+
+def _readlink(link: Path) -> str:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return "?"
 
 
 def _join(left: str, right: str) -> str:
@@ -86,27 +145,54 @@ def _join(left: str, right: str) -> str:
 
 def target_files(targets: ScanTargets, kinds: tuple[str, ...] = (), *,
                  tree_filter: Callable[[Path], bool] | None = None,
-                 skipped: list[str] | None = None) -> list[TargetFile]:
+                 skipped: list[str] | None = None,
+                 findings: list[Finding] | None = None) -> list[TargetFile]:
     """Files of `targets.paths` (those `tree_filter` accepts) plus every file of the loaded artifacts of `kinds`.
 
     A loaded artifact that is a copy of a file of the tree (same bytes: the load stage fetched
     it from the checkout) is scanned once, under its tree path, and noted in `skipped`.
+    A link leading out of its folder is a finding in `findings` (without that list, a `skipped`
+    line); a broken link is noted in `skipped`.
     """
+    notes: list[LinkNote] = []
     tree = [t for root in targets.paths
-            for t in walk(Path(root), targets.exclude, prefix="" if Path(root).is_dir() else Path(root).name)
+            for t in walk(Path(root), targets.exclude, prefix="" if Path(root).is_dir() else Path(root).name,
+                          links=notes)
             if tree_filter is None or tree_filter(t.path)]
     by_size: dict[int, list[TargetFile]] = {}
     for target in tree:
         by_size.setdefault(_size(target.path), []).append(target)
     found = list(tree)
     for artifact in targets.artifacts_of(*kinds):
-        for target in artifact_files(artifact, targets.exclude):
+        for target in artifact_files(artifact, targets.exclude, links=notes):
             twin = next((t for t in by_size.get(_size(target.path), []) if _same_bytes(t.path, target.path)), None)
             if twin is None:
                 found.append(target)
             elif skipped is not None:
                 skipped.append(f"{target.display}: same bytes as {twin.display} in the tree, scanned once there")
+    for note in notes:
+        if not note.broken and findings is not None:
+            findings.append(outside_link_finding(note))
+        elif skipped is not None:
+            what = "broken link (dangling or a loop)" if note.broken else "link leads out of the scanned folder"
+            skipped.append(f"{note.display}: {what}, not followed")
     return found
+
+
+def outside_link_finding(note: LinkNote) -> Finding:
+    """A link out of the scanned folder: its target was not scanned, yet training reads through it."""
+    return make_finding(
+        rule="provenance/link-outside-tree",
+        title="Symbolic link leads out of the scanned folder",
+        severity=Severity.HIGH,
+        category="provenance",
+        tool="mlsecops",
+        location=Location(path=note.display, artifact=note.artifact),
+        message=(f"{note.display} -> {note.target[:200]}: its target lies outside the scanned folder and was "
+                 "not scanned, yet anything reading the folder reads it; replace the link with the file"),
+        identity="link-outside-tree",
+        properties={"not_scanned": True, "link_target": note.target[:200]},
+    )
 
 
 def _size(path: Path) -> int:
@@ -125,13 +211,14 @@ def _same_bytes(left: Path, right: Path) -> bool:
         return False
 
 
-def artifact_files(artifact: LoadedArtifact, exclude: list[str]) -> Iterator[TargetFile]:
+def artifact_files(artifact: LoadedArtifact, exclude: list[str],
+                   links: list[LinkNote] | None = None) -> Iterator[TargetFile]:
     """A file artifact is named by its file name; a folder's files by artifact name and relative path."""
     path = Path(artifact.path)
     if path.is_file():
         yield TargetFile(path, path.name, artifact.name)
     else:
-        yield from walk(path, exclude, prefix=artifact.name, artifact=artifact.name)
+        yield from walk(path, exclude, prefix=artifact.name, artifact=artifact.name, links=links)
 
 
 def not_scanned_finding(target: TargetFile, reason: str, *, category: str, tool: str, looked_for: str) -> Finding:

@@ -12,7 +12,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from ..findings import Location, Severity, make_finding, value_digest
+from ..findings import Location, Severity, make_finding, number_repeats, value_digest
 from ..redact import redact
 from .files import option_path
 from .interface import ScanOutcome, ScanTargets
@@ -52,8 +52,9 @@ def read_gitleaks_report(entries: list[dict[str, Any]], root: Path, exclude: lis
         if is_excluded(path, exclude):
             continue
         secret = str(entry.get("Secret") or "")
-        # with --redact the report holds "REDACTED": the fingerprint then tells secrets apart
-        identity = value_digest(secret) if secret and secret != REDACTED else str(entry.get("Fingerprint", ""))
+        # with --redact the report holds "REDACTED": the value is read back from the file at the place
+        # gitleaks names; gitleaks' own Fingerprint ends in the line number, which moves with edits
+        identity = value_digest(secret) if secret and secret != REDACTED else _digest_at(root, path, entry)
         findings.append(
             make_finding(
                 rule=f"gitleaks/{entry.get('RuleID', 'unknown')}",
@@ -66,8 +67,28 @@ def read_gitleaks_report(entries: list[dict[str, Any]], root: Path, exclude: lis
                                                                   if entry.get("Commit") else ""),
                 evidence=redact(secret) if secret and secret != REDACTED else REDACTED,
                 identity=identity,
+                context="",
                 cwe=["CWE-798"],
                 properties={"commit": entry.get("Commit", ""), "entropy": entry.get("Entropy")},
             )
         )
-    return findings
+    return number_repeats(findings)
+
+
+def _digest_at(root: Path, path: str, entry: dict[str, Any]) -> str:
+    """The digest of the secret gitleaks found (its file, line and columns), or, when the file cannot
+    tell (a commit's version, a changed file), its Fingerprint without the line number."""
+    fingerprint = str(entry.get("Fingerprint", ""))
+    without_line = fingerprint.rsplit(":", 1)[0] if fingerprint.rsplit(":", 1)[-1].isdigit() else fingerprint
+    try:
+        line_number, start, end = int(entry["StartLine"]), int(entry["StartColumn"]), int(entry["EndColumn"])
+        if entry.get("Commit") or line_number < 1 or entry.get("EndLine", line_number) != line_number:
+            return without_line
+        with open(root / path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if number == line_number:
+                    value = line[max(0, start - 1) : end]
+                    return value_digest(value) if value.strip() else without_line
+    except (KeyError, TypeError, ValueError, OSError):
+        pass
+    return without_line

@@ -1,54 +1,62 @@
-"""Our own model-file checks: formats told by content (magic bytes, pickle opcodes), never loaded.
+"""Our own model-file checks: every way a loader could read a file is followed, nothing is loaded.
 
-Covers what modelscan and fickling miss: `.keras` archives (config.json read as JSON),
-`.h5` model configs (an HDF5 attribute), pickles inside zips (`.pt`), joblib with inline
-arrays and compression, `.npy`/`.npz` object arrays, safetensors headers. Nothing here
-imports, unpickles or deserializes a model: pickles are walked symbolically, zips are read
-member by member with size caps, HDF5 is opened only to read one attribute.
+A file's format is decided by its structure, not its first bytes: a zip is found by its central
+directory (Python's zipfile, and so Keras and numpy, open zips with bytes prepended), HDF5 by its
+superblock (after a user block too), a pickle by parsing from byte 0 in any protocol, compressed
+streams by their magic (as joblib and gzip detect them), tar by its headers. Each reading that
+applies is followed, and members of archives and compressed streams are inspected the same way,
+recursively. Pickles are walked symbolically (`pickle_inspect`), zips and tars read member by
+member with size caps, HDF5 opened only to read attributes and storage layouts (external files,
+virtual datasets, external links: never followed), JSON parsed as JSON (a Hugging Face config's
+`auto_map` names the remote code beside it, parsed as source), zstd read when `zstandard` is
+installed; a stream nothing here can decompress (lz4 without `lz4`, 7z) is a "not scanned" problem.
+A torch file that a pickle embeds as literal bytes (`torch.storage._load_from_bytes`, what
+`pickle.dumps(tensor)` writes) is inspected as the file `torch.load` would read.
 """
 
 from __future__ import annotations
 
-import ast
-import bz2
 import io
-import json
-import lzma
-import math
+import re
 import struct
+import tarfile
 import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..findings import Severity
+from . import model_gguf, model_hf, model_keras, model_numpy, model_onnx, model_torch
+from .model_containers import DecompressError, DecompressorMissing, compression_of, decompress
 from .model_problems import CLEAN, ERROR, UNSAFE, UNSUPPORTED, FileVerdict, Problem, unreadable
-from .pickle_inspect import is_pickle, itemsize_of, walk_pickle
+from .pickle_inspect import PickleWalk, may_start_pickle, walk_following, walk_pickle
+from .pickle_trusted import TRUSTED_GLOBALS
 
 SCANNER = "mlsecops"
 
 # Extensions that announce a model or serialized-object file; content decides the format.
+PICKLE_EXTENSIONS = frozenset(
+    (".pkl", ".pickle", ".p", ".pt", ".pth", ".bin", ".ckpt", ".joblib", ".dill", ".dat", ".data", ".sav",
+     ".pkl.gz")
+)
 MODEL_EXTENSIONS = frozenset(
     (
-        ".pkl", ".pickle", ".p", ".pt", ".pth", ".bin", ".ckpt", ".joblib", ".dill", ".dat", ".data", ".h5",
-        ".hdf5", ".keras", ".npy", ".npz", ".safetensors", ".onnx", ".pb", ".gguf", ".ggml", ".msgpack",
-        ".model", ".mar", ".tflite", ".sav",
+        *PICKLE_EXTENSIONS, ".model", ".mar", ".h5", ".hdf5", ".keras", ".npy", ".npz", ".safetensors", ".onnx",
+        ".pb", ".gguf", ".ggml", ".msgpack", ".tflite", ".skops", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".lzma", ".zip",
+        ".z", ".zlib", ".lz4", ".zst", ".zstd", ".7z",
     )
 )
 
-MAX_MEMBER_BYTES = 1 << 30  # a zip member or decompressed stream larger than this is not read
+# Extensions also used for raw tensor bytes (ONNX external data, GGML): not a pickle unless they parse as one.
+RAW_DATA_EXTENSIONS = frozenset((".bin", ".dat", ".data"))
+MAX_MEMBER_BYTES = 1 << 30  # a member or decompressed stream larger than this is not read
 MAX_ZIP_MEMBERS = 100_000
-MAX_NESTING = 3
+MAX_NESTING = 6
 FICKLING_MAX_BYTES = 64 << 20
-
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-_NPY_MAGIC = b"\x93NUMPY"
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-
-# Keras layers that embed Python code in the saved config.
-_CODE_LAYERS = frozenset(("Lambda", "TFOpLambda", "SlicingOpLambda"))
+HEAD = 512  # enough for a tar header
+MAX_CONFIG_BYTES = 16 << 20
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_TORCH_DATA_MEMBER = re.compile(r"(^|/)data/\d+$")
 
 
 @dataclass
@@ -64,391 +72,651 @@ class Inspection:
     verdict: FileVerdict
     format: str = "unknown"
     pickles: list[PickleStream] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+
+    def saw(self, kind: str) -> None:
+        if kind not in self.formats:
+            self.formats.append(kind)
+        if self.format in ("unknown", "zip"):
+            self.format = kind
 
 
-def sniff(head: bytes) -> str:
-    """The format of a file from its first bytes."""
-    if head.startswith(_ZIP_MAGIC):
-        return "zip"
-    if head.startswith(_HDF5_MAGIC):
-        return "hdf5"
-    if head.startswith(_NPY_MAGIC):
-        return "npy"
-    if head[:1] == b"\x80" and len(head) > 1 and 2 <= head[1] <= 5:
-        return "pickle"
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh"):
-        return "bz2"
-    if head.startswith(b"\xfd7zXZ\x00") or head.startswith(b"\x5d\x00\x00"):
-        return "xz"
-    if head[:1] == b"\x78" and len(head) > 1 and (head[0] * 256 + head[1]) % 31 == 0:
-        return "zlib"
-    if len(head) >= 10 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] < (100 << 20):
-        return "safetensors"
-    if head.lstrip()[:1] in (b"{", b"["):
-        return "json"
-    if head[:1] in (b"(", b"]", b"}", b"c", b"I"):
-        return "pickle0"  # maybe a protocol 0/1 pickle: confirmed by parsing
-    return "unknown"
+@dataclass
+class _Ctx:
+    inspection: Inspection
+    trusted: frozenset[tuple[str, str]]
+    folder: Path | None = None  # the folder of the file on disk
+    top: str = ""  # how the file itself (not an archive member) is named in findings
+
+    def record(self, problems: list[Problem], walk: PickleWalk | None = None) -> None:
+        for problem in problems:
+            self.inspection.verdict.add(problem)
+        if walk is not None:
+            self.inspection.verdict.explained.update(walk.trusted_refs)
+
+    def fail(self, detail: str) -> None:
+        verdict = self.inspection.verdict
+        verdict.problems.append(unreadable(detail))
+        verdict.verdict = UNSAFE if len(verdict.problems) > 1 else ERROR
+        verdict.note = detail[:300]
+
+
+def _size(handle: BinaryIO) -> int:
+    handle.seek(0, io.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    return size
+
+
+def suffixes(name: str) -> str:
+    lowered = name.lower()
+    return ".pkl.gz" if lowered.endswith(".pkl.gz") else Path(lowered).suffix
 
 
 def looks_like_model(path: Path) -> bool:
     """Whether a file met while walking a tree is a model file (by extension or content)."""
-    if path.suffix.lower() in MODEL_EXTENSIONS:
+    if suffixes(path.name) in MODEL_EXTENSIONS:
         return True
+    if path.name.lower().endswith("config.json"):
+        return _needs_remote_code(path)
     try:
         with path.open("rb") as handle:
-            head = handle.read(16)
-            kind = sniff(head)
-            if kind in ("hdf5", "npy", "pickle"):
+            head = handle.read(HEAD)
+            size = _size(handle)
+            if head.startswith((model_numpy.NPY_MAGIC, model_gguf.GGUF_MAGIC, b"PK\x03\x04")) or compression_of(head):
                 return True
-            if kind == "zip":
-                return _zip_holds_model(path)
-            if kind == "pickle0" and path.stat().st_size < (8 << 20):
-                handle.seek(0)
-                return is_pickle(handle.read())
+            if model_keras.hdf5_offset(handle, min(size, 1 << 16)) is not None:
+                return True
+            if head[:1] == b"\x80" and len(head) > 1 and head[1] <= 5:
+                return True
+            if _is_zip(handle):
+                return True
+            if _is_tar(head, size):
+                return True
+            if may_start_pickle(head) and size < (64 << 20):
+                walk = walk_pickle(handle, where=path.name)
+                return walk.pickles > 0 and walk.opcodes > 1
     except OSError:
         return False
     return False
 
 
-def _zip_holds_model(path: Path) -> bool:
+def _needs_remote_code(path: Path) -> bool:
+    """A Hugging Face config whose auto_map makes `trust_remote_code` import code from the folder."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()[:MAX_ZIP_MEMBERS]
-    except (zipfile.BadZipFile, OSError, RuntimeError):
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            return False
+        return model_hf.has_auto_map(model_keras.parse_json(path.read_bytes()))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return False
-    suffixes = (*MODEL_EXTENSIONS, ".zip", "config.json")
-    return any(n.lower().endswith(suffixes) for n in names)
 
 
 def inspect_file(path: Path, trusted: frozenset[tuple[str, str]] = frozenset()) -> Inspection:
     """Our verdict on one file. Never raises on bad content: a read failure is a problem."""
     inspection = Inspection(FileVerdict(SCANNER, CLEAN))
+    ctx = _Ctx(inspection, trusted, path.parent, path.name)
     try:
         with path.open("rb") as handle:
-            head = handle.read(16)
-        kind = sniff(head)
-        inspection.format = kind
-        if kind == "hdf5":
-            _check_hdf5(path, inspection)
-        elif kind == "zip":
-            with zipfile.ZipFile(path) as archive:
-                _check_zip(archive, path.name, inspection, trusted, depth=0)
-        else:
-            with path.open("rb") as handle:
-                _check_stream(handle, kind, path.name, inspection, trusted, path.stat().st_size)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, EOFError, ValueError, OSError) as exc:
-        _fail(inspection, f"{path.name}: {exc.__class__.__name__}: {str(exc)[:160]}")
+            read = _inspect(handle, path.name, ctx, depth=0, name=path.name)
+    except (OSError, RecursionError, MemoryError) as exc:
+        ctx.fail(f"{path.name}: {exc.__class__.__name__}")
+        return inspection
+    if not read and inspection.verdict.verdict == CLEAN and not inspection.verdict.problems:
+        inspection.verdict.verdict = UNSUPPORTED
+        inspection.verdict.note = "not a recognised model format"
     return inspection
 
 
-def _fail(inspection: Inspection, detail: str) -> None:
-    inspection.verdict.problems.append(unreadable(detail))
-    inspection.verdict.verdict = UNSAFE if len(inspection.verdict.problems) > 1 else ERROR
-    inspection.verdict.note = detail
+# ---------------------------------------------------------------------- one blob, every reading
 
 
-def _record(inspection: Inspection, problems: list[Problem]) -> None:
-    for problem in problems:
-        if problem.key == "unreadable":
-            _fail(inspection, problem.detail)
-        else:
-            inspection.verdict.add(problem)
+def _inspect(handle: BinaryIO, where: str, ctx: _Ctx, depth: int, name: str) -> bool:
+    """Follow every reader that accepts this content; True when at least one read it completely."""
+    if depth > MAX_NESTING:
+        ctx.fail(f"{where}: containers nested deeper than {MAX_NESTING} levels")
+        return True
+    size = _size(handle)
+    head = handle.read(HEAD)
+    handle.seek(0)
+    if not head:
+        return False
+    read = False
+    suffix = suffixes(name)
 
-
-def _check_stream(
-    handle: io.BufferedIOBase | io.BytesIO,
-    kind: str,
-    where: str,
-    inspection: Inspection,
-    trusted: frozenset[tuple[str, str]],
-    size: int,
-) -> None:
-    if kind in ("pickle", "pickle0"):
-        data = handle.read(FICKLING_MAX_BYTES + 1)
-        if kind == "pickle0" and not is_pickle(data):
-            inspection.verdict.verdict = UNSUPPORTED
-            inspection.verdict.note = "not a recognised model format"
-            inspection.format = "unknown"
-            return
-        inspection.format = "pickle"
-        if len(data) <= FICKLING_MAX_BYTES:
-            inspection.pickles.append(PickleStream(where, data))
-            stream: Any = io.BytesIO(data)
-        else:
-            handle.seek(0)
-            stream = handle
-        _check_pickle(stream, where, inspection, trusted)
-    elif kind == "npy":
-        _check_npy(handle, where, inspection, trusted)
-    elif kind in ("gzip", "bz2", "xz", "zlib"):
-        data = _decompress(handle, kind)
-        if data is None:
-            _fail(inspection, f"{where}: {kind} stream larger than {MAX_MEMBER_BYTES} bytes or corrupt")
-            return
-        inner = sniff(data[:16])
-        if inner not in ("pickle", "pickle0", "npy"):
-            inspection.verdict.verdict = UNSUPPORTED
-            inspection.verdict.note = f"{kind} stream of unknown content"
-            return
-        inspection.format = f"{kind}+{inner}"
-        _check_stream(io.BytesIO(data), inner, f"{where} ({kind})", inspection, trusted, len(data))
-    elif kind == "safetensors":
-        _check_safetensors(handle, where, inspection, size)
-    elif kind == "json":
+    def attempt(reader: Any, *args: Any, **kwargs: Any) -> bool:
         try:
-            json.loads(handle.read(MAX_MEMBER_BYTES).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            _fail(inspection, f"{where}: invalid JSON ({exc.__class__.__name__})")
-            return
-        inspection.verdict.note = "JSON (data only)"
+            return bool(reader(*args, **kwargs))
+        except (RecursionError, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a reader that breaks on crafted bytes: a finding, not a crash
+            ctx.fail(f"{where}: unreadable ({reader.__name__.strip('_')}: {exc.__class__.__name__})")
+            return True
+
+    if _is_zip(handle):
+        read = attempt(_zip, handle, where, ctx, depth) or read
+    offset = model_keras.hdf5_offset(handle, size)
+    if offset is not None:
+        read = attempt(_hdf5, handle, where, ctx) or read
+    if head.startswith(model_numpy.NPY_MAGIC):
+        read = attempt(_npy, handle, where, ctx, size) or read
+    compression = compression_of(head)
+    if compression:
+        read = attempt(_compressed, handle, compression, where, ctx, depth, name) or read
+    if _is_tar(head, size):
+        read = attempt(_tar, handle, where, ctx, depth) or read
+    if head.startswith(model_gguf.GGUF_MAGIC):
+        read = attempt(_gguf, handle, where, ctx) or read
+    if _is_safetensors(head, size):
+        read = attempt(_safetensors, handle, where, ctx, size) or read
+    if suffix == ".onnx" or (head[:1] == b"\x08" and suffix in (".pb", ".bin", "")):
+        read = attempt(_onnx, handle, where, ctx, claimed=suffix == ".onnx") or read
+    if not read and suffix in (".model", ".pb") and size <= MAX_MEMBER_BYTES:
+        read = attempt(_protobuf, handle, where, ctx, suffix) or read
+    if model_keras.looks_like_json(head):
+        read = attempt(_json, handle, where, ctx, size) or read
+    if may_start_pickle(head):
+        claimed = (head[:1] == b"\x80") or (suffix in PICKLE_EXTENSIONS and not read)
+        read = attempt(_pickle, handle, where, ctx, size, claimed=claimed, fallback=not read, depth=depth) or read
+    elif not read and suffix in RAW_DATA_EXTENSIONS:
+        ctx.inspection.saw("raw-data")  # no pickle loader reads past its first byte
+        read = True
+    handle.seek(0)
+    return read
+
+
+# ---------------------------------------------------------------------- pickles
+
+
+def _pickle(handle: BinaryIO, where: str, ctx: _Ctx, size: int, *, claimed: bool, fallback: bool,
+            depth: int = 0) -> bool:
+    handle.seek(0)
+    walk = walk_pickle(handle, where=where, trusted=ctx.trusted, joblib=True, embedded=True)
+    ctx.record(walk.problems, walk)
+    _embedded_torch(handle, walk, where, ctx, depth)
+    if walk.pickles == 0:
+        inert = not walk.globals and not walk.problems
+        if inert and suffixes(where) in RAW_DATA_EXTENSIONS and fallback:
+            # raw bytes (external tensor data): every pickle loader stops on them before importing anything
+            ctx.inspection.saw("raw-data")
+            return True
+        if claimed or walk.problems or (walk.opcodes > 2 and (fallback or walk.globals)):
+            ctx.fail(f"{where}: pickle stops after {walk.opcodes} opcodes ({walk.error})")
+            return True
+        return False
+    ctx.inspection.saw("joblib" if walk.joblib_arrays else "pickle")
+    end = handle.tell()
+    if isinstance(walk.value, int) and not isinstance(walk.value, bool) and walk.value == model_torch.LEGACY_MAGIC:
+        # legacy torch.save: torch.load reads four more pickles, in any protocol
+        ctx.inspection.saw("torch-legacy")
+        following = PickleWalk()
+        done = walk_following(handle, following, where=f"{where} (torch legacy)", trusted=ctx.trusted,
+                              count=model_torch.LEGACY_PICKLES - 1)
+        ctx.record(following.problems, following)
+        if done < model_torch.LEGACY_PICKLES - 1:
+            ctx.fail(f"{where}: legacy torch file with {done + 1} of {model_torch.LEGACY_PICKLES} pickles "
+                     f"({following.error})")
     else:
-        inspection.verdict.verdict = UNSUPPORTED
-        inspection.verdict.note = "not a recognised model format"
+        _lenient_following(handle, where, ctx)
+    if walk.joblib_arrays:
+        # pickle.load (not joblib.load) reads the array bytes as opcodes: what it would import counts too
+        handle.seek(0)
+        plain = walk_pickle(handle, where=f"{where} (as plain pickle)", trusted=ctx.trusted, joblib=False)
+        ctx.record(_plausible(plain.problems))
+    if end <= FICKLING_MAX_BYTES:
+        handle.seek(0)
+        ctx.inspection.pickles.append(PickleStream(where, handle.read(min(size, FICKLING_MAX_BYTES))))
+    return True
 
 
-def _check_pickle(stream: Any, where: str, inspection: Inspection, trusted: frozenset[tuple[str, str]]) -> None:
-    walk = walk_pickle(stream, where=where, trusted=trusted)
-    _record(inspection, walk.problems)
-    if walk.error:
-        _fail(inspection, f"{where}: pickle stops after {walk.opcodes} opcodes ({walk.error})")
-    elif walk.pickles == 0:
-        _fail(inspection, f"{where}: empty pickle")
-
-
-def _check_npy(handle: Any, where: str, inspection: Inspection, trusted: frozenset[tuple[str, str]]) -> None:
-    header = _npy_header(handle)
-    if header is None:
-        _fail(inspection, f"{where}: bad .npy header")
-        return
-    descr = str(header.get("descr", ""))
-    if "O" in descr:
-        # an object array is a pickle after the header: np.load(allow_pickle=True) would run it
-        inspection.format = "npy+pickle"
-        rest = handle.read(MAX_MEMBER_BYTES)
-        inspection.pickles.append(PickleStream(f"{where} (object array)", rest[:FICKLING_MAX_BYTES]))
-        _check_pickle(io.BytesIO(rest), f"{where} (object array)", inspection, trusted)
-        return
-    shape, itemsize = header.get("shape"), itemsize_of(descr)
-    if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape) and itemsize:
-        start = handle.tell()
-        handle.seek(0, io.SEEK_END)
-        if handle.tell() - start < math.prod(shape) * itemsize:
-            _fail(inspection, f"{where}: array data is truncated")
-
-
-def _npy_header(handle: Any) -> dict[str, Any] | None:
-    magic = handle.read(8)
-    if len(magic) != 8 or not magic.startswith(_NPY_MAGIC):
-        return None
-    major = magic[6]
-    length_bytes = handle.read(2 if major == 1 else 4)
-    length = int.from_bytes(length_bytes, "little") if length_bytes else 0
-    if not 0 < length < 1 << 20:
-        return None
-    try:
-        header = ast.literal_eval(handle.read(length).decode("latin-1"))
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return header if isinstance(header, dict) else None
-
-
-def _check_safetensors(handle: Any, where: str, inspection: Inspection, size: int) -> None:
-    length = struct.unpack("<Q", handle.read(8))[0]
-    try:
-        header = json.loads(handle.read(length).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        _fail(inspection, f"{where}: bad safetensors header")
-        return
-    end = max((v.get("data_offsets", [0, 0])[1] for k, v in header.items() if k != "__metadata__"), default=0)
-    if 8 + length + end > size:
-        _fail(inspection, f"{where}: safetensors data is truncated")
-
-
-def _decompress(handle: Any, kind: str) -> bytes | None:
-    makers = {
-        "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
-        "zlib": zlib.decompressobj,
-        "bz2": bz2.BZ2Decompressor,
-        "xz": lzma.LZMADecompressor,
-    }
-    decompressor = makers[kind]()
-    out = bytearray()
-    try:
-        while chunk := handle.read(1 << 20):
-            out += decompressor.decompress(chunk, MAX_MEMBER_BYTES + 1 - len(out))
-            if len(out) > MAX_MEMBER_BYTES:
-                return None
-    except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError):
-        return None
-    return bytes(out) if out else None
-
-
-# ---------------------------------------------------------------------- zip archives
-
-
-def _members(archive: zipfile.ZipFile) -> Iterator[zipfile.ZipInfo]:
-    infos = archive.infolist()
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise ValueError(f"zip has more than {MAX_ZIP_MEMBERS} members")
-    yield from (info for info in infos if not info.is_dir())
-
-
-def _check_zip(
-    archive: zipfile.ZipFile, where: str, inspection: Inspection, trusted: frozenset[tuple[str, str]], depth: int
-) -> None:
-    """Walk each member that holds code or structure: pickles, nested zips, npy, Keras config."""
-    inspection.format = "zip"
-    for info in _members(archive):
-        member_where = f"{where}:{info.filename}"
-        with archive.open(info) as member:
-            head = member.read(16)
-        kind = sniff(head)
-        name = info.filename.rsplit("/", 1)[-1]
-        if name == "config.json" and kind == "json":
-            inspection.format = "keras"
-            config = _read_member_json(archive, info, member_where, inspection)
-            if config is not None:
-                _record(inspection, keras_config_problems(config, member_where))
-            continue
-        if kind not in ("pickle", "pickle0", "zip", "npy") and not name.endswith((".pkl", ".pickle")):
-            continue  # raw tensor data, weights in HDF5, metadata: nothing that runs on load
-        if info.file_size > MAX_MEMBER_BYTES:
-            _fail(inspection, f"{member_where}: member larger than {MAX_MEMBER_BYTES} bytes, not read")
-            continue
-        data = archive.read(info)
-        if len(data) > MAX_MEMBER_BYTES:
-            _fail(inspection, f"{member_where}: member inflates beyond its declared size")
-            continue
-        if kind == "zip":
-            if depth >= MAX_NESTING:
-                _fail(inspection, f"{member_where}: zip nested deeper than {MAX_NESTING} levels")
+def _embedded_torch(handle: BinaryIO, walk: PickleWalk, where: str, ctx: _Ctx, depth: int) -> None:
+    """`pickle.dumps(tensor)` embeds a whole `torch.save` file as bytes (`torch.storage._load_from_bytes`):
+    `torch.load` reads those bytes as it reads a file, so they are inspected as one."""
+    for index, blob in enumerate(walk.embedded[:64]):
+        inner_where = f"{where} (embedded torch file {index + 1})"
+        if isinstance(blob, tuple):
+            offset, length, latin1 = blob
+            if length > MAX_MEMBER_BYTES:
+                ctx.fail(f"{inner_where}: larger than {MAX_MEMBER_BYTES} bytes, not read")
                 continue
-            with zipfile.ZipFile(io.BytesIO(data)) as nested:
-                _check_zip(nested, member_where, inspection, trusted, depth + 1)
-            continue
-        if kind == "pickle0" and not is_pickle(data) and not name.endswith((".pkl", ".pickle")):
-            continue
-        if kind == "npy":
-            _check_npy(io.BytesIO(data), member_where, inspection, trusted)
-            continue
-        if inspection.format == "zip":
-            inspection.format = "zip+pickle"
-        if len(data) <= FICKLING_MAX_BYTES:
-            inspection.pickles.append(PickleStream(member_where, data))
-        _check_pickle(io.BytesIO(data), member_where, inspection, trusted)
+            handle.seek(offset)
+            blob = handle.read(length)
+            if latin1:
+                try:
+                    blob = blob.decode("utf-8", "surrogatepass").encode("latin-1")
+                except UnicodeError:
+                    ctx.fail(f"{inner_where}: protocol 2 bytes that do not decode as the unpickler decodes them")
+                    continue
+        before = len(ctx.inspection.verdict.problems)
+        read = _inspect(io.BytesIO(blob), inner_where, ctx, depth + 1, "embedded.pt")
+        if not read and len(ctx.inspection.verdict.problems) == before:
+            ctx.fail(f"{inner_where}: not readable as the torch file torch.load would read")
+    if len(walk.embedded) > 64:
+        ctx.fail(f"{where}: more than 64 embedded torch files")
 
 
-def _read_member_json(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, inspection: Inspection) -> Any:
+def _lenient_following(handle: BinaryIO, where: str, ctx: _Ctx) -> None:
+    """More pickles after the first (several pickle.load calls on one file): their imports count."""
+    for index in range(16):
+        here = handle.tell()
+        head = handle.read(2)
+        handle.seek(here)
+        if not may_start_pickle(head):
+            return
+        walk = PickleWalk()
+        done = walk_following(handle, walk, where=f"{where} (pickle {index + 2})", trusted=ctx.trusted, count=1)
+        ctx.record(_plausible(walk.problems))
+        if not done:
+            return
+
+
+def _plausible(problems: list[Problem]) -> list[Problem]:
+    """Imports an unpickler could perform (real module names), from a reading that may be of raw data."""
+    kept = []
+    for problem in problems:
+        family, _, ref = problem.key.partition(":")
+        if family in ("unsafe-global", "unknown-global") and _IDENTIFIER.match(ref):
+            kept.append(problem)
+    return kept
+
+
+# ---------------------------------------------------------------------- numpy
+
+
+def _npy(handle: BinaryIO, where: str, ctx: _Ctx, size: int) -> bool:
+    handle.seek(0)
+    try:
+        header = model_numpy.read_header(handle)
+        dtype = model_numpy.header_dtype(header)
+    except model_numpy.NpyError as exc:
+        ctx.fail(f"{where}: {exc}")
+        return True
+    ctx.inspection.saw("npy")
+    if dtype.hasobject:
+        # np.load(allow_pickle=True) unpickles what follows the header
+        ctx.inspection.saw("npy+pickle")
+        start = handle.tell()
+        data = io.BytesIO(handle.read(min(size - start, MAX_MEMBER_BYTES)))
+        walk = walk_pickle(data, where=f"{where} (object array)", trusted=ctx.trusted, joblib=False)
+        ctx.record(walk.problems, walk)
+        if walk.error:
+            ctx.fail(f"{where} (object array): pickle stops after {walk.opcodes} opcodes ({walk.error})")
+        if data.getbuffer().nbytes <= FICKLING_MAX_BYTES:
+            ctx.inspection.pickles.append(PickleStream(f"{where} (object array)", data.getvalue()))
+        return True
+    try:
+        needed = model_numpy.data_size(header, dtype)
+    except model_numpy.NpyError as exc:
+        ctx.fail(f"{where}: {exc}")
+        return True
+    if size - handle.tell() < needed:
+        ctx.fail(f"{where}: array data is truncated")
+    return True
+
+
+# ---------------------------------------------------------------------- zip and tar
+
+
+def _is_zip(handle: BinaryIO) -> bool:
+    try:
+        return zipfile.is_zipfile(handle)
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return True  # an end record Python's zipfile refuses: reading it as a zip reports why
+    finally:
+        handle.seek(0)
+
+
+def _zip(handle: BinaryIO, where: str, ctx: _Ctx, depth: int) -> bool:
+    try:
+        archive = zipfile.ZipFile(handle)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        ctx.fail(f"{where}: unreadable zip ({exc.__class__.__name__})")
+        return True
+    if len(infos) > MAX_ZIP_MEMBERS:
+        ctx.fail(f"{where}: zip has more than {MAX_ZIP_MEMBERS} members")
+        return True
+    names = [info.filename for info in infos]
+    torchscript = model_torch.is_torchscript(names)
+    torch_archive = any(n == "data.pkl" or n.endswith("/data.pkl") for n in names)
+    ctx.inspection.saw("torchscript" if torchscript else "zip")
+    trusted = ctx.trusted
+    if torchscript:
+        # TorchScript's unpickler resolves these from the archive's own code (inspected below)
+        trusted = trusted | {(prefix.rstrip("."), "*") for prefix in model_torch.TORCHSCRIPT_GLOBAL_PREFIXES}
+    member_ctx = _Ctx(ctx.inspection, trusted)
+    with archive:
+        for info in infos:
+            if info.is_dir():
+                continue
+            member_where = f"{where}:{info.filename}"
+            try:
+                _zip_member(archive, info, member_where, member_ctx, depth, torchscript, torch_archive)
+            except Exception as exc:  # noqa: BLE001 - zlib/lzma/bz2 errors of a corrupt member, among others
+                ctx.fail(f"{member_where}: unreadable member ({exc.__class__.__name__}: {str(exc)[:120]})")
+    return True
+
+
+def _zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, ctx: _Ctx, depth: int,
+                torchscript: bool, torch_archive: bool) -> None:
+    name = info.filename
+    if torchscript and name.endswith(".py") and "/code/" in f"/{name}":
+        if info.file_size > MAX_MEMBER_BYTES:
+            ctx.fail(f"{where}: code file larger than {MAX_MEMBER_BYTES} bytes")
+            return
+        ctx.record(model_torch.torchscript_code_problems(archive.read(info), where))
+        return
+    with archive.open(info) as member:
+        head = member.read(HEAD)
+    if torch_archive and _TORCH_DATA_MEMBER.search(name) and not compression_of(head) and not head.startswith(
+        b"\x80"
+    ):
+        return  # raw tensor bytes of a torch archive: torch never unpickles them
+    if not _worth_reading(head, name, info.file_size):
+        return
     if info.file_size > MAX_MEMBER_BYTES:
-        _fail(inspection, f"{where}: config larger than {MAX_MEMBER_BYTES} bytes")
-        return None
-    try:
-        return json.loads(archive.read(info).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        _fail(inspection, f"{where}: invalid JSON ({exc.__class__.__name__})")
-        return None
-
-
-# ---------------------------------------------------------------------- Keras configs
-
-
-def _check_hdf5(path: Path, inspection: Inspection) -> None:
-    import h5py  # reading attributes parses the HDF5 structure only; no model is built
-
-    inspection.format = "hdf5"
-    with h5py.File(path, "r") as handle:
-        raw = handle.attrs.get("model_config")
-    if raw is None:
-        inspection.verdict.note = "HDF5 without a model config (weights only)"
+        ctx.fail(f"{where}: member larger than {MAX_MEMBER_BYTES} bytes, not read")
         return
-    if isinstance(raw, bytes):
-        raw = raw.decode("utf-8", "replace")
+    with archive.open(info) as member:
+        data = member.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        ctx.fail(f"{where}: member inflates beyond its declared size")
+        return
+    stream = io.BytesIO(data)
+    before = len(ctx.inspection.verdict.problems)
+    read = _inspect(stream, where, ctx, depth + 1, name)
+    if not read and len(ctx.inspection.verdict.problems) == before and suffixes(name) in PICKLE_EXTENSIONS:
+        ctx.fail(f"{where}: not readable as the pickle its name announces")
+
+
+def _worth_reading(head: bytes, name: str, size: int) -> bool:
+    """Members any loader could execute or open further; plain data (weights, text) is not read."""
+    return bool(
+        suffixes(name) in MODEL_EXTENSIONS
+        or suffixes(name) == ".json"
+        or may_start_pickle(head)
+        or compression_of(head)
+        or head.startswith((model_numpy.NPY_MAGIC, b"PK", model_keras.HDF5_MAGIC, model_gguf.GGUF_MAGIC))
+        or model_keras.looks_like_json(head)
+        or _is_tar(head, size)
+    )
+
+
+def _is_tar(head: bytes, size: int) -> bool:
+    """A first tar header with a right checksum (what tarfile itself checks), given its 512 bytes."""
+    return size >= 512 and len(head) >= 512 and _header_checksum_ok(head[:512])
+
+
+def _header_checksum_ok(block: bytes) -> bool:
+    if block == b"\x00" * 512:
+        return False
     try:
-        config = json.loads(str(raw))
+        stored = int(block[148:156].replace(b"\x00", b" ").strip() or b"-1", 8)
     except ValueError:
-        _fail(inspection, f"{path.name}: model_config attribute is not JSON")
-        return
-    inspection.format = "keras-h5"
-    _record(inspection, keras_config_problems(config, f"{path.name}:model_config"))
+        return False
+    return stored == sum(block[:148]) + 256 + sum(block[156:])
 
 
-def keras_config_problems(config: Any, where: str) -> list[Problem]:
-    """Lambda layers (marshalled Python code) and custom objects (imports) in a Keras config."""
+def _tar_headers(handle: BinaryIO, size: int) -> bool:
+    """A tar whose headers are sane: checksums right, long-name and PAX records bounded before tarfile reads
+    them (a header may declare gigabytes of name)."""
+    handle.seek(0)
+    offset = 0
+    seen = 0
+    while offset + 512 <= size and seen < MAX_ZIP_MEMBERS:
+        handle.seek(offset)
+        block = handle.read(512)
+        if block == b"\x00" * 512:
+            break
+        if not _header_checksum_ok(block):
+            return False
+        typeflag = block[156:157]
+        raw_size = block[124:136]
+        if raw_size[:1] in (b"\x80", b"\xff"):
+            member_size = int.from_bytes(raw_size[1:], "big")
+        else:
+            try:
+                member_size = int(raw_size.replace(b"\x00", b" ").strip() or b"0", 8)
+            except ValueError:
+                return False
+        if typeflag in (b"x", b"g", b"L", b"K") and member_size > (1 << 20):
+            raise ValueError("tar long-name or PAX header larger than 1 MiB")
+        offset += 512 + (member_size + 511) // 512 * 512
+        seen += 1
+    handle.seek(0)
+    return seen > 0
+
+
+def _tar(handle: BinaryIO, where: str, ctx: _Ctx, depth: int) -> bool:
+    size = _size(handle)
+    try:
+        if not _tar_headers(handle, size):
+            return False
+    except ValueError as exc:
+        ctx.fail(f"{where}: {exc}")
+        return True
+    ctx.inspection.saw("tar")
+    handle.seek(0)
+    try:
+        with tarfile.open(fileobj=handle, mode="r:") as archive:
+            # torch's oldest format: a tar of `storages`, `tensors`, `pickle`, read by torch.load
+            torch_tar = {"storages", "tensors", "pickle"} <= set(archive.getnames())
+            for member in archive:
+                if not member.isfile():
+                    continue
+                member_where = f"{where}:{member.name}"
+                if member.size > MAX_MEMBER_BYTES:
+                    ctx.fail(f"{member_where}: member larger than {MAX_MEMBER_BYTES} bytes, not read")
+                    continue
+                extracted = archive.extractfile(member)
+                if extracted is None:
+                    continue
+                data = extracted.read(MAX_MEMBER_BYTES)
+                if torch_tar and member.name in model_torch.LEGACY_TAR_MEMBERS:
+                    walk = model_torch.walk_legacy_tar_member(member.name, data, member_where, ctx.trusted)
+                    ctx.record(walk.problems, walk)
+                    if walk.error:
+                        ctx.fail(f"{member_where}: legacy torch member stops early ({walk.error[:160]})")
+                    continue
+                stream = io.BytesIO(data)
+                before = len(ctx.inspection.verdict.problems)
+                read = _inspect(stream, member_where, ctx, depth + 1, member.name)
+                claimed = suffixes(member.name) in PICKLE_EXTENSIONS or member.name in ("pickle", "storages", "tensors")
+                if not read and len(ctx.inspection.verdict.problems) == before and claimed:
+                    ctx.fail(f"{member_where}: not readable as the pickle its name announces")
+    except (tarfile.TarError, OSError, ValueError, EOFError) as exc:
+        ctx.fail(f"{where}: unreadable tar ({exc.__class__.__name__})")
+    return True
+
+
+# ---------------------------------------------------------------------- compressed streams
+
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".z", ".zst", ".zstd", ".lz4", ".lzma")
+
+
+def _compressed(handle: BinaryIO, kind: str, where: str, ctx: _Ctx, depth: int, name: str) -> bool:
+    handle.seek(0)
+    try:
+        data = decompress(handle, kind, MAX_MEMBER_BYTES)
+    except DecompressorMissing as exc:
+        # never silently out of the count: what is inside may be anything a loader opens
+        ctx.inspection.saw(kind)
+        ctx.record([Problem(
+            key=f"not-scanned:{kind}", rule="model-file/not-scanned", severity=Severity.HIGH,
+            title=f"Model file not scanned: {kind}-compressed content cannot be decompressed here",
+            detail=f"{where}: {exc}",
+        )])
+        return True
+    except DecompressError as exc:
+        if kind in ("lz4", "zstd") or suffixes(name) in MODEL_EXTENSIONS:
+            ctx.fail(f"{where}: {exc}")
+            return True
+        return False  # bytes that merely start like a compressed stream
+    ctx.inspection.saw(kind)
+    inner_name = name[: -len(Path(name).suffix)] if Path(name).suffix.lower() in _COMPRESSION_SUFFIXES else name
+    inner_where = f"{where} ({kind})"
+    before = len(ctx.inspection.verdict.problems)
+    read = _inspect(io.BytesIO(data), inner_where, ctx, depth + 1, inner_name)
+    if not read and len(ctx.inspection.verdict.problems) == before and suffixes(inner_name) in MODEL_EXTENSIONS:
+        ctx.fail(f"{inner_where}: compressed content of unknown format")
+    # otherwise plain compressed data (a .csv.gz): no loader finds anything to run in it
+    return True
+
+
+# ---------------------------------------------------------------------- HDF5 / Keras / JSON
+
+
+def _hdf5(handle: BinaryIO, where: str, ctx: _Ctx) -> bool:
+    handle.seek(0)
+    try:
+        configs, storage = model_keras.hdf5_contents(handle, where)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        ctx.fail(f"{where}: unreadable HDF5 ({exc.__class__.__name__}: {str(exc)[:120]})")
+        return True
+    ctx.inspection.saw("keras-h5" if configs else "hdf5")
+    ctx.record(storage)
+    for attribute, config in configs:
+        ctx.record(model_keras.config_problems(config, f"{where}:{attribute}", ctx.trusted))
+    return True
+
+
+def _json(handle: BinaryIO, where: str, ctx: _Ctx, size: int) -> bool:
+    if size > MAX_MEMBER_BYTES:
+        return False
+    handle.seek(0)
+    try:
+        document = model_keras.parse_json(handle.read())
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    ctx.inspection.saw("json")
+    ctx.record(model_keras.config_problems(document, where, ctx.trusted))
+    ctx.record(_skops_problems(document, where, ctx.trusted))
+    # only the file itself sits beside the modules auto_map names, never an archive member
+    ctx.record(model_hf.remote_code_problems(document, where, ctx.folder if where == ctx.top else None))
+    return True
+
+
+def _skops_problems(document: Any, where: str, trusted: frozenset[tuple[str, str]]) -> list[Problem]:
+    """skops schema nodes name the types `skops.io.load` would need trusted: the same list as pickles."""
     problems: dict[str, Problem] = {}
-    for node in _walk_json(config):
-        class_name = node.get("class_name")
-        if not isinstance(class_name, str):
+    for node in model_keras._walk(document):
+        module, cls = node.get("__module__"), node.get("__class__")
+        if not isinstance(module, str) or not isinstance(cls, str) or "__loader__" not in node:
             continue
-        layer = _layer_name(node)
-        if class_name in _CODE_LAYERS:
-            problems.setdefault(
-                "lambda-layer",
-                Problem(
-                    key="lambda-layer",
-                    rule="model-file/keras-lambda",
-                    severity=Severity.HIGH,
-                    title="Keras model contains a Lambda layer: Python code runs when the model is loaded",
-                    detail=f"{where} layer {layer}",
-                ),
-            )
+        content = node.get("content")
+        if node.get("__loader__") == "FunctionNode" and isinstance(content, dict):
+            module, cls = str(content.get("module_path", module)), str(content.get("function", cls))
+        elif node.get("__loader__") == "TypeNode" and isinstance(content, dict):
+            module, cls = str(content.get("__module__", module)), str(content.get("__class__", cls))
+        ref = f"{module}.{cls}"
+        if ref in TRUSTED_GLOBALS or (module, cls) in trusted or ref in _SKOPS_BUILTIN_TYPES:
             continue
-        module = node.get("module")
-        registered = node.get("registered_name")
-        if isinstance(module, str) and module and not _is_keras_module(module):
-            ref = f"{module}.{node.get('config') if class_name == 'function' else class_name}"
-            from .pickle_inspect import DANGEROUS_MODULES
-
-            dangerous = any(module == m or module.startswith(m + ".") for m in DANGEROUS_MODULES) or module in (
-                "builtins", "__builtin__",
-            )
-            problems.setdefault(
-                f"custom-object:{ref}",
-                Problem(
-                    key=f"custom-object:{ref}",
-                    rule="model-file/keras-custom-object",
-                    severity=Severity.CRITICAL if dangerous else Severity.MEDIUM,
-                    title=(
-                        f"Keras config imports {ref} when the model is loaded"
-                        + (" (a module that executes code)" if dangerous else " (a custom object: code outside Keras)")
-                    ),
-                    detail=f"{where} layer {layer}",
-                ),
-            )
-        elif isinstance(registered, str) and registered.startswith("Custom>"):
-            problems.setdefault(
-                f"custom-object:{registered}",
-                Problem(
-                    key=f"custom-object:{registered}",
-                    rule="model-file/keras-custom-object",
-                    severity=Severity.MEDIUM,
-                    title=f"Keras config needs the custom object {registered} (code outside Keras)",
-                    detail=f"{where} layer {layer}",
-                ),
-            )
+        problems.setdefault(ref, Problem(
+            key=f"unknown-global:{ref}", rule="model-file/unknown-global", severity=Severity.HIGH,
+            title=f"skops file needs {ref} trusted to load, which is not on the list of trusted globals",
+            detail=where,
+        ))
     return list(problems.values())
 
 
-def _is_keras_module(module: str) -> bool:
-    return module == "keras" or module.startswith(("keras.", "keras_nlp.", "keras_hub.", "keras_cv."))
+_SKOPS_BUILTIN_TYPES = frozenset(
+    ("builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int", "builtins.float",
+     "builtins.bool", "builtins.NoneType", "builtins.type", "builtins.set", "builtins.slice", "builtins.bytes",
+     "builtins.bytearray", "builtins.complex", "builtins.frozenset", "builtins.function")
+)
 
 
-def _layer_name(node: dict[str, Any]) -> str:
-    config = node.get("config")
-    if isinstance(config, dict) and isinstance(config.get("name"), str):
-        return config["name"]
-    return str(node.get("name", "?"))
+# ---------------------------------------------------------------------- safetensors, GGUF, ONNX
 
 
-def _walk_json(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 200:
-        return
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk_json(value, depth + 1)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk_json(value, depth + 1)
+def _is_safetensors(head: bytes, size: int) -> bool:
+    if len(head) < 10:
+        return False
+    length = struct.unpack("<Q", head[:8])[0]
+    return head[8:9] == b"{" and 8 + length <= size
+
+
+def _safetensors(handle: BinaryIO, where: str, ctx: _Ctx, size: int) -> bool:
+    handle.seek(0)
+    length = struct.unpack("<Q", handle.read(8))[0]
+    if length > (100 << 20):
+        ctx.fail(f"{where}: safetensors header larger than 100 MB")
+        return True
+    try:
+        header = model_keras.parse_json(handle.read(length))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        ctx.fail(f"{where}: bad safetensors header")
+        return True
+    ctx.inspection.saw("safetensors")
+    problem = _safetensors_layout(header, size - 8 - length)
+    if problem:
+        ctx.fail(f"{where}: {problem}")
+    return True
+
+
+def _safetensors_layout(header: Any, data_size: int) -> str | None:
+    if not isinstance(header, dict):
+        return "safetensors header is not an object"
+    for key, entry in header.items():
+        if key == "__metadata__":
+            if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()):
+                return "safetensors metadata is not a string map"
+            continue
+        if not isinstance(entry, dict):
+            return f"tensor {key[:40]!r} is not described by an object"
+        offsets = entry.get("data_offsets")
+        if (not isinstance(offsets, list) or len(offsets) != 2
+                or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)):
+            return f"tensor {key[:40]!r} has malformed data_offsets"
+        start, end = offsets
+        if not 0 <= start <= end <= data_size:
+            return "safetensors data is truncated or offsets are out of range"
+    return None
+
+
+def _protobuf(handle: BinaryIO, where: str, ctx: _Ctx, suffix: str) -> bool:
+    """SentencePiece `.model` files and TensorFlow `.pb` graphs are protobuf: data, apart from graph ops."""
+    handle.seek(0)
+    data = handle.read()
+    if not model_onnx.is_protobuf(data):
+        return False
+    ctx.inspection.saw("protobuf")
+    if suffix == ".pb":
+        ctx.record(model_onnx.tf_graph_problems(data, where))
+    return True
+
+
+def _gguf(handle: BinaryIO, where: str, ctx: _Ctx) -> bool:
+    handle.seek(0)
+    try:
+        meta = model_gguf.metadata(handle)
+    except model_gguf.GgufHostile as exc:
+        ctx.inspection.saw("gguf")
+        ctx.record([model_gguf.hostile_header(exc, where)])
+        return True
+    except (model_gguf.GgufError, struct.error, OSError) as exc:
+        ctx.fail(f"{where}: unreadable GGUF metadata ({exc})")
+        return True
+    ctx.inspection.saw("gguf")
+    ctx.record(model_gguf.problems(meta, where))
+    return True
+
+
+def _onnx(handle: BinaryIO, where: str, ctx: _Ctx, *, claimed: bool) -> bool:
+    handle.seek(0)
+    data = handle.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        ctx.fail(f"{where}: ONNX model larger than {MAX_MEMBER_BYTES} bytes")
+        return True
+    try:
+        locations = model_onnx.external_locations(data)
+    except (model_onnx.OnnxError, RecursionError, ValueError) as exc:
+        if claimed:
+            ctx.fail(f"{where}: unreadable ONNX model ({exc})")
+            return True
+        return False
+    ctx.inspection.saw("onnx")
+    ctx.record(model_onnx.location_problems(locations, where))
+    return True
+
+
+__all__ = ["Inspection", "PickleStream", "inspect_file", "looks_like_model", "MODEL_EXTENSIONS", "ERROR"]

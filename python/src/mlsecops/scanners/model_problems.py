@@ -36,6 +36,7 @@ class FileVerdict:
     verdict: str
     problems: list[Problem] = field(default_factory=list)
     note: str = ""  # why it could not read the file, or what format it saw
+    explained: set[str] = field(default_factory=set)  # imports this scanner read and judged trusted here
 
     def add(self, problem: Problem) -> None:
         if all(p.key != problem.key for p in self.problems):

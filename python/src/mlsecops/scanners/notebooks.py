@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..findings import Finding, Location, Severity, make_finding, value_digest
+from ..findings import Finding, Location, Severity, make_finding, number_repeats, value_digest
 from ..redact import redact, scrub_url
 from .dataset_pii import ENTITY_TITLES
 from .dataset_pii import SEVERITY as PII_SEVERITY
@@ -56,7 +56,8 @@ class NotebookScanner(Scanner):
         pii = PiiEngine(targets.options.get("entities") or [t for t in ENTITY_TYPES if t != "API_KEY"])
         outcome = ScanOutcome(scanner=self.name,
                               tool_version=f"{_nbformat_version()}; {engine_version(secrets.backend)}")
-        files = [t for t in target_files(targets, ("notebook",), skipped=outcome.skipped) if t.path.suffix == ".ipynb"]
+        files = [t for t in target_files(targets, ("notebook",), skipped=outcome.skipped, findings=outcome.findings)
+                 if t.path.suffix == ".ipynb"]
         if not files:
             outcome.status, outcome.message = "not-run", "nothing to scan: no .ipynb notebook"
             return outcome
@@ -65,14 +66,18 @@ class NotebookScanner(Scanner):
                 parts = list(notebook_parts(target.path))
             except NotebookError as exc:
                 outcome.skipped.append(f"{target.display}: {exc}; its raw text was searched for secrets only")
-                for hit in secrets.scan_file(target.path):
-                    outcome.findings.append(secret_finding(hit, Location(path=target.display, line=hit.line,
-                                                                         artifact=target.artifact), tool=TOOL))
+                outcome.findings.extend(number_repeats([
+                    secret_finding(hit, Location(path=target.display, line=hit.line, artifact=target.artifact),
+                                   tool=TOOL) for hit in secrets.scan_file(target.path)]))
                 continue
             outcome.scanned += 1
+            found: list[Finding] = []
             for part in parts:
                 location = Location(path=target.display, column=part.place, artifact=target.artifact)
-                outcome.findings.extend(self._part_findings(part, location, secrets, pii))
+                found.extend(self._part_findings(part, location, secrets, pii))
+            # ids leave out the cell's number ("cell 3" moves when a cell is inserted above): the same
+            # value twice in one notebook is numbered in notebook order, cell by cell
+            outcome.findings.extend(number_repeats(found, in_given_order=True))
         return outcome
 
     @staticmethod
@@ -80,7 +85,7 @@ class NotebookScanner(Scanner):
         data = part.text.encode("utf-8", "replace")
         found: list[Finding] = []
         for hit in secrets.scan_bytes(data):
-            found.append(secret_finding(hit, _at(where, hit.line), tool=TOOL, cell=part.place))
+            found.append(secret_finding(hit, _at(where, hit.line), tool=TOOL, place=_kind(part), cell=part.place))
         for entity in pii.find(data):
             line = data.count(b"\n", 0, entity.start) + 1
             value = entity.value.decode("utf-8", "replace")
@@ -91,6 +96,7 @@ class NotebookScanner(Scanner):
                 category="secret" if entity.type == "API_KEY" else "data-pii", tool=TOOL, location=_at(where, line),
                 message=f"{entity.type} in {part.place}: clear outputs and remove personal data before committing",
                 evidence=redact(value), identity=value_digest(value), cwe=["CWE-359"],
+                context="", place=_kind(part),
             ))
         if part.code:
             found.extend(shell_findings(part.text, where))
@@ -216,7 +222,8 @@ def _shell(rule: str, title: str, severity: Severity, where: Location, line: int
            *, cwe: str) -> Finding:
     return make_finding(rule=f"notebook/{rule}", title=title, severity=severity, category="notebook", tool=TOOL,
                         location=_at(where, line), message=f"{where.column}: {advice}",
-                        evidence=masked_command(text)[:200], identity=value_digest(text), cwe=[cwe])
+                        evidence=masked_command(text)[:200], identity=value_digest(text), cwe=[cwe],
+                        context="", place="cell")
 
 
 def masked_command(text: str) -> str:

@@ -173,12 +173,13 @@ def unpinned_finding(dependency: Dependency, tool: str) -> Any:
         message=f"{dependency.name}{dependency.specifier or ' (any version)'} cannot be audited exactly: pin it "
         "(name==version) or audit the lock file",
         identity=dependency.name,
+        context="",  # one per package: its line may move
     )
 
 
 def collect_dependencies(targets: ScanTargets, outcome: ScanOutcome) -> list[Dependency]:
     dependencies: list[Dependency] = []
-    for manifest in manifest_files(targets, outcome.skipped):
+    for manifest in manifest_files(targets, outcome.skipped, outcome.findings):
         try:
             dependencies.extend(read_manifest(manifest.path, manifest.display))
             outcome.scanned += 1

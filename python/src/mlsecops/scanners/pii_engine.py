@@ -8,6 +8,7 @@ touches an accepted span is dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import cache, partial
 from operator import itemgetter
@@ -15,15 +16,22 @@ from typing import NamedTuple
 
 from .multipattern import MultiPattern, Pattern, hyperscan_version
 from .pii_validators import (
+    MONTH_ALTERNATION,
     is_nanp_region,
+    phone_shaped,
     valid_card,
     valid_date,
     valid_email,
+    valid_european_phone,
     valid_iban,
     valid_ipv4,
     valid_ipv6,
     valid_phone,
+    valid_phone_00,
+    valid_phone_with_extension,
     valid_ssn,
+    valid_ssn_prefix,
+    valid_wordy_date,
 )
 from .secret_rules import RULES, SecretRule, rule_accepts
 
@@ -56,6 +64,44 @@ _IPV6_CANDIDATE = (
     rb"|(?::" + _HEX_GROUP + rb"){4}::)"
     rb")[0-9A-Fa-f]{1,4}\b"
 )
+# A date with its month written out, in the languages of support and CRM text (`22 December 1971`,
+# `Feb 22 1948`, `November 4, 1944`, `22. Dezember 1971`, `22 de diciembre de 1971`).
+_MONTH = rb"(?:" + MONTH_ALTERNATION + rb")"
+_WORDY_DATE_CANDIDATE = (  # loose on the separators (the validator is exact): half the compile time
+    rb"(?i)\b\d{1,2}(?:st|nd|rd|th|er|o)?[. ,/-]{0,3}(?:(?:de|of|del) )?" + _MONTH
+    + rb"[., /-]{0,3}(?:(?:de|del) )?\d{4}\b|\b" + _MONTH + rb"[. /-]{0,2}\d{1,2}(?:st|nd|rd|th)?[, /-]{0,2}\d{4}\b"
+)
+# Numbers the grouped patterns below do not cover: `1-801-660-6745`, an extension (`x123`), the `00`
+# international prefix (`0049 30 37056230`), and national formats of European countries distinctive
+# enough to stand without a phone word (French `06 53 83 13 69`, British `020 7946 0018`).
+_MORE_PHONES: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
+    ("PHONE_NUMBER", rb"(?:\+1[ .-]?)?(?:\b\d{3}[ .-]|\(\d{3}\)\s?)\d{3}[ .-]\d{4}\s?(?:x|ext\.?)\s?\d{1,5}\b",
+     valid_phone_with_extension),
+    ("PHONE_NUMBER", rb"\b00[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,5}){1,5}\b", valid_phone_00),
+    ("PHONE_NUMBER", rb"\b0[1-9](?:[ .-]\d\d){4}\b|\b0\d{2,4} \d{3,4} \d{3,4}\b|\b0[67]\d?[ -]\d{7,8}\b"
+     rb"|\b[6-9]\d{2} \d{2} \d{2} \d{2}\b", valid_european_phone),
+)
+# After a phone word, a number need only be well-formed: the numbering metadata lags behind new area
+# codes, and a national format of another country is still a phone number. The candidate starts at
+# the word; its number is confirmed by `phone_shaped`.
+_PHONE_WORDS = (  # English, German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian, Polish
+    rb"phone|\btel\b|\btel\.|\btlf|\bcall|\bcontact|\breach|\bmobile?|\bcell|\bfax|whatsapp|\bsms"
+    rb"|\bhandy|telefon|erreichbar|r\xc3\xbcckruf|\banruf|\brufen|\bt\xc3\xa9l|\bportable|\bappel|joindre"
+    rb"|tel\xc3\xa9fono|m\xc3\xb3vil|\bmovil|ll\xc3\xa1m|\bllam|cellulare|\bchiam|telefoon|mobiel|\bbel (?:me|ons)"
+    rb"|\bbellen|telem\xc3\xb3vel|\bligue|\bligar|\bmy number|\bnumer telefonu|\bkom\xc3\xb3rk|\bph[.:]|\bmob[.:]"
+    rb"|\bring (?:me|us)|\btext (?:me|us)"
+)  # a bare "number" is mostly a card's or an order's
+# The match ends at the number's first digit (one match report per phone word, however the number is
+# grouped); the confirmer reads the number on from there.
+_PHONE_IN_CONTEXT = rb"(?i)(?:" + _PHONE_WORDS + rb")[^\n\d+]{0,24}\+?\d"
+# `1-801-660-6745`, but not the `1-801-...` inside `+1-801-...` (the grouped patterns take that one):
+# the candidate starts one character early, and is confirmed as a labelled value.
+_NANP_WITH_ONE = rb"(?:^|[^+\d])1[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}\b"
+# A US social security number without separators counts only after its label.
+_SSN_IN_CONTEXT = rb"(?i)(?:\bssn|social security|\bsoc\.? ?sec|\bss#|\bsocial sec)[^\n\d]{0,24}\d"
+LABELLED_REACH = 48  # longest value read on after a label: a phone number with its extension
+_NUMBER_START = re.compile(rb"[+(]?\d")
+
 # (entity type, pattern, validator(candidate) -> valid length)
 _PII_PATTERNS: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
     ("EMAIL_ADDRESS", rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b", valid_email),
@@ -65,6 +111,7 @@ _PII_PATTERNS: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
     ("IP_ADDRESS", rb"\b(?:\d{1,3}\.){3}\d{1,3}\b", valid_ipv4),
     ("IP_ADDRESS", _IPV6_CANDIDATE, valid_ipv6),
     ("DATE_OF_BIRTH", rb"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b", valid_date),
+    ("DATE_OF_BIRTH", _WORDY_DATE_CANDIDATE, valid_wordy_date),
     (
         "PHONE_NUMBER",
         rb"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,5}){1,5}\b"  # +CC, maybe (0) or (area)
@@ -101,10 +148,21 @@ _SUBSCRIBER_PHONE: tuple[str, bytes, Callable[[bytes], int]] = (
 _PHONE_CONTEXT = re.compile(rb"(?i)(?:\btel|phone|\bfax|mobil|handy|\bcall|\b(?:an)?ruf|\bt\xc3\xa9l)")
 PHONE_CONTEXT_WINDOW = 24
 _START = itemgetter(1)  # Entity.start, read in C
-_DOB_CONTEXT = re.compile(rb"(?i)(?:\bdob\b|birth|\bborn\b|geburt|naissance|nacimiento)")
+# Words that make a date a birth date. They are found in the same multi-pattern pass as the values
+# (a "marker" pattern, never an entity): a date then asks only whether one ends just before it.
+_DOB_WORDS = (
+    rb"(?i)(?:\bdob\b|\bd\.o\.b|birth|\bb-?day|\bborn\b|geburt|geboren|\bgeb\.|naissance|\bn\xc3\xa9e?\s|nacimiento"
+    rb"|\bnacid[oa]|nascita|\bnat[oa]\b|nascimento|\bnascid[oa]|geboorte|\bf\xc3\xb8dsel|f\xc3\xb6d(?:d|elsedag)|urodz)")
+_DOB_MARKER = ("DOB_CONTEXT", _DOB_WORDS, None)
 DOB_CONTEXT_WINDOW = 24
 _IDENTIFIER_JOINERS = frozenset(b"-_/.#:" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
-_VERSION_CONTEXT = re.compile(rb"(?i)(?:version|ver\.?|\bv)\s*[:=]?\s*$")
+_NUMBER_JOINERS = frozenset(b"-_/#" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
+# A dotted number right after one of these words is a software version, not an address: `Build 10.5.7.31`.
+VERSION_WORDS = frozenset({b"version", b"ver", b"v", b"build", b"release", b"rel", b"firmware", b"fw", b"rev",
+                           b"revision", b"patch", b"sdk", b"kernel", b"driver", b"bios", b"vsn", b"versi\xc3\xb3n",
+                           b"versione", b"versie", b"vers\xc3\xa3o"})
+_NUMBER_WORDS = frozenset({b"no", b"nr", b"number", b"#"})
+_VERSION_SUFFIX = re.compile(rb"[-+_~][A-Za-z]|\.\d|[A-Za-z]")  # 10.5.7.31-beta, 1.2.3.4+build, 4.1.2.0rc1
 
 
 class Entity(NamedTuple):
@@ -140,6 +198,17 @@ def _compiled(types: frozenset[str], prefer_hyperscan: bool,
             regex = entry[1].replace(_NATIONAL_ANY, national) if nanp else entry[1]
             patterns.append(Pattern(len(meaning), regex))
             meaning.append(entry)
+    if "PHONE_NUMBER" in types:
+        for entry in (*_MORE_PHONES, ("PHONE_NUMBER", _NANP_WITH_ONE, valid_phone),
+                      ("PHONE_NUMBER", _PHONE_IN_CONTEXT, phone_shaped)):
+            patterns.append(Pattern(len(meaning), entry[1]))
+            meaning.append(entry)
+    if "DATE_OF_BIRTH" in types:
+        patterns.append(Pattern(len(meaning), _DOB_WORDS))
+        meaning.append(_DOB_MARKER)
+    if "US_SSN" in types:
+        patterns.append(Pattern(len(meaning), _SSN_IN_CONTEXT))
+        meaning.append(("US_SSN", _SSN_IN_CONTEXT, valid_ssn_prefix))
     if "PHONE_NUMBER" in types and not nanp:  # a North American national number is always grouped
         patterns.append(Pattern(len(meaning), _SUBSCRIBER_PHONE[1]))
         meaning.append(_SUBSCRIBER_PHONE)
@@ -156,13 +225,19 @@ class PiiEngine:
         self.types = chosen
         nanp = "PHONE_NUMBER" in chosen and is_nanp_region(phone_region)
         self._matcher, self._meaning = _compiled(chosen, prefer_hyperscan, nanp)
-        self._rank = [_PRIORITY["API_KEY"] if isinstance(m, SecretRule) else _PRIORITY[m[0]]  # type: ignore[index]
+        # markers rank first: they are collected before any date asks for them
+        self._rank = [_PRIORITY["API_KEY"] if isinstance(m, SecretRule) else _PRIORITY.get(m[0], -1)  # type: ignore[index]
                       for m in self._meaning]
-        self._phone = partial(valid_phone, region=phone_region)
+        self._marker = next((i for i, m in enumerate(self._meaning) if m is _DOB_MARKER), -1)
+        self._marks: list[int] = []  # ends of birth-date words in the data `find` is looking at
+        self._region = phone_region
         # per `all_dates` and pattern id, the function that turns a candidate span into an entity or None
-        pairs = [(self._secret_confirmer(m),) * 2 if isinstance(m, SecretRule) else self._pii_confirmers(*m)  # type: ignore[misc]
+        pairs = [(self._secret_confirmer(m),) * 2 if isinstance(m, SecretRule)
+                 else (_no_entity, _no_entity) if m is _DOB_MARKER else self._pii_confirmers(*m)  # type: ignore[misc]
                  for m in self._meaning]
         self._confirmers: dict[bool, list[Confirmer]] = {flag: [pair[flag] for pair in pairs] for flag in (False, True)}
+        self._labelled = frozenset(index for index, m in enumerate(self._meaning)  # also holds the marker
+                                   if not isinstance(m, SecretRule) and m[1] in _LABELLED)  # type: ignore[index]
 
     @property
     def backend(self) -> str:
@@ -186,10 +261,21 @@ class PiiEngine:
         entities: list[Entity] = []
         keep = entities.append
         confirmers = self._confirmers[all_dates]
+        labelled, marker = self._labelled, self._marker
+        self._marks = marks = []
         for _rank, start, end, pattern_id in candidates:
-            if is_taken(1, start, end) >= 0:
-                continue
-            entity = confirmers[pattern_id](data, start, end)
+            if pattern_id in labelled:
+                if pattern_id == marker:  # a birth-date word: remembered for the dates after it
+                    marks.append(end)
+                    continue
+                # the candidate starts at its label: only the value must be free
+                entity = confirmers[pattern_id](data, start, end)
+                if entity is None or is_taken(1, entity[1], entity[2]) >= 0:
+                    continue
+            else:
+                if is_taken(1, start, end) >= 0:
+                    continue
+                entity = confirmers[pattern_id](data, start, end)
             if entity is not None:  # always inside its candidate's span, which is free
                 low, high = entity[1], entity[2]
                 taken[low:high] = b"\x01" * (high - low)
@@ -218,8 +304,8 @@ class PiiEngine:
         of a dataset repeats its values (countries' IBAN prefixes, a handful of IPs, the same
         customer's phone), and the cache costs one dict lookup when it misses.
         """
-        if entity_type == "PHONE_NUMBER":
-            validator = self._phone
+        if validator in (valid_phone, valid_phone_with_extension):
+            validator = partial(validator, region=self._region)
         known: dict[bytes, int] = {}
         lookup = known.get
 
@@ -247,30 +333,86 @@ class PiiEngine:
             window = data[max(0, start - PHONE_CONTEXT_WINDOW) : start]
             return phone(data, start, end) if _PHONE_CONTEXT.search(window[window.rfind(b"\n") + 1 :]) else None
 
+        def birth_context(data: bytes, start: int) -> bool:
+            """A birth-date word ends at most DOB_CONTEXT_WINDOW bytes before `start`, on the same line."""
+            marks = self._marks
+            if not marks:
+                return False
+            index = bisect_right(marks, start)
+            if index == 0 or marks[index - 1] < start - DOB_CONTEXT_WINDOW:
+                return False
+            # on the same line, and no other number between: "dob 1980-02-03, shipped on 2021-05-25"
+            return _LINE_OR_DIGIT.search(data, marks[index - 1], start) is None
+
         def birth_date_in_context(data: bytes, start: int, end: int) -> Entity | None:
-            window = data[max(0, start - DOB_CONTEXT_WINDOW) : start]
-            return value_at(data, start, end, "context") if _DOB_CONTEXT.search(
-                window[window.rfind(b"\n") + 1 :]) else None
+            return value_at(data, start, end, "context") if birth_context(data, start) else None
 
         def any_date(data: bytes, start: int, end: int) -> Entity | None:
-            window = data[max(0, start - DOB_CONTEXT_WINDOW) : start]
-            detail = "context" if _DOB_CONTEXT.search(window[window.rfind(b"\n") + 1 :]) else ""
-            return value_at(data, start, end, detail)
+            return value_at(data, start, end, "context" if birth_context(data, start) else "")
 
         def ip_address(data: bytes, start: int, end: int) -> Entity | None:
-            before = data[max(0, start - 12) : start]
-            if ((b"v" in before or b"V" in before) and _VERSION_CONTEXT.search(before)) or (
-                    data[end : end + 1] == b"." and data[end + 1 : end + 2].isdigit()):
-                return None  # a version, or four parts of an OID such as 1.3.6.1.5.5.7.3.1
+            if _VERSION_SUFFIX.match(data, end, end + 2):
+                return None  # `10.5.7.31-beta`, or four parts of an OID such as 1.3.6.1.5.5.7.3.1
+            if _after_version_word(data, start) or (
+                    start >= 2 and data[start - 1] == 0x2F and chr(data[start - 2]).isalpha()):
+                return None  # `Build 10.5.7.31`, `firmware version: 2.1.0.3`, `Firefox/115.0.1.2`
             return value_at(data, start, end)
 
+        def labelled_value(data: bytes, start: int, end: int) -> Entity | None:
+            """A candidate that starts at its label ("phone:", "SSN"): the value is the number after it."""
+            number = _NUMBER_START.search(data, start, end)
+            if number is None:
+                return None
+            low = number.start()
+            if low and data[low - 1] in _NUMBER_JOINERS:
+                return None  # inside an id or a reference: ORD-2023-004512
+            if open_ended:  # the value runs on past the match: the validator measures it
+                candidate = data[low : low + LABELLED_REACH]
+                length = validator(candidate)
+                if not length or (low + length < len(data) and data[low + length] in _WORD_BYTES):
+                    return None  # the value must end where a word could: not inside a longer run
+            else:
+                candidate = data[low:end]
+                length = lookup(candidate)
+                if length is None:
+                    length = validated(candidate)
+            return _entity((entity_type, low, low + length, candidate[:length], "context")) if length else None
+
+        def card(data: bytes, start: int, end: int) -> Entity | None:
+            if start and data[start - 1] == 0x2B:
+                return None  # `+43 662 17850 255`: a number after a plus sign is dialled, not a card
+            return value_at(data, start, end)
+
+        open_ended = pattern in _OPEN_ENDED
+        if pattern in _LABELLED:
+            return labelled_value, labelled_value
         if entity_type == "DATE_OF_BIRTH":
             return birth_date_in_context, any_date
         if pattern == _SUBSCRIBER_PHONE[1]:
             return phone_in_context, phone_in_context
-        confirm = {"PHONE_NUMBER": phone, "IP_ADDRESS": ip_address}.get(entity_type, value_at)
+        confirm = {"PHONE_NUMBER": phone, "IP_ADDRESS": ip_address, "CREDIT_CARD": card}.get(entity_type, value_at)
         return confirm, confirm
 
+
+def _after_version_word(data: bytes, start: int) -> bool:
+    """Whether the word just before `start` (maybe followed by "no." or ":") names a version or build."""
+    words = data[max(0, start - 32) : start].lower().replace(b":", b" ").replace(b"=", b" ").split()[-2:]
+    words = [w.rstrip(b".#") or w for w in words]
+    if words and words[-1] in _NUMBER_WORDS:
+        words = words[:-1]
+    return bool(words) and words[-1] in VERSION_WORDS
+
+
+_LABELLED = frozenset({_PHONE_IN_CONTEXT, _SSN_IN_CONTEXT, _DOB_WORDS, _NANP_WITH_ONE})
+_OPEN_ENDED = frozenset({_PHONE_IN_CONTEXT, _SSN_IN_CONTEXT})
+_WORD_BYTES = frozenset(b"_" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
+
+
+_LINE_OR_DIGIT = re.compile(rb"[\n0-9]")
+
+
+def _no_entity(data: bytes, start: int, end: int) -> None:
+    return None
 
 _entity: Callable[[tuple[str, int, int, bytes, str]], Entity] = partial(tuple.__new__, Entity)  # type: ignore[assignment]
 """An Entity from a complete 5-tuple, without NamedTuple's Python-level `__new__`."""

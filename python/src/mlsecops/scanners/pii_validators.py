@@ -129,6 +129,11 @@ def valid_ssn(candidate: bytes) -> int:
     return len(candidate)
 
 
+def valid_ssn_prefix(candidate: bytes) -> int:
+    """Nine digits at the start of `candidate` that make a valid SSN (the rest is whatever follows)."""
+    return 9 if len(candidate) >= 9 and candidate[:9].isdigit() and valid_ssn(candidate[:9]) else 0
+
+
 def valid_ipv4(candidate: bytes) -> int:
     parts = candidate.split(b".")
     if len(parts) != 4 or any(len(p) > 1 and p[:1] == b"0" for p in parts):
@@ -245,12 +250,123 @@ def valid_phone(candidate: bytes, region: str = "US") -> int:
         digits = digits if len(digits) == 11 else "1" + digits
         international = True
     if international and b"(0)" not in candidate:
-        return len(candidate) if _international_valid(digits) else 0
+        if _international_valid(digits):
+            return len(candidate)
+        # written the North American way for sure, `+1 ...` or `(AAA) EEE-NNNN`: a well-formed number
+        # counts, assigned area code or not (the metadata lags behind new ones)
+        written = candidate.startswith((b"+1", b"(")) or (nanp and candidate.lstrip(b"1 .-").startswith(b"("))
+        return len(candidate) if written and digits[0] == "1" and _NANP_FORM.fullmatch(digits[1:]) else 0
     return len(candidate) if _phone_valid(candidate.decode("ascii"), region) else 0
+
+
+_NANP_FORM = re.compile(r"[2-9]\d\d[2-9]\d{6}")  # NPA-NXX-XXXX: area code and exchange do not start with 0 or 1
+
+
+def valid_phone_00(candidate: bytes) -> int:
+    """An international number dialled with the `00` prefix (`0049 30 37056230`): valid as its `+` form."""
+    digits = candidate[2:].translate(None, b" .-()/").decode("ascii", "replace")
+    if not digits.isdigit() or not 7 <= len(digits) <= 15 or b"(0)" in candidate:
+        return 0
+    return len(candidate) if _international_valid(digits) else 0
+
+
+# European countries whose national formats are distinctive enough to count without a phone word.
+EUROPEAN_REGIONS = ("FR", "GB", "NL", "BE", "ES", "IT", "CH", "PT", "IE", "LU")
+
+
+def valid_european_phone(candidate: bytes) -> int:
+    """A national number (`06 53 83 13 69`, `020 7946 0018`) valid in one of `EUROPEAN_REGIONS`."""
+    text = candidate.decode("ascii", "replace")
+    return len(candidate) if any(_phone_valid(text, region) for region in EUROPEAN_REGIONS) else 0
+
+
+_EXTENSION = re.compile(rb"\s?(?:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
+
+
+def valid_phone_with_extension(candidate: bytes, region: str = "US") -> int:
+    """`801-660-6745 x123`: the number before the extension decides; the extension is part of the value."""
+    match = _EXTENSION.search(candidate)
+    if not match:
+        return 0
+    return len(candidate) if valid_phone(candidate[: match.start()], region) else 0
+
+
+# A number as people write one: optional + or 00 and a calling code, then digit groups (maybe an
+# area code in parentheses), then maybe an extension. What a phone word admits without the metadata.
+_PHONE_SHAPE = re.compile(
+    rb"(?:(?:\+|00)\d{1,3}[ .-]?|1[ .-]?(?=\())?(?:\(\d{1,5}\)[ .-]{0,2})?\d{1,5}(?:[ .\-/]{0,2}\d{1,8}){0,6}"
+    rb"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?"
+)
+_DATE_SHAPE = re.compile(rb"\d{1,4}([-/. ])\d{1,2}\1\d{1,4}|(?:19|20)\d\d[ .\-/].*")  # a date, or a year and more
+
+
+def phone_shaped(candidate: bytes) -> int:
+    """Length of a well-formed phone number at the start of `candidate`, whatever its digits: what a word
+    like "phone" or "call me at" admits when the numbering metadata would reject it (an area code not
+    yet assigned, a national format of another country). A date or a bare short run is no number."""
+    match = _PHONE_SHAPE.match(candidate)
+    if not match:
+        return 0
+    text = match.group().rstrip(b" .-/")
+    core = _EXTENSION.sub(b"", text)
+    digits = core.translate(None, b" .-()+/")
+    dialled = digits[2:] if core.startswith(b"00") else digits  # without the international prefix
+    if not 7 <= len(dialled) <= 15 or len(set(digits)) == 1 or _DATE_SHAPE.fullmatch(core):
+        return 0
+    if digits == core and not 8 <= len(dialled) <= 13:
+        return 0  # an ungrouped run: only as long as a full number (Danish ones have eight digits)
+    if core.startswith(b"+") and not any(int(digits[:w]) in _calling_codes() for w in (1, 2, 3)):
+        return 0
+    return len(text)
 
 
 _DIGIT_GROUPS = re.compile(rb"\d+")
 _DATE = re.compile(rb"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+
+
+# Month names (and common abbreviations) in the languages support and CRM text is written in.
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+    "january jan januar janvier enero gennaio januari janeiro janv ene gen jän jänner",
+    "february feb februar février fevrier febrero febbraio februari fevereiro févr fevr",
+    "march mar märz maerz mars marzo maart março marco mär mrt",
+    "april apr avril abril aprile avr abr",
+    "may mai mayo maggio mei maio mag",
+    "june jun juni juin junio giugno junho",
+    "july jul juli juillet julio luglio julho juil lug",
+    "august aug august août aout agosto augustus ago",
+    "september sep sept septembre septiembre settembre setembro set",
+    "october oct oktober octobre octubre ottobre oktober outubro okt ott out",
+    "november nov novembre noviembre novembro",
+    "december dec dezember décembre decembre diciembre dicembre dezembro déc dic dez",
+), start=1):
+    for _name in _names.split():
+        MONTHS[_name] = _number
+MONTH_ALTERNATION = b"|".join(sorted({n.encode() for n in MONTHS}, key=lambda n: (-len(n), n)))
+_MONTH_DAY_LIMIT = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_LETTERS = rb"(?:[A-Za-z]|\xc3[\x80-\xbf])+"  # ASCII and Latin-1 letters in UTF-8: `décembre`, `März`
+_WORDY_DATE = re.compile(
+    rb"(?P<d1>\d{1,2})(?:st|nd|rd|th|er|\xc2\xba|o)?\.?(?:\s+(?:de|of|del)\s+|\s*[-/ ]\s*|\s*)(?P<m1>"
+    + _LETTERS + rb")\.?,?(?:\s+(?:de|del)\s+|\s*[-/ ]\s*)(?P<y1>\d{4})"
+    rb"|(?P<m2>" + _LETTERS + rb")\.?\s*[-/ ]?\s*(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s*[-/ ]?\s*(?P<y2>\d{4})",
+    re.IGNORECASE,
+)
+
+
+def valid_wordy_date(candidate: bytes) -> int:
+    """`22 December 1971`, `Feb 22 1948`, `November 4, 1944`, `22. Dezember 1971`, `22 de diciembre de 1971`:
+    a real day with its month written out, between 1900 and 2030."""
+    match = _WORDY_DATE.fullmatch(candidate)
+    if not match:
+        return 0
+    if match.group("m1"):
+        day, month, year = match.group("d1"), match.group("m1"), match.group("y1")
+    else:
+        day, month, year = match.group("d2"), match.group("m2"), match.group("y2")
+    number = MONTHS.get(month.decode("utf-8", "replace").lower())
+    if not number or not 1900 <= int(year) <= 2030 or not 1 <= int(day) <= _MONTH_DAY_LIMIT[number]:
+        return 0
+    return len(candidate)
 
 
 def valid_date(candidate: bytes) -> int:

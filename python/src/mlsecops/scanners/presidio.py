@@ -12,14 +12,12 @@ spaCy pipeline), `entities` (default PERSON, LOCATION, NRP),
 
 from __future__ import annotations
 
-import csv
-import json
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .dataset_pii import DatasetPiiScanner
-from .dataset_readers import TEXT_COLUMN, detect_format
+from .dataset_readers import detect_format, read_batches, record_cells
 from .dataset_stats import FileReport
 from .files import sniff_binary
 from .interface import Scanner, ScanOutcome, ScanTargets
@@ -106,25 +104,13 @@ def _cells(path: Path, max_rows: int, report: FileReport) -> Any:
                 report.rows += 1
                 yield from ((row, key, value) for key, value in record.items() if isinstance(value, str))
         return
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-        if fmt.kind == "csv":
-            reader: Any = csv.DictReader(handle, delimiter=fmt.delimiter)
-        elif fmt.kind == "jsonl":
-            reader = (_json_record(line) for line in handle)
-        else:
-            reader = ({TEXT_COLUMN: line} for line in handle)
-        for row, record in enumerate(reader, start=1):
-            if row > max_rows:
-                report.skip(f"rows after {max_rows} not scanned (max_rows)")
-                return
-            report.rows += 1
-            yield from ((row, str(key), value) for key, value in record.items() if isinstance(value, str) and value)
-
-
-def _json_record(line: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return {TEXT_COLUMN: line}
-    return record if isinstance(record, dict) else {TEXT_COLUMN: line}
-
+    # the rows of the `dataset` scanner (dataset_readers): the same row numbers in both reports
+    for batch in read_batches(path, fmt, fmt.data_start, None):
+        for index, column, text in record_cells(batch, fmt):
+            if batch.first_row + index + 1 > max_rows:
+                break
+            yield batch.first_row + index + 1, column, text
+        report.rows = min(max_rows, batch.first_row + batch.rows)
+        if batch.first_row + batch.rows > max_rows:
+            report.skip(f"rows after {max_rows} not scanned (max_rows)")
+            return

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..findings import Finding
 from .files import TargetFile, target_files
 from .interface import ScanTargets
 
@@ -43,9 +44,10 @@ def is_manifest(path: Path) -> bool:
     return bool(_REQUIREMENTS_NAME.match(path.name)) or path.name in LOCK_NAMES
 
 
-def manifest_files(targets: ScanTargets, skipped: list[str] | None = None) -> list[TargetFile]:
-    """Requirement artifacts (every file) plus manifests found in the scanned trees."""
-    return target_files(targets, ("requirements",), tree_filter=is_manifest, skipped=skipped)
+def manifest_files(targets: ScanTargets, skipped: list[str] | None = None,
+                   findings: list[Finding] | None = None) -> list[TargetFile]:
+    """Requirement artifacts (every file) plus manifests found in the scanned trees (links out: `findings`)."""
+    return target_files(targets, ("requirements",), tree_filter=is_manifest, skipped=skipped, findings=findings)
 
 
 class ManifestError(ValueError):

@@ -34,6 +34,8 @@ class SecretRule:
     validate: Callable[[bytes], bool] | None = None
     cwe: str = "CWE-798"
     max_length: int = 1024  # longest span the rule matches: bounds the re-check window
+    # an assignment rule ("quoted" value or "bare" env-file value): its key and value are judged together
+    assignment: str = ""
 
 
     def secret_of(self, span: bytes) -> bytes | None:
@@ -119,6 +121,83 @@ def _character_classes(value: bytes) -> int:
             + any(48 <= c <= 57 for c in value) + any(not chr(c).isalnum() for c in value))
 
 
+# Words that end the name of a class, type or enum member in ML code: `RpcGroupManagementToken`,
+# `Qwen2TokenizerFast`, `DacModel`. A value spelt as words ending in one names code, not a credential.
+_CODE_SUFFIXES = (
+    b"token", b"tokens", b"tokenizer", b"fast", b"config", b"configuration", b"model", b"class", b"type",
+    b"base", b"backend", b"processor", b"extractor", b"encoder", b"decoder", b"error", b"exception",
+    b"manager", b"handler", b"factory", b"provider", b"mixin", b"module", b"layer", b"output", b"input",
+    b"pipeline", b"generator", b"dict", b"list", b"enum", b"kind", b"mode", b"name", b"policy", b"store",
+    b"client", b"request", b"response", b"spec", b"state", b"strategy", b"wrapper", b"classification",
+    b"embedding", b"embeddings", b"attention", b"head", b"network", b"field", b"schema", b"loader",
+)  # fmt: skip
+# One piece of a name: a capitalised or lower-case word with a vowel, an acronym, a short number.
+_NAME_PIECE = re.compile(rb"[A-Z][a-z]+|[a-z]*[aeiouy][a-z]*|[A-Z]{2,6}(?![a-z])|[A-Z](?=[A-Z][a-z])|\d{1,4}")
+NAME_MEAN_WORD = 3.5  # names are made of words; a random token split this way leaves mostly 1-2 letter bits
+_SPECIAL_TOKEN = re.compile(rb"\[[A-Za-z_0-9]+\]|<\|?[\w-]+\|?>")  # `[IMG_BREAK]`, `<|endoftext|>`
+# The last part of a key that says its value names something rather than being it.
+_NAMING_KEY_ENDS = frozenset(
+    {b"class", b"classes", b"cls", b"type", b"types", b"name", b"names", b"id", b"ids", b"field", b"fields",
+     b"column", b"col", b"header", b"env", b"var", b"variable", b"attr", b"attribute", b"param", b"kind",
+     b"mode", b"label", b"prefix", b"suffix", b"index", b"idx", b"len", b"length", b"count", b"size",
+     b"dir", b"path", b"file", b"filename", b"doc", b"pattern", b"regex", b"format", b"fmt", b"url", b"uri",
+     b"endpoint", b"scope", b"scopes", b"method", b"algorithm", b"alg", b"version", b"template", b"map",
+     b"mapping", b"lookup", b"source", b"provider", b"location", b"ref", b"reference"}
+)  # fmt: skip
+# Tokens of a vocabulary, not credentials: tokenizer settings and special-token ids.
+_VOCABULARY_KEY = re.compile(rb"(?i)tokeniz|token_ids?\b|token_ids?_|special_tokens?|_token_type|tokens?_to_")
+
+
+def name_pieces(value: bytes) -> list[bytes] | None:
+    """The words of a code name (`XLA_FFI_DataType_TOKEN` -> XLA FFI Data Type TOKEN), or None when
+    the value does not read as one: a random token does not split into pronounceable words."""
+    pieces: list[bytes] = []
+    for part in re.split(rb"[_.:-]+", value):
+        position = 0
+        while position < len(part):
+            match = _NAME_PIECE.match(part, position)
+            if match is None or match.end() == position:
+                return None
+            pieces.append(match.group())
+            position = match.end()
+    words = [len(p) for p in pieces if not p.isdigit()]
+    return pieces if words and sum(words) / len(words) >= NAME_MEAN_WORD else None
+
+
+def names_code(secret: bytes, *, quoted: bool) -> bool:
+    """A class, type, enum or constant name rather than a password.
+
+    Unquoted (`TOKEN = XLA_FFI_DataType_TOKEN` in code, not an env file), any multi-word name counts;
+    quoted, the name must also end in a word classes end in (`"RpcGroupManagementToken"`): a
+    password like `"Welcome123"` or `"CorrectHorseBatteryStaple"` stays a password.
+    """
+    if _SPECIAL_TOKEN.fullmatch(secret):
+        return True
+    pieces = name_pieces(secret)
+    if pieces is None:
+        return False
+    words = [p for p in pieces if not p.isdigit()]
+    if len(words) < 2:
+        return False
+    if not quoted and (b"_" in secret or b"." in secret):
+        return True  # `XLA_FFI_DataType_TOKEN`, `torch.float32`: env files hold no such thing
+    return words[-1].lower() in _CODE_SUFFIXES
+
+
+def key_names_something(key: bytes) -> bool:
+    """`tokenizer_class`, `pad_token_id`, `secret_name`: keys whose value names a thing, not a secret."""
+    if _VOCABULARY_KEY.search(key):
+        return True
+    last = re.split(rb"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])", key.strip(b"'\"`[]"))
+    last = [p for p in last if p]
+    return bool(last) and last[-1].lower() in _NAMING_KEY_ENDS
+
+
+def context_accepts(key: bytes, secret: bytes, *, quoted: bool) -> bool:
+    """An assignment's key and value together: not a value that names code or a key that names a thing."""
+    return not (key_names_something(key) or names_code(secret, quoted=quoted))
+
+
 def rule_accepts(rule: SecretRule, secret: bytes) -> bool:
     """Not a placeholder, random enough for a context rule, and well-formed where the format can tell."""
     if is_placeholder(secret, generic=rule.generic):
@@ -165,7 +244,7 @@ RULES: tuple[SecretRule, ...] = (
     ),
     SecretRule(
         "stripe-key", "Stripe secret or restricted key", Severity.CRITICAL,
-        rb"\b[rs]k_(?:live|test|prod)_[0-9A-Za-z]{24,99}\b", (b"sk_", b"rk_"),
+        rb"\b[rs]k_(?:live|test|prod)_[0-9A-Za-z]{24,247}\b", (b"sk_", b"rk_"),  # keys run up to 255 characters
     ),
     SecretRule(
         "google-api-key", "Google API key", Severity.HIGH, rb"\bAIza[0-9A-Za-z_-]{35}\b", (b"aiza",),
@@ -226,13 +305,13 @@ RULES: tuple[SecretRule, ...] = (
         _ASSIGN + rb"['\"]?\s*(?::|=|==|=>|:=|<-)\s*[rbuf]?['\"][^'\"\s]{8,128}['\"]",
         (b"pass", b"pwd", b"secret", b"token", b"key", b"auth"),
         _ASSIGN + rb"['\"]?\s*(?::|=|==|=>|:=|<-)\s*[rbuf]?['\"](?P<secret>[^'\"\s]{8,128})['\"]",
-        caseless=True, generic=True, min_entropy=3.0,
+        caseless=True, generic=True, min_entropy=3.0, assignment="quoted",
     ),
     SecretRule(
         "env-password-assignment", "Hard-coded password or key in an environment file", Severity.HIGH,
         rb"(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY)[A-Z0-9_]*[ \t]*=[ \t]*[^\s'\"#]{8,128}",
         (b"pass", b"secret", b"token", b"key"),
-        rb"=[ \t]*(?P<secret>[^\s'\"#]{8,128})$", generic=True, min_entropy=3.0,
+        rb"=[ \t]*(?P<secret>[^\s'\"#]{8,128})$", generic=True, min_entropy=3.0, assignment="bare",
     ),
 )  # fmt: skip
 

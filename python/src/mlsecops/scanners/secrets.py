@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..findings import Finding, Location, make_finding, scanner_did_not_run
+from ..findings import Finding, Location, make_finding, number_repeats, scanner_did_not_run
 from ..redact import redact
 from .files import (
     LOCK_FILES,
@@ -31,7 +31,8 @@ TEXT_ARTIFACT_KINDS = ("code", "notebook", "requirements", "other")
 TOOL = "mlsecops-secrets"
 
 
-def secret_finding(hit: SecretHit, location: Location, *, tool: str = TOOL, **extra: object) -> Finding:
+def secret_finding(hit: SecretHit, location: Location, *, tool: str = TOOL, place: str | None = None,
+                   **extra: object) -> Finding:
     return make_finding(
         rule=f"secret/{hit.rule.id}",
         title=hit.rule.title,
@@ -42,6 +43,10 @@ def secret_finding(hit: SecretHit, location: Location, *, tool: str = TOOL, **ex
         message=f"{hit.rule.title} found; rotate it and load it from the environment or a secret store",
         evidence=redact(hit.text),
         identity=hit.digest,
+        # the value itself is the content that identifies it: the id survives lines added above, and
+        # the same secret twice in one file is numbered by `number_repeats`
+        context="",
+        place=place,
         cwe=[hit.rule.cwe],
         properties={"secret_digest": hit.digest, **extra},
     )
@@ -58,7 +63,7 @@ class SecretsScanner(Scanner):
         baseline = load_baseline(option_path(targets, options["baseline"])) if options.get("baseline") else set()
         found: list[tuple[str, SecretHit, Location, dict[str, object]]] = []
         binaries: list[str] = []
-        for target in target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped):
+        for target in target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped, findings=outcome.findings):
             found.extend(self._scan_file(engine, target, outcome, binaries))
         if binaries:
             shown = ", ".join(binaries[:20]) + (" ..." if len(binaries) > 20 else "")
@@ -69,12 +74,15 @@ class SecretsScanner(Scanner):
             outcome.status = "not-run"
             outcome.message = "nothing to scan: no text file under the scanned paths"
         accepted = 0
-        seen: set[str] = set()
+        seen = {f.id for f in outcome.findings}
+        tree: list[Finding] = []
+        history: list[Finding] = []
         for display, hit, location, extra in found:
             if (hit.rule.id, display, hit.digest) in baseline:
                 accepted += 1
                 continue
-            finding = secret_finding(hit, location, **extra)
+            (history if "commit" in extra else tree).append(secret_finding(hit, location, **extra))
+        for finding in [*number_repeats(tree), *number_repeats(history)]:
             if finding.id not in seen:  # history and tree agree on a secret still present: report it once
                 seen.add(finding.id)
                 outcome.findings.append(finding)

@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..findings import value_digest
 from .files import read_chunks
 from .multipattern import MultiPattern, Pattern
-from .secret_rules import RULES, SecretRule, rule_accepts
+from .secret_rules import RULES, SecretRule, context_accepts, rule_accepts
 
 CHUNK_SIZE = 8 * 1024 * 1024
 OVERLAP = 16 * 1024  # longer than any secret we look for, shorter than any chunk
@@ -72,6 +72,9 @@ class SecretsEngine:
             secret = rule.secret_of(span)
             if not secret or not rule_accepts(rule, secret):
                 continue
+            if rule.assignment and not context_accepts(assignment_key(data, start), secret,
+                                                       quoted=rule.assignment == "quoted"):
+                continue
             candidates.append((rule, start + span.rfind(secret), secret))
         taken = bytearray(len(data))
         accepted: list[tuple[SecretRule, int, bytes]] = []
@@ -101,6 +104,22 @@ class SecretsEngine:
                 hits.setdefault((hit.rule.id, hit.offset), hit)  # overlapping pieces see some values twice
             previous = (offset, data)
         return sorted(hits.values(), key=lambda h: h.offset)
+
+
+KEY_REACH = 128  # how far back an assignment's key is followed: `self.config.fast_tokenizer_class`
+_KEY_BYTES = frozenset(b"_.-" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
+
+
+def assignment_key(data: bytes, start: int) -> bytes:
+    """The whole key of an assignment whose rule matched from its secret-ish word on: the name parts
+    before that word (`fast_` of `fast_tokenizer_class`) and after it, up to the operator."""
+    low = start
+    while low > 0 and start - low < KEY_REACH and data[low - 1] in _KEY_BYTES:
+        low -= 1
+    high = start
+    while high < len(data) and high - start < KEY_REACH and data[high] in _KEY_BYTES:
+        high += 1
+    return data[low:high]
 
 
 def _allowed_inline(data: bytes, position: int) -> bool:

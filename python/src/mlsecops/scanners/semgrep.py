@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..findings import Location, Severity, make_finding
+from ..findings import Location, Severity, make_finding, number_repeats
 from .files import option_path
 from .interface import ScanOutcome, ScanTargets
 from .tools import ToolScanner
@@ -64,6 +64,9 @@ def read_semgrep_report(data: dict[str, Any], root: Path, outcome: ScanOutcome) 
             location=Location(path=path, line=(result.get("start") or {}).get("line")),
             message=str(extra.get("message", "")),
             identity=str((result.get("start") or {}).get("col", "")),
+            # the matched line's text, not its number: lines added above keep the id (and waivers)
+            context=str(extra["lines"]).strip() if extra.get("lines") else None,
             cwe=cwe,
             references=[str(r) for r in metadata.get("references", [])][:5],
         ))
+    number_repeats(outcome.findings)

@@ -116,6 +116,7 @@ class Vulnerability:
             location=location,
             message=f"{self.package} {self.version} is affected by {', '.join(ids)}{fix}",
             identity=f"{self.package}@{self.version}",
+            context="",  # one per package and version: its line in the requirements may move
             cwe=["CWE-1395"],
             references=self.references[:10],
             properties={

@@ -1,10 +1,16 @@
-"""Stage 6, evaluate: metrics of the trained model on exactly the held-out rows `train` recorded.
+"""Stage 6, evaluate: metrics of the model from the held-out predictions `train` wrote, for every kind.
 
-Loads only safe forms: `model.keras` with safe_mode=True and `tokenizer.json` (never the
-pickle), each checked against the sha256 `train` recorded. A metric under its threshold, or a
-regression against the baseline beyond the tolerance, is a `metric` finding and fails the
-stage with exit 1. The baseline is `evaluate.baseline` (a previous result or release manifest)
-or, unset, the project's last release in the configured store.
+Reads `train/predictions.csv` (checked against the sha256 train recorded) and, when train
+split a dataset, the true labels of exactly the held-out rows of `split.json` from that
+dataset: predictions of another length, other rows or other labels are refused (exit 2).
+No model is loaded and no ML framework imported: as its own process (as Jenkins runs it) the
+stage takes about a second. Classification: accuracy, macro precision/recall/F1, ROC-AUC,
+balanced accuracy, log-loss, confusion matrix and a per-class report; regression: MAE, RMSE,
+R². A metric beyond its threshold, or a regression against the baseline beyond the
+tolerance, is a `metric` finding and fails the stage with exit 1. The baseline is
+`evaluate.baseline` (a previous result or release manifest) or, unset, the project's last
+release in the configured store. A project without a model (`train.kind: none`) has
+nothing to evaluate: the stage passes and says so, and the model gate judges its tests.
 """
 
 from __future__ import annotations
@@ -17,36 +23,39 @@ from typing import Any
 from ..errors import GateFailed, UsageError
 from ..findings import Finding, Location, Severity, make_finding
 from ..hashing import file_sha256
-from ..ml.metrics import METRIC_NAMES
+from ..ml.metrics import CLASSIFICATION_METRICS, LOWER_IS_BETTER, METRIC_NAMES, REGRESSION_METRICS
 from ..ml.versions import tool_versions
 from ..redact import scrub_url
 from ..workspace import StageResult
 from .base import StageContext, run_stage
-from .train import read_dataset, require_passed
+from .train import require_passed
 
 STAGE = "evaluate"
 TOOL = "mlsecops-evaluate"
 MODEL_LOCATION = "train/model.keras"
+TASK_METRICS = {"classification": CLASSIFICATION_METRICS, "regression": REGRESSION_METRICS}
 
 
 def run(ctx: StageContext) -> StageResult:
     return run_stage(STAGE, _evaluate, ctx)
 
 
-def _check_thresholds_config(thresholds: dict[str, float]) -> None:
+def _check_thresholds_config(thresholds: dict[str, float], task: str = "classification") -> None:
+    key = "evaluate.thresholds" if task == "classification" else "evaluate.regression_thresholds"
+    known = TASK_METRICS.get(task, METRIC_NAMES)
     if not thresholds:
-        raise UsageError("evaluate.thresholds is empty: set at least one metric threshold (nothing to judge fails)")
+        raise UsageError(f"{key} is empty: set at least one metric threshold (nothing to judge fails)")
     for name in thresholds:
-        if name not in METRIC_NAMES:
-            raise UsageError(f"evaluate.thresholds.{name}: unknown metric (known: {', '.join(METRIC_NAMES)})")
+        if name not in known:
+            raise UsageError(f"{key}.{name}: unknown metric for {task} (known: {', '.join(known)})")
 
 
-def _train_file(ctx: StageContext, recorded: dict[str, str], name: str) -> Path:
+def _train_file(ctx: StageContext, recorded: dict[str, str], relative: str) -> Path:
     """A file `train` wrote, unchanged since (it may have travelled by stash between agents)."""
-    path = ctx.workspace.root / "train" / name
-    if name not in recorded or not path.is_file():
+    path = ctx.workspace.root / relative
+    if relative not in recorded or not path.is_file():
         raise UsageError(f"{path}: missing; run `mlsecops train` first or unstash the train folder")
-    if file_sha256(path) != recorded[name]:
+    if file_sha256(path) != recorded[relative]:
         raise UsageError(f"{path}: sha256 differs from the one train recorded: the file was changed")
     return path
 
@@ -58,68 +67,94 @@ def _read_json(path: Path) -> Any:
         raise UsageError(f"{path}: unreadable JSON ({exc.__class__.__name__})") from None
 
 
-def _predict(ctx: StageContext, recorded: dict[str, str]) -> tuple[list[str], list[int], Any, int]:
-    """Labels, true class indices and predicted probabilities of the held-out rows, and their count."""
-    from ..ml.model import load_model_safely, set_threads
-    from ..ml.tokenizer import TokenizerFormatError, WordTokenizer
+def _held_out_truth(ctx: StageContext, split: dict[str, Any]) -> tuple[list[int], list[str]]:
+    """The held-out rows of split.json and their true labels, read from the dataset load recorded."""
+    from ..ml.dataset import verify_digest
+    from ..ml.table import cell, read_table
+    from ..ml.trainers.common import find_dataset
 
-    labels = _read_json(_train_file(ctx, recorded, "labels.json"))
-    split = _read_json(_train_file(ctx, recorded, "split.json"))
-    tokenizer_path = _train_file(ctx, recorded, "tokenizer.json")
-    try:
-        tokenizer = WordTokenizer.from_json(tokenizer_path.read_text(encoding="utf-8"))
-    except TokenizerFormatError as exc:
-        raise UsageError(f"{tokenizer_path}: {exc}") from None
-    model_path = _train_file(ctx, recorded, "model.keras")
-
-    dataset = read_dataset(ctx, STAGE)
-    shown = dataset.shown
-    recorded_dataset = split.get("dataset") if isinstance(split, dict) else None
-    if not isinstance(recorded_dataset, dict) or recorded_dataset.get("sha256") != dataset.sha256:
+    if not ctx.workspace.has_result("load"):
+        raise UsageError(f"{STAGE}: the load stage has not run in workspace {ctx.workspace.root} (the held-out "
+                         "labels come from its dataset): run `mlsecops load` first or unstash its folder")
+    artifact, shown = find_dataset(ctx.config, ctx.loaded_artifacts())
+    if not artifact.path.is_file():
+        raise UsageError(f"{shown}: the loaded dataset {artifact.path} is missing from the workspace")
+    digest = verify_digest(artifact.path, artifact.sha256, shown)
+    recorded = split.get("dataset")
+    if not isinstance(recorded, dict) or recorded.get("sha256") != digest:
         raise UsageError(f"{shown}: not the dataset train split (sha256 differs from train/split.json)")
-    held_out = dataset.data.select(list(split.get("test_rows") or []))
-    if not len(held_out):
+    label_column = str(split.get("label_column") or ctx.config.train.label_column)
+    rows = [int(row) for row in split.get("test_rows") or []]
+    if not rows:
         raise UsageError("train/split.json: no held-out rows to evaluate on")
-    label_index = {label: index for index, label in enumerate(labels)}
-    unknown = sorted(set(held_out.labels) - set(label_index))
-    if unknown:
-        raise UsageError(f"{shown}: held-out label '{unknown[0]}' is not among the trained labels")
-
-    set_threads(ctx.config.train.threads)
-    model = load_model_safely(model_path, str(model_path))
-    probabilities = model.predict(tokenizer.encode(held_out.texts), verbose=0, batch_size=512)
-    if probabilities.shape[1] != len(labels):
-        raise UsageError(f"{model_path}: {probabilities.shape[1]} outputs for {len(labels)} labels in labels.json")
-    return labels, [label_index[label] for label in held_out.labels], probabilities, len(held_out)
+    table = read_table(artifact.path, label_column, shown, [label_column]).select(rows, shown)
+    return rows, [cell(value) for value in table.column(label_column)]
 
 
-def _metric_finding(rule: str, metric: str, title: str, message: str, properties: dict[str, Any]) -> Finding:
+def _predictions(ctx: StageContext, train: StageResult) -> Any:
+    from ..ml.predictions import PredictionsError, check_against_split, read_predictions
+
+    recorded = {artifact.path: artifact.sha256 for artifact in train.artifacts}
+    relative = str(train.details.get("predictions") or "")
+    if not relative:
+        raise UsageError("train/result.json records no predictions file: run `mlsecops train` again")
+    path = _train_file(ctx, recorded, relative)
+    task = str(train.details.get("task") or "auto")
+    labels = train.details.get("labels") or None
+    try:
+        predictions = read_predictions(path, relative, task, labels)
+    except PredictionsError as exc:
+        raise UsageError(str(exc)) from None
+    split_relative = "train/split.json"
+    if split_relative in recorded:
+        split = _read_json(_train_file(ctx, recorded, split_relative))
+        rows, truth = _held_out_truth(ctx, split if isinstance(split, dict) else {})
+        try:
+            check_against_split(predictions, rows, truth, relative)
+        except PredictionsError as exc:
+            raise UsageError(str(exc)) from None
+    return predictions
+
+
+def _metric_finding(
+    rule: str, metric: str, title: str, message: str, properties: dict[str, Any], model: str = MODEL_LOCATION
+) -> Finding:
     return make_finding(
         rule=rule,
         title=title,
         severity=Severity.HIGH,
         category="metric",
         tool=TOOL,
-        location=Location(path=MODEL_LOCATION, artifact="model.keras"),
+        location=Location(path=model, artifact=Path(model).name),
         message=message,
         identity=metric,
         properties={"metric": metric, **properties},
     )
 
 
+def _worse(name: str, value: float, bound: float) -> bool:
+    """Beyond the bound in the bad direction; an undefined metric never passes."""
+    if math.isnan(value):
+        return True
+    return value > bound if name in LOWER_IS_BETTER else value < bound
+
+
 def _below(value: float, bound: float) -> bool:
-    return math.isnan(value) or value < bound  # an undefined metric never passes
+    return _worse("", value, bound)
 
 
-def threshold_findings(metrics: dict[str, float], thresholds: dict[str, float]) -> list[Finding]:
+def threshold_findings(
+    metrics: dict[str, float], thresholds: dict[str, float], model: str = MODEL_LOCATION
+) -> list[Finding]:
     findings = []
     for name, threshold in thresholds.items():
-        value = metrics[name]
-        if _below(value, threshold):
+        value = metrics.get(name, math.nan)
+        if _worse(name, value, threshold):
+            side = "over" if name in LOWER_IS_BETTER else "under"
             findings.append(_metric_finding(
-                "metric/below-threshold", name, f"{name} under its threshold",
-                f"{name} {value:.4f} is under its threshold {threshold}",
-                {"value": value, "threshold": threshold},
+                "metric/below-threshold", name, f"{name} {side} its threshold",
+                f"{name} {value:.4f} is {side} its threshold {threshold}",
+                {"value": value, "threshold": threshold}, model,
             ))
     return findings
 
@@ -165,16 +200,19 @@ def last_release_metrics(ctx: StageContext) -> tuple[str, dict[str, float]] | No
 
 
 def regression_findings(
-    metrics: dict[str, float], baseline: dict[str, float], tolerance: float
+    metrics: dict[str, float], baseline: dict[str, float], tolerance: float, model: str = MODEL_LOCATION
 ) -> tuple[list[Finding], dict[str, float]]:
     findings, deltas = [], {}
     for name, previous in baseline.items():
+        if name not in metrics:  # the baseline was another task (or an older mlsecops): nothing to compare
+            continue
         deltas[name] = round(metrics[name] - previous, 4)
-        if _below(metrics[name], previous - tolerance):
+        allowed = previous + tolerance if name in LOWER_IS_BETTER else previous - tolerance
+        if _worse(name, metrics[name], allowed):
             findings.append(_metric_finding(
                 "metric/regression", name, f"{name} regressed against the baseline",
                 f"{name} {metrics[name]:.4f} regressed from {previous:.4f} (tolerance {tolerance})",
-                {"value": metrics[name], "baseline": previous, "tolerance": tolerance},
+                {"value": metrics[name], "baseline": previous, "tolerance": tolerance}, model,
             ))
     return findings, deltas
 
@@ -189,37 +227,74 @@ def _baseline(ctx: StageContext) -> tuple[str, dict[str, float]] | None:
     return None
 
 
-def _evaluate(ctx: StageContext, result: StageResult) -> None:
+def _metrics(predictions: Any) -> tuple[dict[str, float], dict[str, Any]]:
+    """The task's metrics, and the details a report shows beside them."""
     import numpy as np
 
-    from ..ml.metrics import classification_metrics, confusion, per_class_report
+    from ..ml.metrics import classification_metrics, confusion, per_class_report, regression_metrics
 
-    settings = ctx.config.evaluate
-    _check_thresholds_config(settings.thresholds)
-    baseline = _baseline(ctx)
-    train = ctx.workspace.read_result("train")
-    require_passed(ctx, "train", needed_by=STAGE)
-    recorded = {Path(artifact.path).name: artifact.sha256 for artifact in train.artifacts}
-
-    labels, y_true, probabilities, rows = _predict(ctx, recorded)
-    y_pred = np.asarray(probabilities).argmax(axis=1)
-    metrics = {name: round(value, 4) for name, value in classification_metrics(y_true, probabilities).items()}
-    result.metrics = metrics
-    result.tools = tool_versions()
-    result.details = {
-        "test_rows": rows,
+    if predictions.task == "regression":
+        values = regression_metrics([float(v) for v in predictions.y_true], [float(v) for v in predictions.y_pred])
+        return values, {}
+    labels = predictions.labels
+    index = {label: position for position, label in enumerate(labels)}
+    y_true = [index[label] for label in predictions.y_true]
+    y_pred = [index[label] for label in predictions.y_pred]
+    probabilities = predictions.probabilities
+    if probabilities is None:  # hard predictions only: ROC-AUC and log-loss of a one-hot score
+        probabilities = np.eye(len(labels))[y_pred]
+    values = classification_metrics(y_true, probabilities)
+    return values, {
         "labels": labels,
         "confusion_matrix": confusion(y_true, y_pred, labels),
         "per_class": per_class_report(y_true, y_pred, labels),
-        "thresholds": dict(settings.thresholds),
+        "probabilities": predictions.probabilities is not None,
+    }
+
+
+def _not_applicable(ctx: StageContext, result: StageResult, kind: str) -> None:
+    result.details = {"kind": kind, "task": "none", "applicable": False, "baseline": None,
+                      "thresholds": {}}
+    result.tools = tool_versions(("numpy",))
+    ctx.echo(f"evaluate: nothing to evaluate (train.kind {kind}: no model of our own); "
+             "the model gate judges the application's tests")
+
+
+def _evaluate(ctx: StageContext, result: StageResult) -> None:
+    settings = ctx.config.evaluate
+    train = ctx.workspace.read_result("train")
+    require_passed(ctx, "train", needed_by=STAGE)
+    kind = str(train.details.get("kind") or "keras-text")
+    task = str(train.details.get("task") or "classification")
+    if task == "none":
+        _not_applicable(ctx, result, kind)
+        return
+    thresholds = settings.regression_thresholds if task == "regression" else settings.thresholds
+    _check_thresholds_config(thresholds, task)
+    baseline = _baseline(ctx)
+    predictions = _predictions(ctx, train)
+    model_files = train.details.get("model_files") or [MODEL_LOCATION]
+    model = str(model_files[0])
+
+    measured, extra = _metrics(predictions)
+    metrics = {name: round(value, 4) for name, value in measured.items()}
+    rows = len(predictions)
+    result.metrics = metrics
+    result.tools = tool_versions(("numpy",))
+    result.details = {
+        "kind": kind,
+        "task": predictions.task,
+        "test_rows": rows,
+        **extra,
+        "thresholds": dict(thresholds),
         "baseline": None,
     }
-    result.findings = threshold_findings(metrics, settings.thresholds)
+    result.findings = threshold_findings(metrics, thresholds, model)
     if baseline is None:
         result.warnings.append("no baseline: no earlier release of this project to compare with")
     else:
         source, previous = baseline
-        regressions, deltas = regression_findings(metrics, previous, settings.regression_tolerance)
+        regressions, deltas = regression_findings(metrics, previous, settings.regression_tolerance, model)
         result.findings += regressions
         result.details["baseline"] = {
             "source": source, "metrics": previous, "deltas": deltas, "tolerance": settings.regression_tolerance,

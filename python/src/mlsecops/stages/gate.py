@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import GateFailed
 from ..policy import evaluate_gate, load_policy
 from ..workspace import StageResult
 from .base import StageContext, run_stage
+from .sign import JUDGED_MODEL
 
 GATE_STAGES = {"security": "gate-security", "model": "gate-model"}
 
@@ -15,7 +18,8 @@ def run(ctx: StageContext) -> StageResult:
     stage = GATE_STAGES[gate_name]
 
     def body(ctx: StageContext, result: StageResult) -> None:
-        policy = load_policy(ctx.config.resolve_path(ctx.config.policy) if ctx.config.policy else None)
+        policy = load_policy(ctx.config.resolve_path(ctx.config.policy) if ctx.config.policy else None,
+                             project_thresholds=sets_own_thresholds(ctx.config))
         judged_stages = policy.gates[gate_name].judge if gate_name in policy.gates else []
         results = {name: ctx.workspace.read_result(name) for name in judged_stages if ctx.workspace.has_result(name)}
         verdict = evaluate_gate(gate_name, policy, results)
@@ -26,6 +30,10 @@ def run(ctx: StageContext) -> StageResult:
             "waived": verdict.waived,
             "judged_stages": sorted(results),
         }
+        if gate_name == "model":
+            result.details[JUDGED_MODEL] = judged_model(ctx)
+        else:
+            result.details["inputs"] = judged_inputs(ctx)
         result.warnings.extend(verdict.warnings)
         result.reason = verdict.reason
         for warning in verdict.warnings:
@@ -43,6 +51,39 @@ def run(ctx: StageContext) -> StageResult:
         return run_stage(stage, body, ctx)
     finally:
         write_reports_quietly(ctx)
+
+
+def sets_own_thresholds(config: Any) -> bool:
+    """Whether mlsecops.yaml names its own metric thresholds (not the defaults)."""
+    return bool({"thresholds", "regression_thresholds"} & config.evaluate.model_fields_set)
+
+
+def judged_inputs(ctx: StageContext) -> dict[str, str]:
+    """The loaded inputs (source name -> sha256) this security gate judged: `train` trains only on those."""
+    from ..errors import MlsecopsError
+
+    try:
+        load = ctx.workspace.optional_result("load")
+    except MlsecopsError:  # an unreadable load result: no inputs vouched for, train refuses
+        return {}
+    sources = load.details.get("sources", []) if load else []
+    return {str(entry.get("name")): str(entry.get("sha256", "")) for entry in sources if isinstance(entry, dict)}
+
+
+def judged_model(ctx: StageContext) -> dict[str, object]:
+    """The digests of the model files this gate judged, so that `sign` signs only those very files.
+
+    A model that cannot be named (train has not run, a `sign.paths` glob matching nothing) is
+    recorded as a problem rather than failing the gate: `sign` refuses on it, fail closed.
+    """
+    from ..errors import MlsecopsError
+    from ..signing.model_release import file_digests, model_release
+
+    try:
+        files, origin = model_release(ctx.workspace, ctx.config)
+        return {"files": file_digests(files), "from": origin}
+    except (MlsecopsError, OSError) as exc:
+        return {"files": {}, "problem": str(exc).removeprefix("refusing to sign: ")}
 
 
 def write_reports_quietly(ctx: StageContext) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 from ..config import Config, SourceConfig
@@ -39,12 +40,15 @@ def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock:
     from .lock import lock_path
 
     load = config.load
+    for index, prefix in enumerate(load.allowlist):
+        _check_url_text(prefix, f"load.allowlist[{index}]")
     seen: set[str] = set()
     for source in load.sources:
         where = f"load.sources '{source.name}'"
         if not _SAFE_NAME.match(source.name) or source.name in seen:
             raise UsageError(f"{where}: a source name must be unique and use only letters, digits, '.', '_', '-'")
         seen.add(source.name)
+        _check_url_text(source.url, where)
         url = scrub_url(source.url)
         scheme = scheme_of(source.url)
         if scheme not in STORES:
@@ -68,11 +72,24 @@ def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock:
             )
 
 
+def _check_url_text(url: str, where: str) -> None:
+    """A control character, written plainly or percent-encoded (`%00`, `%0a`), names no file or
+    object a user meant: refused before any path is built from it (a NUL crashes the OS calls)."""
+    from urllib.parse import unquote
+
+    if any(ord(char) < 32 or ord(char) == 127 for char in url + unquote(url)):
+        raise UsageError(f"{where}: a control character (such as %00) in the URL {scrub_url(url)!r}: refused")
+
+
 def check_stays_inside_allowlist(config: Config, source: SourceConfig) -> None:
-    """A file:// source must lie inside an allowlisted folder once symlinks are resolved.
+    """A file:// source must lie inside an allowlisted folder once symlinks are resolved, and must
+    not be a hard link.
 
     The allowlist compares URL text, but `data/link.csv -> /etc/passwd` passes that test
     and would copy the target into the workspace (and from there into reports and releases).
+    A hard link is the same file under two names, one of which may lie anywhere on the disk
+    (`ln /etc/shadow data/x.csv`); nothing on the file tells where its other names are, so a
+    file with more than one name is refused (a copy of it is fine).
     """
     from ..stores import absolute_file_url, scheme_of
     from ..stores.file import is_within, path_of_file_url
@@ -93,6 +110,28 @@ def check_stays_inside_allowlist(config: Config, source: SourceConfig) -> None:
             f"load.sources '{source.name}': {scrub_url(source.url)} resolves outside its allowlisted "
             "folder (a symlink?): refused"
         )
+    linked = _hard_linked(target)
+    if linked is not None:
+        shown = "" if linked == target else f" ({linked.name})"
+        raise UsageError(
+            f"load.sources '{source.name}': {scrub_url(source.url)}{shown} is a hard link (one file with "
+            "several names, which may lie outside the allowlisted folder): copy it instead: refused"
+        )
+
+
+def _hard_linked(target: Path) -> Path | None:
+    """The source file, or the first file of a source folder (a release), that has more than one name."""
+    if target.is_file():
+        return target if os.stat(target).st_nlink > 1 else None
+    if not target.is_dir():
+        return None  # absent: the store says so when it fetches
+    for directory, _, names in os.walk(target):  # links are not followed; the store refuses those leading out
+        for name in sorted(names):
+            path = Path(directory) / name
+            info = os.lstat(path)
+            if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+                return path
+    return None
 
 
 def is_release(url: str) -> bool:

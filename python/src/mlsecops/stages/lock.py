@@ -33,10 +33,14 @@ def read_lock(path: Path) -> dict[str, dict[str, str]]:
     """The pinned sources; an absent file is an empty lock (load decides whether that is allowed)."""
     import yaml
 
+    from ..yaml_safe import check_yaml_bounds
+
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        check_yaml_bounds(text, str(path))
+        data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"{path}: unreadable lock file ({exc.__class__.__name__})") from None
     data = data or {}

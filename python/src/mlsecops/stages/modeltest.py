@@ -23,14 +23,24 @@ def run(ctx: StageContext) -> StageResult:
     return run_stage(STAGE, _body, ctx)
 
 
-def trained_files(train_dir: Path) -> list[Path]:
+def trained_files(train_dir: Path, model_files: list[str] | None = None) -> list[Path]:
+    """The model release train recorded (`details.model_files`, workspace-relative), else the Keras names."""
+    if model_files:
+        root = train_dir.parent
+        return [root / name for name in model_files if (root / name).is_file()]
     return [train_dir / name for name in TRAINED_FILES if (train_dir / name).is_file()]
+
+
+def _recorded_model_files(ctx: StageContext) -> list[str]:
+    train = ctx.workspace.optional_result("train")
+    files = train.details.get("model_files") if train is not None else None
+    return [str(name) for name in files] if isinstance(files, list) else []
 
 
 def scan_trained_files(ctx: StageContext, train_dir: Path, stage_dir: Path, result: StageResult) -> bool:
     """Scan what train wrote with the configured model scanners; True when the model may be loaded."""
     settings = ctx.config.modeltest
-    files = trained_files(train_dir)
+    files = trained_files(train_dir, _recorded_model_files(ctx))
     if not files:
         result.findings.append(
             scanner_did_not_run(

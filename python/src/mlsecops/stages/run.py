@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 import time
 from dataclasses import replace
 
 from ..errors import GateFailed, MlsecopsError
+from ..workspace import REPORTS_DIR, RESULT_FILE, Workspace
 from .base import StageContext
 
 # (label, stage module, options): the order of DESIGN.md
@@ -39,6 +41,9 @@ def run_pipeline(ctx: StageContext, from_stage: str | None = None) -> None:
     steps = list(PIPELINE)
     if from_stage:
         steps = steps[[module for _, module, _ in steps].index(from_stage):]
+    cleared = clear_stale_results(ctx.workspace, [_stage_name(module, options) for _, module, options in steps])
+    if cleared:
+        ctx.echo(f"mlsecops run: removed the earlier results of {', '.join(cleared)}")
     _notify(ctx, "started")
     for label, module, options in steps:
         t0 = time.monotonic()
@@ -59,6 +64,47 @@ def run_pipeline(ctx: StageContext, from_stage: str | None = None) -> None:
     _write_reports(ctx)
     _notify(ctx, "succeeded")
     ctx.echo(f"mlsecops run: PASSED in {time.monotonic() - started:.1f}s; reports in {ctx.workspace.root / 'reports'}")
+
+
+def _stage_name(module: str, options: dict) -> str:
+    return f"gate-{options['gate']}" if module == "gate" else module
+
+
+# Kept across runs: the releases of the default store (`<workspace>/store/<project>/...`) and the
+# workspace's local signing key, which must stay the same key from run to run.
+_KEPT = {"store": {"*"}, "sign": {"local-key"}}
+
+
+def clear_stale_results(workspace: Workspace, stages: list[str]) -> list[str]:
+    """Remove what earlier runs left in the folders of the stages this run is about to run.
+
+    A run's reports and console summary must hold only that run's results: a run that stops at
+    `load` must not show the previous run's scan and gates. Only folders holding a result.json
+    (written by a stage) are touched, so a workspace pointed at a project folder loses nothing of
+    the project. Notify's folder goes too: its results describe an earlier run.
+    """
+    cleared = []
+    for stage in [*stages, "notify"]:
+        folder = workspace.root / stage
+        if not (folder / RESULT_FILE).is_file() and not any(folder.glob(f"*/{RESULT_FILE}")):
+            continue
+        kept = _KEPT.get(stage, set())
+        for child in folder.iterdir():
+            if child.name in kept or ("*" in kept and child.is_dir()):
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        if stage != "notify":
+            cleared.append(stage)
+    if cleared:
+        from ..reports import REPORTS
+
+        # re-rendered when the run ends or stops; a run that crashes must not leave the last run's behind
+        for name in REPORTS:
+            (workspace.root / REPORTS_DIR / name).unlink(missing_ok=True)
+    return cleared
 
 
 def _write_reports(ctx: StageContext) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 from ..config import ScanConfig
 from ..errors import MlsecopsError, UsageError
@@ -53,18 +54,24 @@ def run_and_record(name: str, targets: ScanTargets, result: StageResult) -> Scan
     return outcome
 
 
-def _standalone_targets(name: str, path: Path) -> ScanTargets:
+def _standalone_targets(name: str, path: Path, options: dict[str, Any] | None = None,
+                        project_root: Path | None = None) -> ScanTargets:
     kind = get_scanner(name).standalone_kind
+    options = dict(options or {})
+    if project_root is not None:
+        options.setdefault("project_root", str(project_root))
     if kind is None:
         # the same defaults as the stage: never walk .git, .venv or our own workspace
-        return ScanTargets(paths=[path], exclude=list(ScanConfig().exclude))
+        return ScanTargets(paths=[path], exclude=list(ScanConfig().exclude), options=options)
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     return ScanTargets(artifacts=[LoadedArtifact(name=f.name, kind=kind, path=f) for f in files])
 
 
-def scan_path(name: str, path: Path) -> ScanOutcome:
-    """`mlsecops scan NAME PATH`: one scanner alone, no config or workspace needed."""
-    outcome = run_scanner(name, _standalone_targets(name, path))
+def scan_path(name: str, path: Path, options: dict[str, Any] | None = None,
+              project_root: Path | None = None) -> ScanOutcome:
+    """`mlsecops scan NAME PATH`: one scanner alone, no config or workspace needed (a project's
+    `scan.options.<name>` and root are used when given)."""
+    outcome = run_scanner(name, _standalone_targets(name, path, options, project_root))
     # Some scanners say "ran" over no input at all; alone, that is nothing to scan (a missing tool,
     # already not-run, keeps its own reason).
     if outcome.status == "ran" and not outcome.findings and _holds_no_file(path):

@@ -1,25 +1,26 @@
-"""Stage 9, sign: only after both gates passed, sign the model files and tokenizer (OpenSSF model signing).
+"""Stage 9, sign: only after both gates passed, sign every file of the model release (OpenSSF model signing).
 
-The signed folder is `.mlsecops/sign/model/` (copies of train's outputs, checked against the
-digests train recorded); the bundle is `.mlsecops/sign/model.sig` and the public key
-`.mlsecops/sign/public-key.pem`. A generated local key stays in `sign/local-key/` and never
-travels into a report or a release.
+The files are those of `signing/model_release.py` (`sign.paths`, else what train recorded). They
+must be the very files the model gate judged (same digests) and, when train recorded them,
+unchanged since. The signed folder is `.mlsecops/sign/model/` (copies); the bundle is
+`.mlsecops/sign/model.sig` and the public key `.mlsecops/sign/public-key.pem`. A generated local
+key stays in `sign/local-key/` and never travels into a report or a release.
 """
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from ..errors import GateFailed
 from ..workspace import StageResult
 from .base import StageContext, run_stage
 
-MODEL_FILES = ("model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json")
-REQUIRED_FILES = ("model.keras", "tokenizer.json")
 REQUIRED_GATES = ("gate-security", "gate-model")
 BUNDLE = "model.sig"
 PUBLIC_KEY = "public-key.pem"
 MODEL_DIR = "model"
+JUDGED_MODEL = "model"  # gate-model's details key: the model files it judged, name -> sha256
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -40,37 +41,54 @@ def require_passed_gates(
     return verdicts
 
 
+def require_judged_model(ctx: StageContext, signed: dict[str, str], action: str = "sign") -> None:
+    """Fail closed on order: sign (and store) only the very files whose digests the passed model gate recorded."""
+    record = ctx.workspace.read_result("gate-model").details.get(JUDGED_MODEL)
+    record = record if isinstance(record, dict) else {}
+    judged = record.get("files")
+    if not isinstance(judged, dict) or not judged:
+        why = record.get("problem")
+        raise GateFailed(
+            f"refusing to {action}: the model gate recorded no model digests"
+            + (f" ({why})" if why else "")
+            + ": run `mlsecops gate --stage model` again on this model"
+        )
+    if judged == signed:
+        return
+    differ = sorted(name for name in judged.keys() | signed.keys() if judged.get(name) != signed.get(name))
+    raise GateFailed(
+        f"refusing to {action}: the model gate judged other model files ({', '.join(differ[:5])}"
+        f"{', ...' if len(differ) > 5 else ''}): run evaluate, modeltest and the model gate on this model again"
+    )
+
+
 def _sign(ctx: StageContext, result: StageResult) -> None:
     from ..signing import signer_class
+    from ..signing.model_release import model_release
 
     result.details["gates"] = require_passed_gates(ctx)
     workspace = ctx.workspace
-    train_dir = workspace.root / "train"
-    missing = [name for name in REQUIRED_FILES if not (train_dir / name).is_file()]
-    if missing:
-        raise GateFailed(f"refusing to sign: train output missing in {train_dir} ({', '.join(missing)})")
-    recorded = (
-        {a.path: a.sha256 for a in workspace.read_result("train").artifacts} if workspace.has_result("train") else {}
-    )
+    files, origin = model_release(workspace, ctx.config)
 
     stage_dir = workspace.stage_dir("sign")
     model_dir = stage_dir / MODEL_DIR
     shutil.rmtree(model_dir, ignore_errors=True)
     model_dir.mkdir()
-    for name in MODEL_FILES:
-        source = train_dir / name
-        if not source.is_file():
-            continue
-        shutil.copyfile(source, model_dir / name)
-        artifact = workspace.artifact(model_dir / name)
-        expected = recorded.get(f"train/{name}")
-        if expected and expected != artifact.sha256:
+    for file in files:
+        target = model_dir / file.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file.source, target)
+        artifact = workspace.artifact(target)
+        if file.recorded and file.recorded != artifact.sha256:
             # the file changed after train recorded it (a tampered stash): never sign that
+            shutil.rmtree(model_dir, ignore_errors=True)
             raise GateFailed(
-                f"refusing to sign: train/{name} differs from train's result.json "
-                f"(recorded {expected[:12]}, found {artifact.sha256[:12]})"
+                f"refusing to sign: {file.shown} differs from train's result.json "
+                f"(recorded {file.recorded[:12]}, found {artifact.sha256[:12]})"
             )
         result.artifacts.append(artifact)
+    signed = {Path(a.path).relative_to(f"sign/{MODEL_DIR}").as_posix(): a.sha256 for a in result.artifacts}
+    require_judged_model(ctx, signed)
 
     config = ctx.config.sign
     if config.method == "key" and config.key and not config.key.lstrip().startswith("-----BEGIN"):
@@ -93,7 +111,8 @@ def _sign(ctx: StageContext, result: StageResult) -> None:
             "bundle": f"sign/{BUNDLE}",
             "public_key": f"sign/{PUBLIC_KEY}" if info.public_key else "",
             "model_dir": f"sign/{MODEL_DIR}",
-            "files": sorted(p.name for p in model_dir.iterdir()),
+            "files": sorted(signed),
+            "model_files_from": origin,
         }
     )
     if info.local_key:

@@ -40,7 +40,7 @@ def _release_files(ctx: StageContext, sign_dir: Path) -> tuple[dict[str, Path], 
     from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY
 
     model_dir = sign_dir / MODEL_DIR
-    files = {path.name: path for path in sorted(model_dir.iterdir()) if path.is_file()}
+    files = {path.relative_to(model_dir).as_posix(): path for path in sorted(model_dir.rglob("*")) if path.is_file()}
     signed = set(files)
     files[BUNDLE] = sign_dir / BUNDLE
     if (sign_dir / PUBLIC_KEY).is_file():
@@ -58,10 +58,11 @@ def _release_files(ctx: StageContext, sign_dir: Path) -> tuple[dict[str, Path], 
 
 def _store(ctx: StageContext, result: StageResult) -> None:
     from .. import __version__
+    from ..hashing import file_sha256
     from ..signing.verifier import verify_model
     from ..stores import open_store
     from ..stores.release import publish_release, release_prefix
-    from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY, require_passed_gates
+    from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY, require_judged_model, require_passed_gates
 
     workspace = ctx.workspace
     gates = require_passed_gates(ctx, action="store")
@@ -77,6 +78,13 @@ def _store(ctx: StageContext, result: StageResult) -> None:
             f"({', '.join(changes) or report.message})"
         )
 
+    # the model gate may have judged a newer model since sign ran: release only what it vouched for
+    model_dir = sign_dir / MODEL_DIR
+    require_judged_model(
+        ctx,
+        {p.relative_to(model_dir).as_posix(): file_sha256(p) for p in model_dir.rglob("*") if p.is_file()},
+        action="store",
+    )
     files, signed = _release_files(ctx, sign_dir)
     evaluate = workspace.optional_result("evaluate")
     project = ctx.config.project

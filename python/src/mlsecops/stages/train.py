@@ -1,27 +1,24 @@
-"""Stage 5, train: the Keras text classifier on the loaded dataset, cross-validated, with fixed seeds.
+"""Stage 5, train: the trainer of `train.kind`, only after a passed security gate on the same inputs.
 
-Writes into `train/`: model.keras, model.h5, tokenizer.json (the safe form), tokenizer.pickle
-(compatibility only: mlsecops never loads it), labels.json, split.json (the held-out rows
-`evaluate` must use) and history.json.
+The stage owns the order and the record; each kind lives in `ml/trainers/` (keras-text,
+sklearn, command, pretrained, none). `result.json` holds `details.kind`, `details.task`,
+`details.model_files` (workspace-relative paths of the model release: what sign signs and
+store ships, each also in `artifacts` with its sha256) and `details.predictions` (the
+held-out predictions `evaluate` reads; not a model file).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import shutil
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import GateFailed, UsageError
-from ..ml.dataset import LabelledTexts, check_trainable, read_labelled_texts, stratified_split, verify_digest
-from ..ml.versions import tool_versions
-from ..redact import scrub_url
-from ..scanners.interface import LoadedArtifact
-from ..workspace import StageResult
-from .base import StageContext, run_stage, write_json
+from ..workspace import RESULT_FILE, StageResult
+from .base import StageContext, run_stage
 
 STAGE = "train"
-OUTPUT_FILES = (
-    "model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json", "split.json", "history.json",
-)
+SECURITY_GATE = "gate-security"
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -44,125 +41,99 @@ def require_passed(ctx: StageContext, stage: str, *, needed_by: str) -> None:
     raise UsageError(f"{message}; run `mlsecops {stage}` again first")
 
 
-def loaded_dataset(ctx: StageContext, needed_by: str) -> tuple[LoadedArtifact, str]:
-    """The load stage's artifact named by `train.dataset`, and how to name it in messages.
+def loaded_inputs(ctx: StageContext) -> dict[str, str]:
+    """The digests of what load fetched (source name -> sha256): the inputs a security gate judged."""
+    if not ctx.workspace.has_result("load"):
+        return {}
+    sources = ctx.workspace.read_result("load").details.get("sources", [])
+    return {str(entry.get("name")): str(entry.get("sha256", "")) for entry in sources}
 
-    A source that load extracted (an archive) is a folder: `train.dataset_file` picks the file in it.
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def require_security_gate(ctx: StageContext, needed_by: str = STAGE) -> None:
+    """Fail closed on order: a passed security gate, judged on the inputs load recorded now.
+
+    A gate result that records the loaded digests (`details.inputs`) must name exactly these;
+    one that does not must at least have run after the load it judged finished.
     """
-    name = ctx.config.train.dataset
     if not ctx.workspace.has_result("load"):
         raise UsageError(
-            f"{needed_by}: the load stage has not run in workspace {ctx.workspace.root} "
-            f"(train.dataset '{name}' comes from it): run `mlsecops load` first or unstash its folder"
+            f"{needed_by}: the load stage has not run in workspace {ctx.workspace.root}: "
+            "run `mlsecops load` first or unstash its folder"
         )
     require_passed(ctx, "load", needed_by=needed_by)
-    artifacts = ctx.loaded_artifacts()
-    matches = [artifact for artifact in artifacts if artifact.name == name]
-    if not matches:
-        known = ", ".join(sorted(artifact.name for artifact in artifacts)) or "none"
-        raise UsageError(f"train.dataset: no loaded source named '{name}' (loaded: {known})")
-    artifact = matches[0]
-    shown = scrub_url(artifact.url) or str(artifact.path)
-    member = ctx.config.train.dataset_file
-    if artifact.path.is_dir():
-        if not member:
-            raise UsageError(f"{shown}: train.dataset '{name}' was extracted to a folder: set train.dataset_file")
-        relative = Path(member)
-        if relative.is_absolute() or ".." in relative.parts:
-            raise UsageError(f"train.dataset_file '{member}': must be a relative path inside the extracted folder")
-        # the archive's digest was checked by load; a member has no digest of its own to compare
-        return replace(artifact, path=artifact.path / relative, sha256=""), f"{shown}!{relative.as_posix()}"
-    if member:
-        raise UsageError(f"train.dataset_file '{member}': source '{name}' is a file, not an extracted archive")
-    return artifact, shown
-
-
-@dataclass
-class Dataset:
-    artifact: LoadedArtifact  # as load recorded it; `path` is the file read
-    shown: str  # how messages name it
-    sha256: str  # of the file read
-    data: LabelledTexts
-
-
-def read_dataset(ctx: StageContext, needed_by: str) -> Dataset:
-    """The dataset as load recorded it: present, unchanged since load, with the configured columns."""
-    settings = ctx.config.train
-    artifact, shown = loaded_dataset(ctx, needed_by)
-    if not artifact.path.is_file():
-        raise UsageError(f"{shown}: the loaded dataset {artifact.path} is missing from the workspace")
-    digest = verify_digest(artifact.path, artifact.sha256, shown)
-    data = read_labelled_texts(artifact.path, settings.text_column, settings.label_column, shown)
-    return Dataset(artifact, shown, digest, data)
+    gate = ctx.workspace.optional_result(SECURITY_GATE)
+    if gate is None:
+        raise GateFailed(
+            f"refusing to {needed_by}: the security gate has not run in workspace {ctx.workspace.root} "
+            "(run `mlsecops scan` and `mlsecops gate --stage security` first, or unstash gate-security)"
+        )
+    if gate.status != "passed":
+        raise GateFailed(f"refusing to {needed_by}: the security gate {gate.status}; nothing it refused is trained")
+    current = loaded_inputs(ctx)
+    recorded = gate.details.get("inputs")
+    if isinstance(recorded, dict):
+        changed = sorted(name for name in set(current) | set(recorded) if current.get(name) != recorded.get(name))
+        if changed:
+            raise GateFailed(
+                f"refusing to {needed_by}: the security gate judged other inputs than load holds now "
+                f"(source '{changed[0]}'); run scan and the security gate again"
+            )
+        return
+    load = ctx.workspace.read_result("load")
+    loaded_at, judged_at = _moment(load.finished), _moment(gate.started)
+    if loaded_at is None or judged_at is None or judged_at < loaded_at:
+        raise GateFailed(
+            f"refusing to {needed_by}: the security gate ran before the last load "
+            "(it judged other inputs); run scan and the security gate again"
+        )
 
 
 def _clear_previous_outputs(folder: Path) -> None:
     # a failed run must not leave the previous run's model beside its own result.json
-    for name in OUTPUT_FILES:
-        (folder / name).unlink(missing_ok=True)
+    for path in folder.iterdir():
+        if path.name == RESULT_FILE:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _relative(ctx: StageContext, path: Path) -> str:
+    return ctx.workspace.artifact(path).path
 
 
 def _train(ctx: StageContext, result: StageResult) -> None:
-    from ..ml.model import save_model
-    from ..ml.training import train_classifier
+    from ..ml.trainers import TrainJob, trainer_for
 
     settings = ctx.config.train
-    require_passed(ctx, "gate-security", needed_by=STAGE)
-    dataset = read_dataset(ctx, STAGE)
-    data, shown = dataset.data, dataset.shown
-    check_trainable(data, settings.folds, settings.test_size, shown)
-    labels = sorted(set(data.labels))
-    train_positions, test_positions = stratified_split(data.labels, settings.test_size, settings.seed)
-    training = data.select([data.rows[i] for i in train_positions])
-
+    require_security_gate(ctx)
     folder = ctx.workspace.stage_dir(STAGE)
     _clear_previous_outputs(folder)
-    dataset_record = {
-        "name": dataset.artifact.name, "url": scrub_url(dataset.artifact.url), "file": dataset.shown,
-        "sha256": dataset.sha256,
-    }
-    write_json(folder / "split.json", {
-        "dataset": dataset_record,
-        "text_column": settings.text_column,
-        "label_column": settings.label_column,
-        "seed": settings.seed,
-        "test_size": settings.test_size,
-        "train_rows": training.rows,
-        "test_rows": [data.rows[i] for i in test_positions],
-    })
-    ctx.echo(
-        f"train: {len(data)} rows of {shown}, {len(labels)} labels; {len(training)} for training "
-        f"({settings.folds}-fold CV), {len(test_positions)} held out"
+    job = TrainJob(
+        config=ctx.config, workspace_root=ctx.workspace.root, folder=folder,
+        loaded=ctx.loaded_artifacts(), echo=ctx.echo,
     )
-    label_index = {label: index for index, label in enumerate(labels)}
-    outcome = train_classifier(
-        training.texts, [label_index[label] for label in training.labels], len(labels), settings, ctx.echo
-    )
+    output = trainer_for(settings.kind)(job)
 
-    keras_file, h5_file = save_model(outcome.model, folder)
-    (folder / "tokenizer.json").write_text(outcome.tokenizer.to_json(), encoding="utf-8")
-    (folder / "tokenizer.pickle").write_bytes(outcome.tokenizer.pickle_bytes())
-    write_json(folder / "labels.json", labels)
-    write_json(folder / "history.json", outcome.history)
-
-    result.metrics = dict(outcome.cv_summary)
+    model_artifacts = [ctx.workspace.artifact(path) for path in output.model_files]
+    others = [*output.other_files, *([output.predictions] if output.predictions else [])]
+    result.artifacts = model_artifacts + [ctx.workspace.artifact(path) for path in others]
+    result.metrics = dict(output.metrics)
+    result.tools = dict(output.tools)
     result.details = {
-        "dataset": dataset_record,
-        "rows": len(data),
-        "train_rows": len(training),
-        "test_rows": len(test_positions),
-        "labels": labels,
-        "folds": [{"fold": number, **metrics} for number, metrics in enumerate(outcome.fold_metrics, start=1)],
-        "final_epochs": outcome.final_epochs,
-        "vocabulary_size": outcome.tokenizer.vocabulary_size,
-        "parameters": int(outcome.model.count_params()),
+        "kind": settings.kind,
+        "task": output.task,
+        "model_files": [artifact.path for artifact in model_artifacts],
+        "predictions": _relative(ctx, output.predictions) if output.predictions else None,
+        "labels": output.labels,
+        **output.details,
         "settings": settings.model_dump(mode="json"),
     }
-    result.artifacts = [ctx.workspace.artifact(folder / name) for name in OUTPUT_FILES]
-    result.tools = tool_versions()
-    summary = outcome.cv_summary
-    ctx.echo(
-        f"train: CV accuracy {summary['cv_accuracy_mean']:.4f} ± {summary['cv_accuracy_std']:.4f}, "
-        f"f1_macro {summary['cv_f1_macro_mean']:.4f} ± {summary['cv_f1_macro_std']:.4f}; "
-        f"wrote {keras_file.name}, {h5_file.name}, tokenizer.json, tokenizer.pickle"
-    )

@@ -7,6 +7,10 @@ trust with `--public-key`. The signature covers the model files only: `manifest.
 which catches accidents and careless edits but not someone who rewrites the manifest too.
 A bad file the user names (`--signature`, `--public-key`) is bad input, exit 2; a bad
 file inside the release is tampering, exit 1.
+
+A folder signed with the OpenSSF `model_signing` CLI or API (`model_signing sign key
+--signature DIR/model.sig DIR`) verifies too: its bundle does not leave out `manifest.json`,
+so no manifest is expected, and the signer's public key must be given with `--public-key`.
 """
 
 from __future__ import annotations
@@ -31,9 +35,13 @@ def verify_command(path: Path, signature: str | None, public_key: str | None, ec
     manifest_path = path / MANIFEST
     if not bundle.is_file():
         raise UsageError(f"{bundle}: signature bundle not found (pass --signature)")
-    if signature is None and not manifest_path.is_file():
-        raise GateFailed(f"{path}: no {MANIFEST}: an incomplete release counts as absent")
     parsed = _read_bundle(bundle, given=signature is not None)
+    release = _is_release_bundle(parsed)
+    if signature is None and release and not manifest_path.is_file():
+        raise GateFailed(f"{path}: no {MANIFEST}: an incomplete release counts as absent")
+    if not release and not key.is_file() and public_key is None and not _keyless(parsed):
+        raise UsageError(f"{path}: signed by model_signing, not released by mlsecops: pass the signer's key "
+                         "with --public-key")
     if not key.is_file():
         from ..signing.verifier import is_keyless
 
@@ -58,6 +66,22 @@ def verify_command(path: Path, signature: str | None, public_key: str | None, ec
         raise GateFailed(f"{path}: verification failed: {summary}")
     origin = "pinned" if public_key else "the release's own copy: pin it with --public-key to prove origin"
     echo(f"{path}: verified ({report.message}; key {report.key_id[:16]}, {origin})")
+
+
+def _keyless(parsed: dict[str, Any]) -> bool:
+    from ..signing.verifier import is_keyless
+
+    return is_keyless(parsed)
+
+
+def _is_release_bundle(parsed: dict[str, Any]) -> bool:
+    """mlsecops signs with the release's manifest and reports left out of the signature; a bundle made
+    by the `model_signing` CLI or API over a plain model folder does not know them."""
+    from ..stores.release import MANIFEST
+
+    serialization = parsed["statement"].get("predicate", {}).get("serialization", {})
+    ignored = serialization.get("ignore_paths", []) if isinstance(serialization, dict) else []
+    return isinstance(ignored, list) and MANIFEST in ignored
 
 
 def _read_bundle(bundle: Path, *, given: bool) -> dict[str, Any]:

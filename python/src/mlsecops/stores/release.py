@@ -2,7 +2,9 @@
 
 A release is visible only through its manifest: readers (load, verify, evaluate's baseline)
 treat a folder without one as absent, so an interrupted upload never looks like a release.
-Re-publishing the same signed files is a no-op once the stored copy is read back intact;
+Re-publishing the same model is a no-op once the stored copy is read back intact: the same
+signed files, or files whose content digest matches (a `.keras` saved again by a retried build
+differs only in timestamps and object ids, see `signing/content.py`);
 different files for the same version, or a stored release that no longer matches its own
 manifest (damaged), are refused unless forced, and a forced replace hides the old release
 (manifest deleted) first.
@@ -60,8 +62,22 @@ def _parse_manifest(data: bytes, url: str) -> dict[str, Any]:
     return manifest
 
 
-def _signed_digests(files: list[dict[str, Any]]) -> dict[str, str]:
-    return {entry["path"]: entry["sha256"] for entry in files if entry.get("signed")}
+def _signed_entries(files: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {entry["path"]: entry for entry in files if entry.get("signed")}
+
+
+def _same_file(before: dict[str, Any] | None, now: dict[str, Any] | None) -> bool:
+    """The same bytes, or the same model content saved at another time (see signing/content.py)."""
+    if before is None or now is None:
+        return False
+    if before["sha256"] == now["sha256"]:
+        return True
+    return bool(before.get("content_sha256")) and before.get("content_sha256") == now.get("content_sha256")
+
+
+def _changed_model_files(existing: list[dict[str, Any]], entries: list[dict[str, Any]]) -> list[str]:
+    before, now = _signed_entries(existing), _signed_entries(entries)
+    return sorted(path for path in before.keys() | now.keys() if not _same_file(before.get(path), now.get(path)))
 
 
 def publish_release(
@@ -79,11 +95,17 @@ def publish_release(
     `signed` names the paths whose identity makes the release (the model files the
     signature covers): reports and signatures differ between runs of the same model.
     """
+    from ..signing.content import content_sha256
+
     prefix = check_key(prefix)
     entries = []
     for rel in sorted(files):
         digest, size = file_digest_and_size(files[rel])
-        entries.append({"path": check_key(rel), "sha256": digest, "size": size, "signed": rel in signed})
+        entry = {"path": check_key(rel), "sha256": digest, "size": size, "signed": rel in signed}
+        content = content_sha256(files[rel]) if rel in signed else None
+        if content:
+            entry["content_sha256"] = content
+        entries.append(entry)
     if not any(entry["signed"] for entry in entries):
         raise UsageError(f"{store.url_of(prefix)}: nothing signed to release (fail closed)")
 
@@ -91,15 +113,14 @@ def publish_release(
     if store.exists(f"{prefix}/{MANIFEST}"):
         existing, damage = _existing_release(store, prefix)
         if existing is not None and damage is None:
-            before, now = _signed_digests(existing["files"]), _signed_digests(entries)
-            if before == now:
+            changed = _changed_model_files(existing["files"], entries)
+            if not changed:
                 damage = _damage(store, prefix, existing)
                 if damage is None:
                     return PublishOutcome(
                         prefix, store.url_of(prefix), existing["files"], unchanged=True, manifest=existing
                     )
             elif not force:
-                changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
                 raise UsageError(
                     f"{store.url_of(prefix)}: release already exists with different model files "
                     f"({', '.join(changed[:5])}); bump project.version or pass --force"

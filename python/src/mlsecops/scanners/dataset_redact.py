@@ -1,0 +1,261 @@
+"""`mlsecops redact IN OUT`: a copy of a CSV, JSONL or Parquet dataset with every PII entity replaced.
+
+Records are read by the scanner's readers (the same rows, the same cells, the same entities as
+`mlsecops scan dataset`) and written back in the same order and with the same columns, streamed
+batch by batch. Per entity type, a method:
+- `token`: `<EMAIL_ADDRESS>` (the default);
+- `mask`: every letter and digit replaced by `*`, separators kept (`***-**-****`);
+- `hash`: `<EMAIL_ADDRESS:1f0c...>`, a salted HMAC-SHA256 (16 hex): the same value gives the same
+  token in every row, so joins and duplicates survive, and without the salt it cannot be reversed.
+
+The copy is written to a temporary file beside OUT and renamed at the end: an input that cannot be
+read leaves nothing behind. A record the reference parser rejects (a JSONL line that is not JSON)
+is copied with the entities found in its raw text replaced, and counted in `rejected`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import UsageError
+from .dataset_cells import digest, find_in_cells
+from .dataset_readers import (
+    ENCODING,
+    ERRORS,
+    BadRecord,
+    Batch,
+    CellGroup,
+    FileFormat,
+    cell_groups,
+    detect_format,
+    is_dob_column,
+    parquet_columns,
+    parquet_groups,
+    read_batches,
+)
+from .files import sniff_binary
+from .pii_engine import ENTITY_TYPES, PiiEngine
+
+METHODS = ("token", "mask", "hash")
+SUPPORTED = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
+
+
+@dataclass
+class RedactionResult:
+    rows: int = 0
+    entities: dict[str, int] = field(default_factory=dict)  # per type
+    rejected: list[str] = field(default_factory=list)  # records copied with raw-text redaction
+    notes: list[str] = field(default_factory=list)
+
+
+class Replacer:
+    def __init__(self, methods: dict[str, str], default: str, salt: bytes) -> None:
+        for name, method in [*methods.items(), ("default", default)]:
+            if method not in METHODS:
+                raise UsageError(f"redact method for {name}: '{method}' (choose {', '.join(METHODS)})")
+        unknown = set(methods) - set(ENTITY_TYPES)
+        if unknown:
+            raise UsageError(f"redact: unknown entity type(s) {', '.join(sorted(unknown))}")
+        self.methods = methods
+        self.default = default
+        self.salt = salt
+
+    def __call__(self, entity_type: str, value: str) -> str:
+        method = self.methods.get(entity_type, self.default)
+        if method == "mask":
+            return "".join("*" if ch.isalnum() else ch for ch in value)
+        if method == "hash":
+            return f"<{entity_type}:{digest(self.salt, value.encode(ENCODING, ERRORS), 16)}>"
+        return f"<{entity_type}>"
+
+
+def parse_methods(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`TYPE=METHOD` pairs from the command line."""
+    methods = {}
+    for pair in pairs:
+        name, sep, method = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--method {pair}: expected TYPE=METHOD, e.g. EMAIL_ADDRESS=hash")
+        methods[name.strip().upper()] = method.strip().lower()
+    return methods
+
+
+def redact_file(source: Path, target: Path, engine: PiiEngine, replace: Replacer) -> RedactionResult:
+    """Write the redacted copy of `source` to `target` (atomically); UsageError when `source` cannot be read."""
+    if source.suffix.lower() not in SUPPORTED:
+        raise UsageError(f"redact: {source}: not a CSV, TSV, JSONL or Parquet file")
+    if not source.is_file():
+        raise UsageError(f"redact: {source}: no such file")
+    if target.resolve() == source.resolve():
+        raise UsageError("redact: OUT must differ from IN")
+    try:
+        fmt = detect_format(source)
+    except OSError as exc:
+        raise UsageError(f"redact: {source}: unreadable ({exc.__class__.__name__})") from None
+    if fmt.kind != "parquet" and sniff_binary(source):
+        raise UsageError(f"redact: {source}: binary content in a {source.suffix} file")
+    if fmt.kind == "text":
+        raise UsageError(f"redact: {source}: no CSV header record in its first megabyte")
+    if not target.parent.is_dir():
+        raise UsageError(f"redact: {target.parent}: no such folder (OUT's folder must exist)")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(handle)
+    try:
+        result = RedactionResult()
+        if fmt.kind == "parquet":
+            _redact_parquet(source, Path(temporary), engine, replace, result)
+        else:
+            with open(temporary, "w", encoding=ENCODING, errors=ERRORS, newline="") as out:
+                write = _csv_writer(out, fmt) if fmt.kind == "csv" else _jsonl_writer(out)
+                for batch in read_batches(source, fmt, fmt.data_start, None):
+                    _redact_batch(batch, fmt, engine, replace, result)
+                    write(batch)
+        os.chmod(temporary, source.stat().st_mode & 0o777)  # the cleaned copy is shared as its input was
+        os.replace(temporary, target)
+        return result
+    except OSError as exc:
+        raise UsageError(f"redact: {source}: unreadable ({exc.__class__.__name__})") from None
+    except Exception as exc:
+        import pyarrow as pa
+
+        if isinstance(exc, pa.ArrowException):
+            raise UsageError(f"redact: {source}: unreadable Parquet ({exc.__class__.__name__})") from None
+        raise
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int, str]], replace: Replacer) -> str:
+    """`text` with each (start, end, type) span, in bytes of its encoding, replaced."""
+    data = text.encode(ENCODING, ERRORS)
+    parts = []
+    position = 0
+    for start, end, entity_type in sorted(spans):
+        parts.append(data[position:start].decode(ENCODING, ERRORS))
+        parts.append(replace(entity_type, data[start:end].decode(ENCODING, ERRORS)))
+        position = end
+    parts.append(data[position:].decode(ENCODING, ERRORS))
+    return "".join(parts)
+
+
+def _redacted_cells(group: CellGroup, engine: PiiEngine, replace: Replacer, all_dates: bool,
+                    result: RedactionResult) -> Iterator[tuple[int, str]]:
+    """(index in the group, new text) of every cell holding an entity."""
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    for entity in find_in_cells(engine, group.texts, all_dates=all_dates):
+        spans.setdefault(entity.cell, []).append((entity.start, entity.end, entity.type))
+        result.entities[entity.type] = result.entities.get(entity.type, 0) + 1
+    for index, found in spans.items():
+        yield index, _replace_spans(group.texts[index], found, replace)
+
+
+def _redact_batch(batch: Batch, fmt: FileFormat, engine: PiiEngine, replace: Replacer,
+                  result: RedactionResult) -> None:
+    """Replace the entities of the batch's records in place."""
+    dob_columns = fmt.dob_columns
+    for order, group in enumerate(cell_groups(batch, fmt, refs=True)):
+        all_dates = group.name in dob_columns or (batch.kind == "jsonl" and is_dob_column(group.name))
+        for index, text in _redacted_cells(group, engine, replace, all_dates, result):
+            record = batch.records[group.rows[index]]
+            if batch.kind == "csv":
+                # CSV groups are the fields in order: field `order` (a ragged batch has every index
+                # up to its widest record's)
+                record[order] = text
+            else:
+                container, key = group.refs[index]  # type: ignore[index]
+                if container is None:  # a bare JSON value: the record itself
+                    batch.records[group.rows[index]] = text
+                else:
+                    container[key] = text
+    for index, record in enumerate(batch.records):
+        if isinstance(record, BadRecord):
+            batch.records[index] = BadRecord(_redact_raw(record.data, engine, replace, result))
+            result.rejected.append(f"line {batch.lines[index]}: not JSON, its raw text redacted")
+    if batch.raw or batch.rejected and batch.kind == "csv":
+        raise UsageError(f"redact: row {batch.rejected[0] if batch.rejected else batch.first_row + 1} cannot be "
+                         f"read ({batch.rejected[2] if batch.rejected else 'longer than the record limit'}); "
+                         "nothing written")
+    result.rows += batch.rows
+
+
+def _redact_raw(data: bytes, engine: PiiEngine, replace: Replacer, result: RedactionResult) -> bytes:
+    text = data.decode(ENCODING, ERRORS)
+    spans = []
+    for entity in engine.find(data):
+        spans.append((entity.start, entity.end, entity.type))
+        result.entities[entity.type] = result.entities.get(entity.type, 0) + 1
+    return _replace_spans(text, spans, replace).encode(ENCODING, ERRORS)
+
+
+def _csv_writer(out: IO[str], fmt: FileFormat) -> Callable[[Batch], None]:
+    if fmt.bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=fmt.delimiter, lineterminator=fmt.line_terminator)
+    writer.writerow(fmt.header_cells or fmt.header)
+
+    def write(batch: Batch) -> None:
+        writer.writerows(batch.records)
+
+    return write
+
+
+def _jsonl_writer(out: IO[str]) -> Callable[[Batch], None]:
+    def write(batch: Batch) -> None:
+        buffer = io.StringIO()
+        for record in batch.records:
+            if isinstance(record, BadRecord):
+                buffer.write(record.data.decode(ENCODING, ERRORS).rstrip("\r"))
+            else:
+                buffer.write(json.dumps(record, ensure_ascii=False))
+            buffer.write("\n")
+        out.write(buffer.getvalue())
+
+    return write
+
+
+def _redact_parquet(source: Path, target: Path, engine: PiiEngine, replace: Replacer,
+                    result: RedactionResult) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(source)
+    schema = parquet.schema_arrow
+    flat, nested = parquet_columns(schema)
+    if nested:
+        name, reason = nested[0]
+        raise UsageError(f"redact: {source}: column {name} has a {reason}, which redact cannot read; "
+                         "flatten or drop it first (nothing written)")
+    # a number column holding an entity is written as text (`<CREDIT_CARD>` does not fit in an int64):
+    # a first pass over those columns alone finds which
+    numeric = [f.name for f in schema if f.name in flat and not pa.types.is_string(f.type)
+               and not pa.types.is_large_string(f.type)]
+    to_text = set()
+    for batch in parquet.iter_batches(batch_size=65536, columns=numeric) if numeric else ():
+        for group in parquet_groups(batch, [n for n in numeric if n not in to_text]):
+            if find_in_cells(engine, group.texts, all_dates=is_dob_column(group.name)):
+                to_text.add(group.name)
+    out_schema = pa.schema([pa.field(f.name, pa.string()) if f.name in to_text else f for f in schema],
+                           metadata=schema.metadata)
+    if to_text:
+        result.notes.append(f"column(s) {', '.join(sorted(to_text))} written as text, to hold redacted values")
+    with pq.ParquetWriter(target, out_schema) as writer:
+        for batch in parquet.iter_batches(batch_size=65536):
+            columns = {name: batch.column(name) for name in schema.names}
+            for group in parquet_groups(batch, flat):
+                edits = dict(_redacted_cells(group, engine, replace, is_dob_column(group.name), result))
+                if not edits and out_schema.field(group.name).type == schema.field(group.name).type:
+                    continue
+                texts: list[Any] = [None] * batch.num_rows
+                for index, (row, text) in enumerate(zip(group.rows, group.texts, strict=True)):
+                    texts[row] = edits.get(index, text)
+                columns[group.name] = pa.array(texts, out_schema.field(group.name).type)
+            writer.write_table(pa.table([columns[name] for name in schema.names], schema=out_schema))
+            result.rows += batch.num_rows

@@ -1,0 +1,135 @@
+"""Compressed streams and archives that model loaders open: bounded decompression, zip and tar members.
+
+Loaders read every stream of a multi-stream file (gzip, bz2, xz, joblib's zlib): so does this.
+Sizes are capped before anything is inflated into memory.
+"""
+
+from __future__ import annotations
+
+import bz2
+import lzma
+import zlib
+from typing import Any, BinaryIO
+
+MAX_INFLATED = 1 << 30
+
+# joblib's compressor prefixes (joblib.compressor) plus the formats Python's own readers detect.
+COMPRESSION_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x5d\x00", "lzma"),  # joblib's own prefix: two bytes
+    (b"\x04\x22\x4d\x18", "lz4"),
+    (b"ZF", "joblib-zfile"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),  # pandas.to_pickle(compression="zstd"), joblib's .zst
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+)
+
+
+def compression_of(head: bytes) -> str | None:
+    for magic, kind in COMPRESSION_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if len(head) > 1 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0 and not head[1] & 0x20:
+        # a two-byte header is weak evidence (text can start so): the first bytes must inflate too
+        try:
+            zlib.decompressobj().decompress(head)
+        except zlib.error:
+            return None
+        return "zlib"
+    return None
+
+
+def _decompressor(kind: str) -> Any:
+    if kind == "gzip":
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if kind == "zlib":
+        return zlib.decompressobj()
+    if kind == "bz2":
+        return bz2.BZ2Decompressor()
+    if kind == "xz":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+    if kind == "lzma":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+    raise ValueError(f"no decompressor for {kind}")
+
+
+class DecompressError(ValueError):
+    pass
+
+
+class DecompressorMissing(DecompressError):
+    """A stream this machine has no decompressor for: its content cannot be judged."""
+
+
+def _zstd(handle: BinaryIO, limit: int) -> bytes:
+    """Every frame, as pandas' and joblib's readers return them, read in bounded chunks."""
+    try:
+        import zstandard  # type: ignore[import-not-found]
+    except ImportError:
+        raise DecompressorMissing("zstd stream and the zstandard package is not installed") from None
+    out = bytearray()
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(handle, read_across_frames=True, closefd=False) as reader:
+            while True:
+                chunk = reader.read(min(1 << 20, limit + 1 - len(out)))
+                if not chunk:
+                    break
+                out += chunk
+                if len(out) > limit:
+                    raise DecompressError(f"zstd stream inflates beyond {limit} bytes")
+    except zstandard.ZstdError as exc:
+        if not out:
+            raise DecompressError(f"corrupt zstd stream ({exc.__class__.__name__})") from None
+    if not out:
+        raise DecompressError("empty zstd stream")
+    return bytes(out)
+
+
+def decompress(handle: BinaryIO, kind: str, limit: int = MAX_INFLATED) -> bytes:
+    """Every stream of the file, concatenated, as the readers (gzip.GzipFile, joblib) return them."""
+    if kind == "lz4":
+        try:
+            import lz4.frame  # type: ignore[import-not-found]
+        except ImportError:
+            raise DecompressorMissing("lz4 stream and the lz4 package is not installed") from None
+        data = lz4.frame.decompress(handle.read(limit))
+        return bytes(data)
+    if kind == "zstd":
+        return _zstd(handle, limit)
+    if kind == "7z":
+        raise DecompressorMissing("7z archive: no 7z reader is installed")
+    if kind == "joblib-zfile":
+        # joblib < 0.10: b"ZF" + hex length, then one zlib stream
+        header = handle.read(2 + 19)
+        start = header.find(b"x", 2)
+        if start < 0:
+            raise DecompressError("joblib ZF file without a zlib stream")
+        handle.seek(start)
+        kind = "zlib"
+    out = bytearray()
+    decompressor = _decompressor(kind)
+    pending = b""
+    try:
+        while True:
+            chunk = pending or handle.read(1 << 20)
+            pending = b""
+            if not chunk:
+                break
+            out += decompressor.decompress(chunk, limit + 1 - len(out))
+            if len(out) > limit:
+                raise DecompressError(f"{kind} stream inflates beyond {limit} bytes")
+            if decompressor.eof:
+                pending = decompressor.unused_data
+                if not pending:
+                    pending = handle.read(1 << 20)
+                if not pending or not pending.strip(b"\x00"):
+                    break  # trailing zero padding ends a gzip file, as gzip.GzipFile allows
+                decompressor = _decompressor(kind)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+        if not out:
+            raise DecompressError(f"corrupt {kind} stream ({exc.__class__.__name__})") from None
+        # the readers stop here too, after returning what came before
+    if not out:
+        raise DecompressError(f"empty {kind} stream")
+    return bytes(out)

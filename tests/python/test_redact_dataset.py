@@ -1,0 +1,180 @@
+"""`mlsecops redact IN OUT` and `mlsecops scan dataset --spans`: cleaned copies and span lines, never a value."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+VISA = "4539148803436467"
+SSN = "219-45-6789"
+EMAIL = "ann@example.org"
+PHONE = "+1 415 555 2671"
+IBAN = "DE89370400440532013000"
+VALUES = (VISA, SSN, EMAIL, PHONE, IBAN, "bob@corp.io")
+
+
+def write_tickets(path: Path, terminator: str = "\n", delimiter: str = ",") -> Path:
+    rows = [["id", "email", "text", "label"],
+            ["1", EMAIL, f"card {VISA}\nplease refund", "1"],
+            ["2", "", f'he said "call {PHONE}"', "0"],
+            ["3", "bob@corp.io", f"ssn {SSN}; iban {IBAN}", "1"],
+            ["4", "", "nothing here", "0"]]
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle, lineterminator=terminator, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def read_csv(path: Path, delimiter: str = ",") -> list[list[str]]:
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle, delimiter=delimiter))
+
+
+def test_a_csv_copy_keeps_rows_columns_and_text_and_replaces_each_entity_by_its_type_token(cli, tmp_path):
+    source = write_tickets(tmp_path / "tickets.csv", terminator="\r\n")
+    result = cli("redact", str(source), str(tmp_path / "clean.csv"))
+    assert result.exit_code == 0, result.output
+    assert read_csv(tmp_path / "clean.csv") == [
+        ["id", "email", "text", "label"],
+        ["1", "<EMAIL_ADDRESS>", "card <CREDIT_CARD>\nplease refund", "1"],
+        ["2", "", 'he said "call <PHONE_NUMBER>"', "0"],
+        ["3", "<EMAIL_ADDRESS>", "ssn <US_SSN>; iban <IBAN_CODE>", "1"],
+        ["4", "", "nothing here", "0"],
+    ]
+    assert (tmp_path / "clean.csv").read_bytes().count(b"\r\n") >= 5  # the input's line ending
+    assert "4 row(s) written" in result.output
+    assert not [v for v in VALUES if v in result.output]
+
+
+def test_methods_are_chosen_per_type_and_salted_hashes_keep_equal_values_equal(cli, tmp_path):
+    source = tmp_path / "people.tsv"
+    source.write_text(f"id\tmail\tnote\n1\t{EMAIL}\tssn {SSN}\n2\t{EMAIL}\tcard {VISA}\n")
+    env = {"MLSECOPS_PII_SALT": "s3cret-salt"}
+    result = cli("redact", str(source), str(tmp_path / "out.tsv"), "--method", "EMAIL_ADDRESS=hash",
+                 "--method", "us_ssn=mask", env=env)
+    assert result.exit_code == 0, result.output
+    rows = read_csv(tmp_path / "out.tsv", "\t")
+    assert rows[1][2] == "ssn ***-**-****" and rows[2][2] == "card <CREDIT_CARD>"
+    assert rows[1][1] == rows[2][1] and rows[1][1].startswith("<EMAIL_ADDRESS:") and len(rows[1][1]) == 32
+    again = cli("redact", str(source), str(tmp_path / "again.tsv"), "--method", "EMAIL_ADDRESS=hash", env=env)
+    other = cli("redact", str(source), str(tmp_path / "other.tsv"), "--method", "EMAIL_ADDRESS=hash",
+                env={"MLSECOPS_PII_SALT": "another"})
+    assert again.exit_code == other.exit_code == 0
+    assert read_csv(tmp_path / "again.tsv", "\t")[1][1] == rows[1][1] != read_csv(tmp_path / "other.tsv", "\t")[1][1]
+
+
+def test_a_jsonl_copy_replaces_leaves_and_keeps_a_rejected_line_redacted_as_text(cli, tmp_path):
+    source = tmp_path / "chats.jsonl"
+    source.write_text(json.dumps({"user": {"email": EMAIL}, "turns": [{"text": f"call {PHONE}"}], "n": 1}) + "\n"
+                      + "\n" + json.dumps(f"bare {SSN}") + "\n" + f"not json {VISA}\n"
+                      + json.dumps({"card": int(VISA)}) + "\n")
+    result = cli("redact", str(source), str(tmp_path / "clean.jsonl"))
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "clean.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in (lines[0], lines[1], lines[3])] == [
+        {"user": {"email": "<EMAIL_ADDRESS>"}, "turns": [{"text": "call <PHONE_NUMBER>"}], "n": 1},
+        "bare <US_SSN>", {"card": "<CREDIT_CARD>"}]
+    assert lines[2] == "not json <CREDIT_CARD>"
+    assert "rejected record" in result.output and "line 4" in result.output
+
+
+def test_a_parquet_copy_keeps_types_unless_a_number_column_holds_an_entity(cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "users.parquet"
+    pq.write_table(pa.table({"id": [1, 2, 3], "email": [EMAIL, None, "x"],
+                             "card": pa.array([int(VISA), 1, 2], pa.int64()), "score": [0.1, 0.2, 0.3]}), source)
+    result = cli("redact", str(source), str(tmp_path / "clean.parquet"), "--method", "CREDIT_CARD=mask")
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "clean.parquet")
+    assert table.column_names == ["id", "email", "card", "score"]
+    assert table.schema.field("id").type == pa.int64() and table.schema.field("card").type == pa.string()
+    assert table.to_pylist() == [
+        {"id": 1, "email": "<EMAIL_ADDRESS>", "card": "****************", "score": 0.1},
+        {"id": 2, "email": None, "card": "1", "score": 0.2},
+        {"id": 3, "email": "x", "card": "2", "score": 0.3},
+    ]
+    assert "card written as text" in result.output
+
+
+def test_redacted_copies_scan_clean(cli, tmp_path):
+    write_tickets(tmp_path / "tickets.csv")
+    (tmp_path / "clean").mkdir()
+    assert cli("redact", str(tmp_path / "tickets.csv"), str(tmp_path / "clean" / "tickets.csv")).exit_code == 0
+    result = cli("scan", "dataset", str(tmp_path / "clean" / "tickets.csv"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["findings"] == []
+
+
+@pytest.mark.parametrize("content", [None, "folder", b"\x00\x01\x02binary", b"no header line " * 80_000])
+def test_an_unreadable_input_is_exit_2_and_writes_nothing(cli, tmp_path, content):
+    source = tmp_path / "in.csv"
+    if content == "folder":
+        source.mkdir()
+    elif content is not None:
+        source.write_bytes(content)
+    result = cli("redact", str(source), str(tmp_path / "out" / "clean.csv"))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("mlsecops: ") and len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_corrupt_parquet_or_a_nested_column_is_exit_2_and_writes_nothing(cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    pq.write_table(pa.table({"meta": [{"ip": "10.0.0.1"}]}), tmp_path / "nested.parquet")
+    for name in ("bad.parquet", "nested.parquet"):
+        result = cli("redact", str(tmp_path / name), str(tmp_path / f"clean-{name}"))
+        assert result.exit_code == 2, result.output
+        assert not list(tmp_path.glob("clean-*")) and not list(tmp_path.glob(".clean-*"))
+
+
+def test_bad_methods_are_exit_2(cli, tmp_path):
+    write_tickets(tmp_path / "t.csv")
+    for args in (["--method", "EMAIL_ADDRESS=shred"], ["--method", "NAME=token"], ["--method", "nonsense"]):
+        result = cli("redact", str(tmp_path / "t.csv"), str(tmp_path / "o.csv"), *args)
+        assert result.exit_code == 2, result.output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_scan_dataset_spans_give_row_column_code_points_and_a_salted_digest(cli, tmp_path):
+    import hashlib
+    import hmac
+
+    source = tmp_path / "data" / "notes.csv"
+    source.parent.mkdir()
+    source.write_text(f'id,text\n1,"héllo\nmail {EMAIL}"\n2,none\n3,"ssn {SSN}"\n', encoding="utf-8")
+    result = cli("scan", "dataset", "data/notes.csv", "--spans", "out/spans.jsonl", "--fail-on", "never",
+                 env={"MLSECOPS_PII_SALT": "pepper"})
+    assert result.exit_code == 0, result.output
+    spans = [json.loads(line) for line in (tmp_path / "out" / "spans.jsonl").read_text().splitlines()]
+    text = f"héllo\nmail {EMAIL}"
+    assert spans == [
+        {"file": "data/notes.csv", "row": 1, "column": "text", "type": "EMAIL_ADDRESS",
+         "start": text.index(EMAIL), "end": len(text),
+         "digest": hmac.new(b"pepper", EMAIL.encode(), hashlib.sha256).hexdigest()[:32]},
+        {"file": "data/notes.csv", "row": 3, "column": "text", "type": "US_SSN", "start": 4, "end": 15,
+         "digest": hmac.new(b"pepper", SSN.encode(), hashlib.sha256).hexdigest()[:32]},
+    ]
+    assert "data/notes.csv" in result.output  # findings are named from the project root
+
+
+def test_an_out_folder_that_does_not_exist_is_exit_2_and_is_not_created(cli, tmp_path):
+    source = write_tickets(tmp_path / "tickets.csv")
+    result = cli("redact", str(source), str(tmp_path / "missing" / "clean.csv"))
+    assert result.exit_code == 2, result.output
+    assert "no such folder" in result.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_cleaned_copy_keeps_the_inputs_permissions(cli, tmp_path):
+    source = write_tickets(tmp_path / "tickets.csv")
+    source.chmod(0o644)
+    assert cli("redact", str(source), str(tmp_path / "clean.csv")).exit_code == 0
+    assert (tmp_path / "clean.csv").stat().st_mode & 0o777 == 0o644
