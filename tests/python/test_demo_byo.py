@@ -11,21 +11,13 @@ from pathlib import Path
 import pytest
 from mlsecops import demo
 from mlsecops.demo.services import ENDPOINT_VARIABLE, endpoint_server
+from mlsecops.stage_manifest import manifest
 
 pytestmark = pytest.mark.timeout(900)
 
 PIPELINE = ("load", "scan", "gate-security", "train", "evaluate", "modeltest", "gate-model", "sign", "store")
-STAGES = (
-    ("load", ("load",), []),
-    ("scan", ("scan",), ["load"]),
-    ("gate-security", ("gate", "--stage", "security"), ["load", "scan"]),
-    ("train", ("train",), ["load", "gate-security"]),
-    ("evaluate", ("evaluate",), ["load", "train"]),
-    ("modeltest", ("modeltest",), ["load", "train"]),
-    ("gate-model", ("gate", "--stage", "model"), ["load", "scan", "gate-security", "train", "evaluate", "modeltest"]),
-    ("sign", ("sign",), ["train", "gate-security", "gate-model"]),
-    ("store", ("store",), ["train", "evaluate", "gate-security", "gate-model", "sign", "reports"]),
-)
+# what Jenkins stashes between agents: the stage manifest both sides read
+STAGES = tuple((entry.name, entry.command, list(entry.reads)) for entry in map(manifest().stage, PIPELINE))
 
 
 def passed_pipeline(ws: Path) -> dict[str, dict]:
@@ -149,3 +141,16 @@ def test_the_tabular_data_is_scikit_learns_breast_cancer_table_read_without_a_do
     assert len(rows) == 569 and list(rows[0])[:-1] == list(reference.feature_names)
     assert [row["diagnosis"] for row in rows] == [reference.target_names[t] for t in reference.target]
     assert float(rows[0]["mean radius"]) == pytest.approx(reference.data[0][0])
+
+
+def test_a_training_program_edited_after_the_security_gate_does_not_run(cli, tmp_path: Path):
+    project = tmp_path / "checkout"
+    assert cli("demo", "init", str(project), "--variant", "byo").exit_code == 0
+    for command in (("load",), ("scan",), ("gate", "--stage", "security")):
+        result = cli("--config", str(project / "mlsecops.yaml"), *command, cwd=project)
+        assert result.exit_code == 0, (command, result.output[-2000:])
+    program = project / "train.py"
+    program.write_text(program.read_text() + "\n# edited after the gate\n")
+    result = cli("--config", str(project / "mlsecops.yaml"), "train", cwd=project)
+    assert result.exit_code == 1, result.output[-2000:]
+    assert "train.py changed after the security gate judged it" in result.output

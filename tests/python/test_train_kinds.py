@@ -215,6 +215,7 @@ def test_the_command_program_gets_the_documented_environment(tmp_path):
         "    f.writelines(f\"{r['row']},{r['diagnosis']},benign\\n\" for r in rows)\n"
     )
     checkout.edit_config(train={"command": ["python", "show_env.py"], "seed": 7, "command_env": {"TEAM_FLAG": "1"}})
+    pass_security_gate(checkout)  # a program written after the gate runs only once the gate judged it
     outcome = checkout.stage("train")
     assert outcome.exit_code == 0, outcome.output[-2000:]
     env = json.loads((checkout.workspace / "train/model/env.json").read_text())
@@ -264,6 +265,7 @@ def test_a_training_program_that_does_not_do_its_job_is_exit_1_in_one_line(tmp_p
     checkout = prepare(tmp_path / "c", variant="byo")
     (checkout.project / "bad_train.py").write_text(code)
     checkout.edit_config(train={"command": ["python", "bad_train.py"]})
+    pass_security_gate(checkout)
     outcome = checkout.stage("train")
     assert outcome.exit_code == exit_code, outcome.output[-2000:]
     assert message in one_line_error(outcome)
@@ -279,6 +281,10 @@ def test_a_missing_program_is_exit_2_and_a_slow_one_is_stopped_at_its_time_limit
 
     (checkout.project / "slow.py").write_text("import time\nprint('epoch 1', flush=True)\ntime.sleep(60)\n")
     checkout.edit_config(train={"command": ["python", "slow.py"], "timeout_seconds": 2})
+    unjudged = checkout.stage("train")
+    assert unjudged.exit_code == 1
+    assert "slow.py changed after the security gate judged it" in one_line_error(unjudged)
+    pass_security_gate(checkout)
     slow = checkout.stage("train")
     assert slow.exit_code == 1
     assert "did not finish within 2 s (train.timeout_seconds)" in one_line_error(slow)
@@ -305,6 +311,10 @@ def test_a_pretrained_model_is_the_loaded_file_and_its_predict_program_writes_th
     (checkout.project / "predict.py").write_text(
         "import os, pathlib\npathlib.Path(os.environ['MLSECOPS_MODEL_DIR'], 'model.safetensors').write_bytes(b'x')\n"
     )
+    unjudged = checkout.stage("train")
+    assert unjudged.exit_code == 1
+    assert "predict.py changed after the security gate judged it" in one_line_error(unjudged)
+    pass_security_gate(checkout)
     tampering = checkout.stage("train")
     assert tampering.exit_code == 1
     assert "changed the pretrained model's files" in one_line_error(tampering)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import GateFailed
+from ..ml.program_files import program_digests
 from ..policy import evaluate_gate, load_policy
 from ..workspace import StageResult
 from .base import StageContext, run_stage
@@ -34,6 +35,7 @@ def run(ctx: StageContext) -> StageResult:
             result.details[JUDGED_MODEL] = judged_model(ctx)
         else:
             result.details["inputs"] = judged_inputs(ctx)
+            result.details["programs"] = program_digests(ctx.config)
         result.warnings.extend(verdict.warnings)
         result.reason = verdict.reason
         for warning in verdict.warnings:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import GateFailed, UsageError
+from ..ml.program_files import changed_programs, program_digests
 from ..workspace import RESULT_FILE, StageResult
 from .base import StageContext, run_stage
 
@@ -76,6 +78,7 @@ def require_security_gate(ctx: StageContext, needed_by: str = STAGE) -> None:
         )
     if gate.status != "passed":
         raise GateFailed(f"refusing to {needed_by}: the security gate {gate.status}; nothing it refused is trained")
+    _require_judged_programs(ctx, gate.details.get("programs"), needed_by)
     current = loaded_inputs(ctx)
     recorded = gate.details.get("inputs")
     if isinstance(recorded, dict):
@@ -92,6 +95,24 @@ def require_security_gate(ctx: StageContext, needed_by: str = STAGE) -> None:
         raise GateFailed(
             f"refusing to {needed_by}: the security gate ran before the last load "
             "(it judged other inputs); run scan and the security gate again"
+        )
+
+
+def _require_judged_programs(ctx: StageContext, recorded: Any, needed_by: str) -> None:
+    """The training program runs only as the security gate judged it (its files' digests)."""
+    current = program_digests(ctx.config)
+    if not current and not recorded:
+        return
+    if not isinstance(recorded, dict):
+        raise GateFailed(
+            f"refusing to {needed_by}: the security gate recorded no digest of the training program "
+            f"({', '.join(sorted(current))}); run scan and the security gate again"
+        )
+    changed = changed_programs(recorded, current)
+    if changed:
+        raise GateFailed(
+            f"refusing to {needed_by}: {changed[0]} changed after the security gate judged it (or it did not "
+            "judge it: train.command); run scan and the security gate again"
         )
 
 
