@@ -117,7 +117,7 @@ def test_a_mistyped_probe_is_bad_usage_naming_the_spec_garak_rejected(tmp_path: 
 
 def fake_garak_run(tmp_path: Path, monkeypatch, log_text: str):
     """run_garak with a garak that logs `log_text` and writes no report."""
-    def once(run_dir: Path, config_file, target, spec, prefix, timeout):
+    def once(run_dir: Path, config_file, target, spec, prefix, timeout, on_probe=None):
         with (run_dir / "garak.log").open("a", encoding="utf-8") as handle:
             handle.write(log_text)
         return run_dir / "reports" / f"{prefix}.report.jsonl", False, 1

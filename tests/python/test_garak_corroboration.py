@@ -39,7 +39,7 @@ def eval_record(probe: str, detector: str, fails: int, passed: int) -> dict[str,
 def run_on_report(tmp_path: Path, monkeypatch, records: list[dict[str, object]], probes: list[str],
                   settings: GarakSettings | None = None):
     """run_test over a report.jsonl holding `records`, as garak would have written it."""
-    def once(run_dir: Path, config_file, target, spec, prefix, timeout):
+    def once(run_dir: Path, config_file, target, spec, prefix, timeout, on_probe=None):
         report = run_dir / "reports" / f"{prefix}.report.jsonl"
         report.parent.mkdir(parents=True, exist_ok=True)
         lines = [{"entry_type": "init", "garak_version": "0.17.1"}, *records, {"entry_type": "completion"}]

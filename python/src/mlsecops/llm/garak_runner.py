@@ -9,12 +9,14 @@ environment; whatever it wrote is scrubbed of registered secrets afterwards.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ import yaml
 
 from ..errors import EnvironmentFailure, UsageError
 from ..findings import Finding, Location, make_finding, owasp_tags, scanner_did_not_run
+from ..progress import progress
 from ..redact import scrub
 from .base import GatheredOutput, TestEnv, TestOutcome
 from .garak_report import GarakReport, ProbeDetectorRate, read_report
@@ -119,7 +122,8 @@ MAX_RESTARTS = 8
 
 
 def _garak_once(
-    run_dir: Path, config_file: Path, target: GarakTarget, spec: str, prefix: str, timeout: float
+    run_dir: Path, config_file: Path, target: GarakTarget, spec: str, prefix: str, timeout: float,
+    on_probe: Callable[[str], None] = lambda probe: None,
 ) -> tuple[Path, bool, int | None]:
     """One garak process; (its report, whether it timed out, its exit code). The exit code is only logged."""
     command = [
@@ -134,10 +138,8 @@ def _garak_once(
             command, stdout=handle, stderr=subprocess.STDOUT, env=garak_environment(run_dir, target),
             cwd=run_dir, start_new_session=True,
         )
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        timed_out = _wait_reporting(process, timeout, report, on_probe)
+        if timed_out:
             os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=10)
@@ -147,8 +149,54 @@ def _garak_once(
     return report, timed_out, process.returncode
 
 
+def _wait_reporting(process: subprocess.Popen, timeout: float, report: Path,
+                    on_probe: Callable[[str], None]) -> bool:
+    """Wait for garak (True when it outlived `timeout`), telling `on_probe` each probe it finished.
+
+    garak appends an `eval` record to its report when a probe's detectors are done: reading
+    the new complete lines every two seconds gives a line per probe in the log while it runs.
+    """
+    deadline = time.monotonic() + timeout
+    seen: set[str] = set()
+    offset = 0
+    while True:
+        try:
+            process.wait(timeout=max(0.0, min(2.0, deadline - time.monotonic())))
+            finished = True
+        except subprocess.TimeoutExpired:
+            finished = False
+        offset = _finished_probes(report, offset, seen, on_probe)
+        if finished:
+            return False
+        if time.monotonic() >= deadline:
+            return True
+
+
+def _finished_probes(report: Path, offset: int, seen: set[str], on_probe: Callable[[str], None]) -> int:
+    try:
+        with report.open("rb") as handle:
+            handle.seek(offset)
+            chunk = handle.read()
+    except OSError:  # not written yet
+        return offset
+    complete = chunk[: chunk.rfind(b"\n") + 1]  # a line garak is still writing waits for the next look
+    for line in complete.splitlines():
+        if b'"eval"' not in line:
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        probe = str(record.get("probe", "")) if record.get("entry_type") == "eval" else ""
+        if probe and probe not in seen:
+            seen.add(probe)
+            on_probe(probe.removeprefix("probes."))
+    return offset + len(complete)
+
+
 def run_garak(
-    run_dir: Path, settings: GarakSettings, target: GarakTarget, spec: str, *, generative: bool, target_name: str
+    run_dir: Path, settings: GarakSettings, target: GarakTarget, spec: str, *, generative: bool, target_name: str,
+    echo: Callable[[str], None] | None = None,
 ) -> tuple[GarakReport, Path]:
     """Run garak until every requested probe has a result or is known to stop garak.
 
@@ -167,10 +215,18 @@ def run_garak(
     remaining = requested_probes(spec) if all(p.startswith("probes.") for p in spec.split(",")) else []
     first_report: Path | None = None
     timed_out = False
+    finished: list[str] = []
+    expected = len(remaining)  # 0: a tag selection, whose probes garak resolves itself
+
+    def on_probe(probe: str) -> None:
+        finished.append(probe)
+        if echo is not None:
+            progress(echo, "garak", len(finished), expected, probe)
+
     for attempt in range(MAX_RESTARTS + 1):
         prefix = REPORT_PREFIX if attempt == 0 else f"{REPORT_PREFIX}-{attempt + 1}"
         report, timed_out, code = _garak_once(
-            run_dir, config_file, target, spec, prefix, max(5.0, deadline - time.monotonic())
+            run_dir, config_file, target, spec, prefix, max(5.0, deadline - time.monotonic()), on_probe
         )
         first_report = first_report or report
         part = read_report(report, generative=generative) if report.is_file() else GarakReport()
@@ -300,7 +356,7 @@ def run_test(env: TestEnv, *, profile: str | None = None, spec: str | None = Non
     started = time.monotonic()
     report, path = run_garak(
         env.stage_dir / "garak", settings, env.target.garak_target(), selection,
-        generative=env.target.generative, target_name=env.target.name,
+        generative=env.target.generative, target_name=env.target.name, echo=env.echo,
     )
     for probe, prompt, output in report.outputs[:MAX_GATHERED_OUTPUTS]:
         env.outputs.append(GatheredOutput(f"garak:{probe}", prompt, output))
