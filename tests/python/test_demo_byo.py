@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from agents_support import PIPELINE, run_on_fresh_agents
 from mlsecops import demo
 from mlsecops.demo.services import ENDPOINT_VARIABLE, endpoint_server
-from mlsecops.stage_manifest import manifest
 
 pytestmark = pytest.mark.timeout(900)
 
-PIPELINE = ("load", "scan", "gate-security", "train", "evaluate", "modeltest", "gate-model", "sign", "store")
-# what Jenkins stashes between agents: the stage manifest both sides read
-STAGES = tuple((entry.name, entry.command, list(entry.reads)) for entry in map(manifest().stage, PIPELINE))
 
 
 def passed_pipeline(ws: Path) -> dict[str, dict]:
@@ -52,20 +48,7 @@ def test_the_tabular_demo_trains_scikit_learn_and_ships_a_signed_skops_model(cli
 def test_the_byo_demo_runs_stage_by_stage_on_fresh_agents_like_jenkins(cli, tmp_path: Path):
     project = tmp_path / "checkout"
     assert cli("demo", "init", str(project), "--variant", "byo").exit_code == 0
-    stash = tmp_path / "stash"
-    stash.mkdir()
-    for index, (stage, command, needs) in enumerate(STAGES):
-        agent = tmp_path / f"agent{index}"
-        ws = agent / ".mlsecops"
-        ws.mkdir(parents=True)
-        for folder in needs:
-            shutil.copytree(stash / folder, ws / folder)
-        result = cli("--config", str(project / "mlsecops.yaml"), "--workspace", str(ws), *command, cwd=agent)
-        assert result.exit_code == 0, (stage, result.output[-2000:])
-        shutil.copytree(ws / stage, stash / stage)
-        if (ws / "reports").is_dir():
-            shutil.rmtree(stash / "reports", ignore_errors=True)
-            shutil.copytree(ws / "reports", stash / "reports")
+    stash = run_on_fresh_agents(cli, project, tmp_path)
     train = json.loads((stash / "train/result.json").read_text())
     assert train["details"]["model_files"] == ["train/model/model.safetensors"]
     sign = json.loads((stash / "sign/result.json").read_text())

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from agents_support import run_on_fresh_agents
 from mlsecops.demo import planted_values
-from mlsecops.stage_manifest import manifest
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -65,25 +64,7 @@ def test_insecure_demo_stops_at_the_security_gate_with_all_three_problems(cli, t
             assert value.encode() not in data, f"{value[:4]}… leaked into {path}"
 
 
-# what Jenkins stashes between agents: the stage manifest both sides read
-PIPELINE = ("load", "scan", "gate-security", "train", "evaluate", "modeltest", "gate-model", "sign", "store")
-STAGES = tuple((entry.name, entry.command, list(entry.reads)) for entry in map(manifest().stage, PIPELINE))
-
-
 def test_each_stage_runs_alone_on_a_fresh_agent_with_only_the_stashed_folders(cli, tmp_path: Path):
     project = tmp_path / "checkout"
     assert cli("demo", "init", str(project)).exit_code == 0
-    stash = tmp_path / "stash"
-    stash.mkdir()
-    for index, (stage, command, needs) in enumerate(STAGES):
-        agent = tmp_path / f"agent{index}"
-        ws = agent / ".mlsecops"
-        ws.mkdir(parents=True)
-        for folder in needs:
-            shutil.copytree(stash / folder, ws / folder)
-        result = cli("--config", str(project / "mlsecops.yaml"), "--workspace", str(ws), *command, cwd=agent)
-        assert result.exit_code == 0, (stage, result.output[-2000:])
-        shutil.copytree(ws / stage, stash / stage)
-        if (ws / "reports").is_dir():
-            shutil.rmtree(stash / "reports", ignore_errors=True)
-            shutil.copytree(ws / "reports", stash / "reports")
+    run_on_fresh_agents(cli, project, tmp_path)  # each stage asserts exit 0 on its agent
