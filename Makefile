@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MLSECOPS := $(VENV)/bin/mlsecops
 STAMP := $(VENV)/.installed
 
-.PHONY: install run run-insecure test test-python test-groovy lint lint-python lint-groovy bench image image-test clean
+.PHONY: install run run-insecure test test-python test-quick test-groovy lint lint-python lint-groovy bench image image-test clean
 
 $(STAMP): python/pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,8 +24,18 @@ run-insecure: $(STAMP)
 
 test: lint test-groovy test-python
 
+# pytest-xdist: one worker per core; loadgroup keeps tests marked xdist_group(NAME) on one worker.
+# The end-to-end demo runs (marker e2e) are collected first so that no worker meets one at the end.
+# Plugins no test uses (installed with faker and garak) cost each worker seconds to load: off.
+PYTEST := KERAS_BACKEND=torch HF_HUB_OFFLINE=1 $(PY) -m pytest -n auto --dist loadgroup \
+	-p no:faker -p no:langsmith_plugin -p no:anyio
+
 test-python: $(STAMP)
-	KERAS_BACKEND=torch HF_HUB_OFFLINE=1 $(PY) -m pytest tests/python
+	$(PYTEST) tests/python
+
+# Everything but the end-to-end demo runs (`make test` and CI run those too): for the edit-test loop.
+test-quick: $(STAMP)
+	$(PYTEST) -m "not e2e" tests/python
 
 test-groovy:
 	bash tests/groovy/run.sh

@@ -17,6 +17,9 @@ Needs the bench extra (pip install -e 'python[bench]'). One run, side by side:
 `--crm N` instead scores the CRM tuning set (bench/gen_pii_dataset.py `make_crm_corpus`: N records in
 14 locales) per record and type, as the independent evaluation is scored, and `--show-errors K`
 prints K missed and K false values per type. It is a tuning set: the evaluation set is kept apart.
+`--world N` scores the world tuning set the same way (`make_world_corpus`: 20 locales, phone numbers
+from `phonenumbers`' examples as each country writes them, birth dates in CLDR formats via `babel`,
+decoys such as version strings and national ids; no Faker).
 """
 
 from __future__ import annotations
@@ -33,7 +36,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_pii_dataset import COMPARED_TYPES, make_corpus, make_crm_corpus
+from gen_pii_dataset import (
+    COMPARED_TYPES,
+    make_corpus,
+    make_crm_corpus,
+    make_world_corpus,
+)
 
 Span = tuple[int, int, str]
 PRESIDIO_TYPES = {t: t for t in COMPARED_TYPES}
@@ -227,14 +235,14 @@ def memory_run(folder: Path, gigabytes: float) -> None:
 CRM_TYPES = (*COMPARED_TYPES, "DATE_OF_BIRTH")
 
 
-def crm_run(records: int, show_errors: int, with_presidio: bool) -> None:
+def crm_run(records: int, show_errors: int, with_presidio: bool, corpus: str = "crm") -> None:
     """Per record and type: a record counts as a true positive for a type when both it and the detector
-    hold one; missed and false values are listed for tuning."""
-    with tempfile.TemporaryDirectory(prefix="bench-pii-crm-") as scratch:
+    hold one; missed and false values are listed for tuning. `corpus`: "crm" or "world"."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-pii-{corpus}-") as scratch:
         folder = Path(scratch)
-        make_crm_corpus(folder, records)
-        lines = (folder / "crm.txt").read_text(encoding="utf-8").splitlines()
-        gold = [json.loads(row) for row in (folder / "crm.labels.jsonl").read_text().splitlines()]
+        (make_world_corpus if corpus == "world" else make_crm_corpus)(folder, records)
+        lines = (folder / f"{corpus}.txt").read_text(encoding="utf-8").splitlines()
+        gold = [json.loads(row) for row in (folder / f"{corpus}.labels.jsonl").read_text().splitlines()]
     detectors = {"mlsecops": ours()} | ({"presidio": presidio()} if with_presidio else {})
     for name, detect in detectors.items():
         counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in CRM_TYPES}
@@ -256,7 +264,7 @@ def crm_run(records: int, show_errors: int, with_presidio: bool) -> None:
                 elif kind in predicted:
                     counts[kind]["fp"] += 1
                     false[kind] += [line[a:b] for a, b, k in found if k == kind]
-        print(f"\n{name} on {len(lines)} CRM tuning records, per record and type (precision/recall/F1):")
+        print(f"\n{name} on {len(lines)} {corpus} tuning records, per record and type (precision/recall/F1):")
         total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
         for kind in (*CRM_TYPES, "micro"):
             c = total if kind == "micro" else counts[kind]
@@ -279,11 +287,16 @@ def main() -> None:
     parser.add_argument("--memory-gb", type=float, default=0)
     parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per timing; the fastest counts")
     parser.add_argument("--crm", type=int, default=0, help="score N records of the CRM tuning set instead")
+    parser.add_argument("--world", type=int, default=0,
+                        help="score N records of the world tuning set (phonenumbers and CLDR, no Faker) instead")
     parser.add_argument("--show-errors", type=int, default=0)
     parser.add_argument("--with-presidio", action="store_true", help="with --crm: score Presidio too")
     args = parser.parse_args()
-    if args.crm:
-        crm_run(args.crm, args.show_errors, args.with_presidio)
+    if args.crm or args.world:
+        if args.crm:
+            crm_run(args.crm, args.show_errors, args.with_presidio)
+        if args.world:
+            crm_run(args.world, args.show_errors, args.with_presidio, corpus="world")
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-pii-") as scratch:

@@ -14,6 +14,10 @@ Types: EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, US_SSN, IP_ADDRESS (
 types every compared tool knows) and DATE_OF_BIRTH (only ours has it; scored apart).
 Phone numbers are kept only when `phonenumbers` calls them valid: a gold label must be a
 real number.
+
+Two tuning sets for per-record scoring (bench_pii.py --crm / --world): `make_crm_corpus` (Faker, 14
+locales) and `make_world_corpus` (no Faker: `phonenumbers` example numbers written as each of 20
+countries writes them, CLDR birth-date formats via `babel`, labels and decoys in 11 languages).
 """
 
 from __future__ import annotations
@@ -313,6 +317,314 @@ def make_crm_corpus(out: Path, records: int, seed: int = 14) -> None:
     """crm.txt (UTF-8, one record per line) and crm.labels.jsonl, as `write_corpus` writes them."""
     generator = CrmGenerator(seed)
     with open(out / "crm.txt", "w", encoding="utf-8") as text, open(out / "crm.labels.jsonl", "w") as labels:
+        for _ in range(records):
+            line, spans = generator.record()
+            text.write(line.replace("\n", " ") + "\n")
+            labels.write(json.dumps(spans) + "\n")
+
+
+# ---- the world tuning set: values Faker did not make -------------------------------------------------
+# Phone numbers from `phonenumbers`' own example numbers (digits varied, kept only when still valid) in the
+# ways each country writes them (trunk 0, +CC and 00CC, (0) after the code, spaces, dots, dashes, slashes,
+# parentheses), birth dates in the CLDR formats of each locale (`babel`: short, medium, long and full, with
+# month names in the locale's language), and the birth and phone words of that language. Decoys are the
+# values such text holds that look like PII and are not: version and build strings, national ids, postal
+# codes, amounts with thousands separators, dates of other events. Tuning only: the evaluation set is apart.
+# Added from E.123 and national habit (`WorldGenerator.conventions`): `+CC (0)…` with the national grouping, `00 CC`
+# and `011 CC`, spaced slashes and dashes (`0451 - 641953`, `079 / 302 18 92`), DIN pairs, Brazil's `(11) 9 1234-5678`
+# and `0xx11`, French, Spanish and Italian groupings, toll-free numbers (`1-800`, `0800`, `1800 …`), extensions in eight
+# languages (`WORLD_EXTENSIONS`), unseparated numbers after a phone word only, cards after card words, and decoys:
+# Luhn-valid order/invoice/tracking references, tax ids (SIRET, USt-IdNr., Partita IVA, CNPJ), ISBNs, postal codes.
+
+WORLD_LOCALES = {  # locale: (language, phone region)
+    "en_US": ("en", "US"), "en_GB": ("en", "GB"), "en_CA": ("en", "CA"), "en_IE": ("en", "IE"),
+    "de_DE": ("de", "DE"), "de_AT": ("de", "AT"), "de_CH": ("de", "CH"), "fr_FR": ("fr", "FR"),
+    "fr_BE": ("fr", "BE"), "es_ES": ("es", "ES"), "es_MX": ("es", "MX"), "it_IT": ("it", "IT"),
+    "nl_NL": ("nl", "NL"), "nl_BE": ("nl", "BE"), "pt_BR": ("pt", "BR"), "pt_PT": ("pt", "PT"),
+    "pl_PL": ("pl", "PL"), "sv_SE": ("sv", "SE"), "da_DK": ("da", "DK"), "ja_JP": ("ja", "JP"),
+}
+WORLD_PHONE_WORDS = {
+    "en": ("phone: {}", "call me at {}", "my cell is {}", "Tel. {}", "mobile: {}", "reach me on {}", "ph. {}",
+           "contact number {}", "please call {}", "fax {}"),
+    "de": ("Telefon: {}", "Tel.: {}", "Handy {}", "Mobil: {}", "erreichbar unter {}", "Rufnummer {}",
+           "rufen Sie mich an: {}", "Telefonnummer {}"),
+    "fr": ("téléphone : {}", "tél. {}", "portable : {}", "appelez-moi au {}", "joignable au {}", "mobile {}"),
+    "es": ("teléfono: {}", "tel. {}", "móvil {}", "llámame al {}", "celular: {}", "número de teléfono {}"),
+    "it": ("telefono: {}", "tel. {}", "cellulare {}", "chiamami al {}", "cell. {}"),
+    "nl": ("telefoon: {}", "tel. {}", "mobiel: {}", "bel me op {}", "telefoonnummer {}"),
+    "pt": ("telefone: {}", "tel. {}", "celular: {}", "telemóvel {}", "ligue para {}", "whatsapp {}",
+           "fone: {}", "contato: {}"),
+    "pl": ("telefon: {}", "tel. {}", "kom. {}", "numer telefonu {}", "komórka: {}", "proszę dzwonić pod {}"),
+    "sv": ("telefon: {}", "tel. {}", "mobil: {}", "ring mig på {}"),
+    "da": ("telefon: {}", "tlf. {}", "mobil: {}", "ring til mig på {}"),
+    "ja": ("電話番号: {}", "電話 {}", "携帯: {}", "TEL {}", "連絡先: {}"),
+}
+WORLD_DOB_WORDS = {
+    "en": ("DOB: {}", "date of birth {}", "born {}", "I was born on {}", "birthday: {}", "D.O.B. {}"),
+    "de": ("Geburtsdatum: {}", "geb. {}", "geboren am {}", "Geburtstag: {}"),
+    "fr": ("date de naissance : {}", "né le {}", "née le {}"),
+    "es": ("fecha de nacimiento: {}", "nacido el {}", "nacida el {}", "F. nacimiento {}"),
+    "it": ("data di nascita: {}", "nato il {}", "nata il {}"),
+    "nl": ("geboortedatum: {}", "geboren op {}", "geb. {}"),
+    "pt": ("data de nascimento: {}", "nascido em {}", "nascida em {}", "nasc. {}"),
+    "pl": ("data urodzenia: {}", "urodzony {}", "urodzona {}", "ur. {}"),
+    "sv": ("födelsedatum: {}", "född {}"),
+    "da": ("fødselsdato: {}", "født {}", "født den {}"),
+    "ja": ("生年月日: {}", "生年月日 {}", "誕生日: {}"),
+}
+WORLD_FILLER = {
+    "en": ("my order has not arrived", "please update my account", "thanks for the help"),
+    "de": ("meine Bestellung ist nicht angekommen", "bitte Konto aktualisieren", "danke"),
+    "fr": ("ma commande n'est pas arrivée", "merci de mettre à jour mon compte"),
+    "es": ("mi pedido no ha llegado", "gracias por la ayuda"),
+    "it": ("il mio ordine non è arrivato", "grazie mille"),
+    "nl": ("mijn bestelling is niet aangekomen", "bedankt"),
+    "pt": ("meu pedido não chegou", "obrigado pela ajuda"),
+    "pl": ("moje zamówienie nie dotarło", "dziękuję za pomoc"),
+    "sv": ("min beställning har inte kommit", "tack för hjälpen"),
+    "da": ("min ordre er ikke kommet", "tak for hjælpen"),
+    "ja": ("注文が届いていません", "よろしくお願いします"),
+}
+WORLD_VERSION_WORDS = {"en": "version", "de": "Version", "fr": "version", "es": "versión", "it": "versione",
+                       "nl": "versie", "pt": "versão", "pl": "wersja", "sv": "version", "da": "version",
+                       "ja": "バージョン"}
+WORLD_EVENT_WORDS = {"en": "ordered on", "de": "Bestellung vom", "fr": "commande du", "es": "pedido del",
+                     "it": "ordine del", "nl": "besteld op", "pt": "pedido em", "pl": "zamówienie z dnia",
+                     "sv": "beställd", "da": "bestilt", "ja": "注文日"}
+
+
+WORLD_EXTENSIONS = {  # an extension after the number, as each language writes it
+    "en": (" ext. {}", " x{}", " ext {}", " extension {}"), "de": (" Durchwahl {}", " Durchwahl -{}", " Dw. {}"),
+    "fr": (" poste {}",), "es": (" ext. {}", " extensión {}"), "it": (" interno {}", " int. {}"),
+    "nl": (" toestel {}",), "pt": (" ramal {}",), "pl": (" wew. {}",),
+}
+WORLD_CARD_WORDS = {"en": ("card {}", "card number {}", "charged to card {}"), "de": ("Kreditkarte {}",),
+                    "fr": ("carte {}", "numéro de carte {}"), "es": ("tarjeta {}",), "it": ("carta {}",),
+                    "nl": ("creditcard {}",), "pt": ("cartão {}",), "pl": ("karta {}",)}
+
+
+def _luhn_digit(body: str) -> str:
+    """The check digit that makes `body` + digit pass Luhn."""
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        digit = int(char) * (2 if index % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return str(-total % 10)
+
+
+class WorldGenerator:
+    """Records in 20 locales from `phonenumbers` example numbers and CLDR date formats (no Faker)."""
+
+    def __init__(self, seed: int) -> None:
+        import phonenumbers
+
+        self.rng = random.Random(seed)
+        self.pn = phonenumbers
+
+    def phone(self, region: str, labelled: bool = True) -> str:
+        pn, rng = self.pn, self.rng
+        kind = rng.choice((pn.PhoneNumberType.FIXED_LINE, pn.PhoneNumberType.MOBILE, pn.PhoneNumberType.MOBILE,
+                           pn.PhoneNumberType.TOLL_FREE if rng.random() < 0.3 else pn.PhoneNumberType.FIXED_LINE))
+        example = pn.example_number_for_type(region, kind) or pn.example_number(region)
+        national = pn.national_significant_number(example)
+        number = example
+        for _ in range(200):  # vary the digits after the first one to three; keep the number only if still valid
+            keep = rng.randint(1, 3)
+            digits = national[:keep] + "".join(rng.choice("0123456789") for _ in national[keep:])
+            candidate = pn.parse(f"+{example.country_code}{digits}")
+            if pn.is_valid_number(candidate) and pn.number_type(candidate) == kind:
+                number = candidate
+                break
+        written = self.written(number, region, labelled)
+        if rng.random() < 0.08:  # an extension, as each language writes it
+            language = next(lang for lang, reg in WORLD_LOCALES.values() if reg == region)
+            written += rng.choice(WORLD_EXTENSIONS.get(language, WORLD_EXTENSIONS["en"])).format(rng.randint(1, 999))
+        return written
+
+    def written(self, number: object, region: str, labelled: bool = True) -> str:
+        pn, rng = self.pn, self.rng
+        national = pn.format_number(number, pn.PhoneNumberFormat.NATIONAL)
+        international = pn.format_number(number, pn.PhoneNumberFormat.INTERNATIONAL)
+        nsn = pn.national_significant_number(number)
+        code = str(number.country_code)  # type: ignore[attr-defined]
+        forms = [national, national, international, "00" + international[1:], international.replace(" ", "-"),
+                 pn.format_number(number, pn.PhoneNumberFormat.E164)]
+        groups = national.replace("(", "").replace(")", "").replace("-", " ").split()
+        if region not in ("US", "CA") and "(" not in national:
+            forms += [national.replace(" ", "-"), national.replace(" ", ".")]
+        trunk = national.startswith("0") and pn.PhoneMetadata.metadata_for_region(region).national_prefix == "0"
+        if trunk and len(groups) >= 2:  # not Italy: its leading 0 is part of the number, kept after +39
+            trunk_area, rest = groups[0], "".join(groups[1:])
+            forms += [f"{trunk_area} {rest}", f"{trunk_area}/{rest}", f"{trunk_area}-{rest}", f"({trunk_area}) {rest}",
+                      f"+{code} (0){trunk_area[1:]} {rest}", f"+{code}(0){trunk_area[1:]} {rest}",
+                      f"+{code} {trunk_area[1:]} {rest}", f"00{code} {trunk_area[1:]} {rest}"]
+        if region == "PL" and len(nsn) == 9:
+            forms += [f"{nsn[:3]} {nsn[3:6]} {nsn[6:]}", f"{nsn[:3]}-{nsn[3:6]}-{nsn[6:]}",
+                      f"+48 {nsn[:3]} {nsn[3:6]} {nsn[6:]}", f"+48 {nsn[:2]} {nsn[2:5]} {nsn[5:7]} {nsn[7:]}",
+                      f"({nsn[:2]}) {nsn[2:5]} {nsn[5:7]} {nsn[7:]}"]
+        if region == "BR":
+            area, rest = nsn[:2], nsn[2:]
+            forms += [f"({area}) {rest[:-4]}-{rest[-4:]}", f"({area}) {rest[:-4]} {rest[-4:]}",
+                      f"+55 ({area}) {rest[:-4]}-{rest[-4:]}", f"+55 {area} {rest[:-4]}-{rest[-4:]}",
+                      f"(0{area}) {rest[:-4]}-{rest[-4:]}", f"0{area} {rest[:-4]}-{rest[-4:]}",
+                      f"{area} {rest[:-4]}-{rest[-4:]}", f"+55 {area} {rest}"]
+        if region in ("NL", "AT", "DE", "CH", "BE", "IT", "FR", "SE", "DK", "JP", "GB", "ES", "PT"):
+            forms += [international.replace(" ", "", 1), international.replace(" ", "")]
+        if region in ("US", "CA"):
+            digits = nsn
+            forms += [f"({digits[:3]}){digits[3:6]}-{digits[6:]}", f"1-{digits[:3]}-{digits[3:6]}-{digits[6:]}",
+                      f"{digits[:3]}.{digits[3:6]}.{digits[6:]}", f"+1 ({digits[:3]}) {digits[3:6]}-{digits[6:]}",
+                      f"001-{digits[:3]}-{digits[3:6]}-{digits[6:]}", f"{digits[:3]}-{digits[3:6]}-{digits[6:]} x{rng.randint(1, 999)}"]
+        forms += self.conventions(region, national, international, nsn, code, trunk)
+        if labelled:  # no separators, after a phone word only: a bare run of digits elsewhere is an id
+            forms += [national.replace(" ", "").replace("-", "") if "(" not in national else nsn,
+                      f"+{code}{nsn}", f"00{code}{nsn}"]
+        return rng.choice(forms)
+
+    def conventions(self, region: str, national: str, international: str, nsn: str, code: str,
+                    trunk: bool) -> list[str]:
+        """The written forms E.123 and national habit add to what `phonenumbers` formats: the trunk digit kept
+        as `(0)` inside the international form with the national grouping, `00`/`011` dialling prefixes,
+        slashes after the area code, spaced dashes, pairs from the right (DIN 5008's older habit)."""
+        rng = self.rng
+        forms: list[str] = []
+        groups = national.replace("(", "").replace(")", "").replace("-", " ").split()
+        if trunk and len(groups) >= 2:
+            forms += [f"+{code} (0){national[1:]}", f"+{code} (0) {national[1:]}", f"+{code}(0){national[1:]}",
+                      f"{groups[0]} / {' '.join(groups[1:])}", f"{groups[0]} - {''.join(groups[1:])}",
+                      f"00{code} (0){national[1:]}" if region in ("DE", "AT", "CH") else f"0{national[1:]}"]
+            rest = "".join(groups[1:])
+            pairs = " ".join(rest[max(0, i - 2):i] for i in range(len(rest), 0, -2)[::-1])
+            if region in ("DE", "AT", "CH"):
+                forms += [f"{groups[0]} {pairs}", f"({groups[0]}) {pairs}", f"{groups[0]}/{pairs}"]
+        forms += [f"00 {international[1:]}", f"011 {international[1:]}", f"+{code}-{international.split(' ', 1)[-1]}"]
+        if region == "BR" and len(nsn) == 11:  # the mobile's leading 9 set apart: (11) 9 1234-5678
+            area, rest = nsn[:2], nsn[2:]
+            forms += [f"({area}) {rest[0]} {rest[1:5]}-{rest[5:]}", f"+55 {area} {rest[0]} {rest[1:5]}-{rest[5:]}",
+                      f"{area} {rest[:5]} {rest[5:]}", f"+55 ({area}) {rest[:5]} {rest[5:]}",
+                      f"0xx{area} {rest[:5]}-{rest[5:]}", f"({area}) {rest[:5]}.{rest[5:]}"]
+        if region == "BR" and len(nsn) == 10:
+            forms += [f"({nsn[:2]}) {nsn[2:6]}.{nsn[6:]}", f"{nsn[:2]} {nsn[2:6]} {nsn[6:]}"]
+        if region == "FR" and len(nsn) == 9:
+            pairs = " ".join(nsn[i:i + 2] for i in range(1, 9, 2))
+            forms += [f"+33 (0){nsn[0]} {pairs}", f"0033 {nsn[0]} {pairs}", f"0{nsn[0]}-{pairs.replace(' ', '-')}",
+                      f"+33 {nsn[0]} {pairs}"]
+        if region == "ES" and len(nsn) == 9:
+            forms += [f"{nsn[:3]} {nsn[3:5]} {nsn[5:7]} {nsn[7:]}", f"+34 {nsn[:3]} {nsn[3:5]} {nsn[5:7]} {nsn[7:]}",
+                      f"{nsn[:3]}-{nsn[3:6]}-{nsn[6:]}", f"+34 {nsn[:3]}-{nsn[3:6]}-{nsn[6:]}"]
+        if region == "IT":
+            forms += [f"{nsn[:3]} {nsn[3:6]} {nsn[6:]}", f"{nsn[:3]}/{nsn[3:]}", f"+39 {nsn[:3]} {nsn[3:]}"]
+        if region == "NL" and national.startswith("0"):
+            forms += [f"+31 (0){national[1:]}", f"{groups[0]}-{' '.join(groups[1:])}"]
+        if region == "AU" and national.startswith("0"):
+            forms += [f"+61 (0){national[1:]}", f"+61 {national[1:]}"]
+        if region in ("US", "CA"):
+            a, e, n = nsn[:3], nsn[3:6], nsn[6:]
+            forms += [f"1 ({a}) {e}-{n}", f"1.{a}.{e}.{n}", f"+1.{a}.{e}.{n}", f"{a} {e} {n}", f"1 {a} {e} {n}",
+                      f"+1 {a}-{e}-{n}", f"({a}) {e} {n}", f"{a}/{e}-{n}"]
+        return [rng.choice(forms)] if forms else []
+
+    def card_value(self) -> str:
+        """A Luhn-valid number from an issuer range (Visa, Mastercard, Amex, Discover), grouped or not."""
+        rng = self.rng
+        prefix, length = rng.choice((("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15),
+                                     ("6011", 16), ("4", 13)))
+        body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+        number = body + _luhn_digit(body)
+        if length == 16 and rng.random() < 0.4:
+            return " ".join(number[i:i + 4] for i in range(0, 16, 4))
+        if length == 15 and rng.random() < 0.3:
+            return f"{number[:4]} {number[4:10]} {number[10:]}"
+        return number
+
+    def dob(self, locale: str) -> str:
+        import datetime
+
+        from babel.dates import format_date
+
+        rng = self.rng
+        day = datetime.date(rng.randint(1930, 2006), rng.randint(1, 12), rng.randint(1, 28))
+        form = rng.choice(("short", "medium", "medium", "long", "long", "full", "iso", "numeric"))
+        if form == "iso":
+            return day.isoformat()
+        if form == "numeric":
+            return rng.choice((f"{day.day:02d}.{day.month:02d}.{day.year}", f"{day.day:02d}/{day.month:02d}/{day.year}",
+                               f"{day.day}-{day.month}-{day.year}", f"{day.year}/{day.month:02d}/{day.day:02d}"))
+        return format_date(day, form, locale=locale)
+
+    def decoy(self, language: str) -> str:
+        rng = self.rng
+        version = WORLD_VERSION_WORDS[language]
+        dotted = f"{rng.randint(1, 20)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 99)}"
+        return rng.choice([
+            f"Build {dotted}-beta", f"v{dotted}", f"{version} {dotted}", f"app {version} {dotted}",
+            f"{version}: {dotted} (beta)", f"build-{dotted}", f"release {dotted}-rc{rng.randint(1, 5)}",
+            f"firmware {dotted}", f"{dotted}-SNAPSHOT",
+            f"{WORLD_EVENT_WORDS[language]} {rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(2019, 2025)}",
+            f"{WORLD_EVENT_WORDS[language]} {rng.randint(2019, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            f"order #{rng.randint(10**7, 10**9)}", f"ref. {rng.randint(100, 999)}/{rng.randint(2020, 2025)}",
+            f"total {rng.randint(1, 999)} {rng.randint(100, 999)},{rng.randint(10, 99)}",  # 1 234,56 (fr, pl, sv)
+            f"R$ {rng.randint(1, 99)}.{rng.randint(100, 999)},{rng.randint(10, 99)}",
+            f"{rng.randint(1, 99)}.{rng.randint(100, 999)}.{rng.randint(100, 999)} EUR",
+            f"NIP {rng.randint(100, 999)}-{rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
+            f"CPF {rng.randint(100, 999)}.{rng.randint(100, 999)}.{rng.randint(100, 999)}-{rng.randint(10, 99)}",
+            f"PESEL {rng.randint(10**10, 10**11 - 1)}", f"kod {rng.randint(10, 99)}-{rng.randint(100, 999)} Warszawa",
+            f"CEP {rng.randint(10000, 99999)}-{rng.randint(100, 999)}", f"{rng.randint(1000, 9999)} AB Amsterdam",
+            f"Steuer-ID {rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
+            f"tracking {rng.randint(10**11, 10**12)}", f"at {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+            f"{rng.randint(1, 9)} {rng.randint(100, 999)} {rng.randint(100, 999)} items",
+            # order, invoice and tracking references that happen to pass Luhn; tax ids; postal codes; amounts
+            f"order_ref: {self.card_value().replace(' ', '')}", f"order {self.card_value().replace(' ', '')}",
+            f"invoice no. {self.card_value().replace(' ', '')}", f"Ref {self.card_value().replace(' ', '')}",
+            f"tracking number {self.card_value().replace(' ', '')}", f"ORD-{self.card_value().replace(' ', '')}",
+            f"Bestellnummer {rng.randint(10**9, 10**10)}", f"Rechnung Nr. {rng.randint(2019, 2025)}/{rng.randint(1000, 99999)}",
+            f"invoice INV-{rng.randint(2019, 2025)}-{rng.randint(0, 999999):06d}",
+            f"SIRET {rng.randint(100, 999)} {rng.randint(100, 999)} {rng.randint(100, 999)} {rng.randint(10000, 99999)}",
+            f"USt-IdNr. DE{rng.randint(10**8, 10**9 - 1)}", f"Partita IVA {rng.randint(10**10, 10**11 - 1)}",
+            f"CNPJ {rng.randint(10, 99)}.{rng.randint(100, 999)}.{rng.randint(100, 999)}/0001-{rng.randint(10, 99)}",
+            f"ISBN 978-{rng.randint(0, 9)}-{rng.randint(10, 99)}-{rng.randint(100000, 999999)}-{rng.randint(0, 9)}",
+            f"PLZ {rng.randint(10000, 99999)}", f"{rng.randint(1010, 9990)} Wien", f"{rng.randint(1000, 9999)} Zürich",
+            f"ZIP {rng.randint(10000, 99999)}-{rng.randint(1000, 9999)}",
+            f"total {rng.randint(1, 999)}.{rng.randint(100, 999)}.{rng.randint(100, 999)},{rng.randint(10, 99)} EUR",
+            f"v{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 200)}",
+        ])
+
+    def record(self) -> tuple[str, list[dict[str, object]]]:
+        rng = self.rng
+        locale = rng.choice(list(WORLD_LOCALES))
+        language, region = WORLD_LOCALES[locale]
+        pieces: list[tuple[str, str | None, str | None]] = []
+        for kind in rng.sample(["PHONE_NUMBER", "PHONE_NUMBER", "DATE_OF_BIRTH"], rng.choice((1, 2))):
+            if kind == "PHONE_NUMBER" and any(k == kind for _, k, _ in pieces):
+                continue
+            if kind == "PHONE_NUMBER":
+                labelled = rng.random() < 0.75
+                template = rng.choice(WORLD_PHONE_WORDS[language]) if labelled else "{}"
+                pieces.append((template, kind, self.phone(region, labelled)))
+            else:
+                pieces.append((rng.choice(WORLD_DOB_WORDS[language]), kind, self.dob(locale)))
+        if rng.random() < 0.1:
+            pieces.append((rng.choice(WORLD_CARD_WORDS.get(language, WORLD_CARD_WORDS["en"])), "CREDIT_CARD",
+                           self.card_value()))
+        pieces += [(self.decoy(language), None, None) for _ in range(rng.choice((0, 1, 1, 2)))]
+        pieces.append((rng.choice(WORLD_FILLER[language]), None, None))
+        rng.shuffle(pieces)
+        text, spans = "", []
+        for template, kind, value in pieces:
+            text += ". " if text else ""
+            if kind is None:
+                text += template
+                continue
+            start = len(text) + len(template.split("{}")[0])
+            text += template.format(value)
+            spans.append({"start": start, "end": start + len(value), "type": kind})
+        return text, spans
+
+
+def make_world_corpus(out: Path, records: int, seed: int = 2027) -> None:
+    """world.txt (UTF-8, one record per line) and world.labels.jsonl, as `make_crm_corpus` writes them."""
+    generator = WorldGenerator(seed)
+    with open(out / "world.txt", "w", encoding="utf-8") as text, open(out / "world.labels.jsonl", "w") as labels:
         for _ in range(records):
             line, spans = generator.record()
             text.write(line.replace("\n", " ") + "\n")

@@ -468,6 +468,7 @@ def red_team_files() -> dict[str, bytes | Callable[[Path], None]]:
         "payload.pkl.lz4": b"\x04\x22\x4d\x18" + b"\x00" * 32,
         "payload.7z": b"7z\xbc\xaf\x27\x1c" + b"\x00" * 32,
     }
+    files.update(red_team_b_files())
     return files
 
 
@@ -504,6 +505,300 @@ def gguf_bytes(meta: dict[str, str]) -> bytes:
         out += struct.pack("<Q", len(raw_key)) + raw_key + struct.pack("<I", 8)
         out += struct.pack("<Q", len(raw_value)) + raw_value
     return out
+
+
+# ---------------------------------------------------------------- red-team set B classes (issue 12)
+
+
+def tar_with_links(links: dict[str, str], files: dict[str, bytes] | None = None, compression: str = "",
+                   hard: bool = False) -> bytes:
+    """A tar of link members (name -> target) and plain files: what `tar x` would recreate, never extracted here."""
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=f"w:{compression}") as archive:
+        for name, data in (files or {}).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        for name, target in links.items():
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.LNKTYPE if hard else tarfile.SYMTYPE
+            info.linkname = target
+            archive.addfile(info)
+    return buffer.getvalue()
+
+
+def hf_file(content: dict | str, beside: dict[str, str] | None = None) -> Callable[[Path], None]:
+    """A Hugging Face file (JSON or a template) and the files written beside it."""
+    def write(path: Path) -> None:
+        text = content if isinstance(content, str) else json.dumps(content)
+        path.write_text(text, encoding="utf-8")
+        for name, source in (beside or {}).items():
+            (path.parent / name).write_text(source, encoding="utf-8")
+
+    return write
+
+
+SSTI_GLOBALS_WALK = "{{ cycler.__init__.__globals__.os.popen('id').read() }}{% for m in messages %}{{ m.content }}{% endfor %}"
+SSTI_ATTR_CONCAT = ("{% set g = '__glo' ~ 'bals__' %}{{ (lipsum|attr(g))['o' ~ 's']|attr('po' ~ 'pen')('id') }}"
+                    "{% for m in messages %}{{ m.content }}{% endfor %}")
+SSTI_HEX_ESCAPES = "{{ joiner|attr('\\x5f\\x5finit\\x5f\\x5f')|attr('\\x5f\\x5fglobals\\x5f\\x5f') }}"
+SSTI_FORMAT_BUILT = "{{ namespace[('%c%c' % (95, 95)) ~ 'init' ~ ('%c%c' % (95, 95))] }}"
+BENIGN_CHAT_TEMPLATE = (
+    "{% set ns = namespace(system=false) %}{% for m in messages %}{% if m['role'] == 'system' %}"
+    "{% set ns.system = true %}{% endif %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] | trim }}"
+    "{% if m.tool_calls %}{% for t in m.tool_calls %}{{ t.function.name }}{{ t.function.arguments | tojson }}"
+    "{% endfor %}{% endif %}{{ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}"
+    "{{ '<|im_start|>assistant\\n' }}{% endif %}{{ messages[1:] | map(attribute='content') | join(', ') }}"
+)
+
+
+def red_team_b_files() -> dict[str, bytes | Callable[[Path], None]]:
+    """Set B classes: archive members that leave the folder, chat templates reaching Python, pipelines as
+    remote code. Inert: nothing here is extracted, rendered or imported."""
+    return {
+        "traversal_member.tar": tar_of({"../../../tmp/canary.pkl": pickle.dumps("hello", 2)}),
+        "traversal_member.zip": zip_of({"../../canary.py": b"print('hello')\n"}),
+        "symlink_to_passwd.tar.gz": tar_with_links({"pytorch_model.bin": "/etc/passwd"}, compression="gz"),
+        "hardlink_out.tar": tar_with_links({"weights.bin": "../../etc/passwd"}, hard=True),
+        "symlink_chain.tar": tar_with_links({"l": ".", "u1": "l/..", "tickets.csv": "u1/etc/passwd"}),
+        "ssti_tokenizer_config.json": hf_file({"tokenizer_class": "PreTrainedTokenizerFast",
+                                              "chat_template": SSTI_GLOBALS_WALK}),
+        "ssti_list_tokenizer_config.json": hf_file({"chat_template": [
+            {"name": "default", "template": "{{ messages }}"}, {"name": "tool_use", "template": SSTI_HEX_ESCAPES}]}),
+        "chat_template.jinja": hf_file(SSTI_ATTR_CONCAT),
+        "chat_template.json": hf_file({"chat_template": SSTI_FORMAT_BUILT}),
+        "custom_pipeline_config.json": hf_file(
+            {"model_type": "bert", "custom_pipelines": {"t": {"impl": "redteam_pipeline.Pipe", "pt": ["AutoModel"]}}},
+            {"redteam_pipeline.py": "import os\nos.system('echo corpus-payload-ran > /dev/null')\n"}),
+    }
+
+
+def persid_first_zip() -> bytes:
+    """A torch zip whose bytes, read from byte 0 as a pickle, are PERSID up to the first newline and then an
+    EXT opcode (a real `torch.save` of an RNG state does this by chance): it is a zip, not a pickle."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        members = {"rng_state/data/0": b"\n\x82\x01" + bytes(range(11, 256)),
+                   "rng_state/data.pkl": pickle.dumps({"a": 1}, 2), "rng_state/version": b"3\n"}
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)  # stored, fixed date
+    return buffer.getvalue()
+
+
+def _training_args(path: Path) -> None:
+    """transformers' Trainer writes `training_args.bin` with torch.save(TrainingArguments); without transformers
+    installed, the same globals and layout are written from opcodes (as its saver emits them)."""
+    import torch
+
+    try:
+        from transformers import TrainingArguments
+    except ImportError:
+        path.write_bytes(torch_zip(_training_args_opcodes(), "training_args"))
+        return
+    torch.save(TrainingArguments(output_dir=str(path.parent / "trainer_out"), report_to=[]), path)
+
+
+def _training_args_opcodes() -> bytes:
+    def enum(module: str, name: str, value: str) -> bytes:
+        return f"c{module}\n{name}\n".encode() + _py(value) + b"\x85R"
+
+    def instance(module: str, name: str, state: bytes) -> bytes:
+        return f"c{module}\n{name}\n".encode() + b")\x81}(" + state + b"ub"
+
+    state = (_py("output_dir") + _py("trainer_out") + _py("learning_rate") + _py(5e-05)
+             + _py("lr_scheduler_type") + enum("transformers.trainer_utils", "SchedulerType", "linear")
+             + _py("optim") + enum("transformers.training_args", "OptimizerNames", "adamw_torch_fused")
+             + _py("logging_strategy") + enum("transformers.trainer_utils", "IntervalStrategy", "steps")
+             + _py("save_strategy") + enum("transformers.trainer_utils", "SaveStrategy", "steps")
+             + _py("hub_strategy") + enum("transformers.trainer_utils", "HubStrategy", "every_save")
+             + _py("accelerator_config") + instance("transformers.trainer_pt_utils", "AcceleratorConfig",
+                                                    _py("split_batches") + _py(False))
+             + _py("distributed_state") + instance("accelerate.state", "PartialState", _py("device") + b"ctorch\ndevice\n"
+                                                   + _py("cpu") + b"\x85R" + _py("distributed_type")
+                                                   + enum("accelerate.utils.dataclasses", "DistributedType", "NO")))
+    return b"\x80\x02" + instance("transformers.training_args", "TrainingArguments", state) + b"."
+
+
+def _transformer_layer(path: Path) -> None:
+    import torch
+
+    torch.manual_seed(0)
+    torch.save(torch.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16), path)
+
+
+def _gaussian_process(path: Path) -> None:
+    import numpy as np
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF, WhiteKernel
+
+    x = np.linspace(0, 1, 12).reshape(-1, 1)
+    model = GaussianProcessRegressor(kernel=RBF() + WhiteKernel(), random_state=np.random.RandomState(0))
+    model.fit(x, np.sin(x).ravel())
+    path.write_bytes(pickle.dumps(model, protocol=4))  # the default: protocol 5 is beyond fickling's parser
+
+
+def _masked_and_generator(path: Path) -> None:
+    import numpy as np
+
+    value = {"masked": np.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0]), "rng": np.random.default_rng(0),
+             "legacy": np.random.RandomState(0)}
+    path.write_bytes(pickle.dumps(value, protocol=4))
+
+
+def benign_b_files() -> dict[str, bytes | Callable[[Path], None]]:
+    """Set B benign classes: the libraries' own savers, and a chat template as real models ship it."""
+    return {
+        "training_args.bin": _training_args,
+        "transformer_layer.pt": _transformer_layer,
+        "gp_rbf.pkl": _gaussian_process,
+        "masked_and_generator.pkl": _masked_and_generator,
+        "rng_state_zip.pth": persid_first_zip(),
+        "hf_tokenizer_config.json": hf_file({"tokenizer_class": "PreTrainedTokenizerFast",
+                                            "chat_template": BENIGN_CHAT_TEMPLATE}),
+        "benign_chat_template.jinja": hf_file(BENIGN_CHAT_TEMPLATE),
+        "in_archive_link.tar": tar_with_links({"weights/current.bin": "v1.bin"}, {"weights/v1.bin": b"\x00" * 16}),
+    }
+
+
+# ---------------------------------------------------------------- set C: loaders that run code, carriers in HDF5
+
+
+def _folder(files: dict[str, str | bytes]) -> Callable[[Path], None]:
+    """A model folder (the sample is the folder): its files, text or bytes, by relative path."""
+    def write(path: Path) -> None:
+        for name, content in files.items():
+            target = path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content.encode() if isinstance(content, str) else content)
+
+    return write
+
+
+def pytables_object_array(compression: str | None) -> Callable[[Path], None]:
+    """What PyTables writes for an ObjectAtom VLArray (pandas HDFStore object data): each row a pickle,
+    read back with pickle.loads. Written with h5py and PyTables' attributes; the row is never unpickled."""
+    def write(path: Path) -> None:
+        import h5py
+        import numpy as np
+
+        row = np.frombuffer(call("os", "system", COMMAND, 2), dtype=np.uint8)
+        with h5py.File(path, "w") as h5:
+            h5.attrs.update({"CLASS": b"GROUP", "PYTABLES_FORMAT_VERSION": b"2.1", "TITLE": b"", "VERSION": b"1.0"})
+            dataset = h5.create_dataset("obj", shape=(1,), maxshape=(None,), chunks=(1,), compression=compression,
+                                        dtype=h5py.vlen_dtype(np.uint8))
+            dataset[0] = row
+            dataset.attrs.update({"CLASS": b"VLARRAY", "PSEUDOATOM": b"object", "TITLE": b"", "VERSION": b"1.4"})
+
+    return write
+
+
+def torchscript_with_code(code: str) -> bytes:
+    """A TorchScript archive whose `code/` holds this source (the rest as torch.jit.save lays it out)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("archive/data.pkl", _proto(2) + _global("__torch__.m", "M", 2, False) + b")\x81}b.")
+        archive.writestr("archive/code/__torch__/m.py", code)
+        archive.writestr("archive/constants.pkl", pickle.dumps((), 2))
+        archive.writestr("archive/version", "2\n")
+    return buffer.getvalue()
+
+
+TS_FROM_FILE = (
+    "class M(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n"
+    "  def forward(self: __torch__.m.M, x: Tensor) -> Tensor:\n"
+    "    _0 = torch.from_file(\"/etc/hostname\", False, 4)\n    return torch.add(x, _0)\n"
+)
+TS_BENIGN = (
+    "class M(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n"
+    "  def forward(self: __torch__.m.M, x: Tensor) -> Tensor:\n    return torch.relu(torch.add(x, 1))\n"
+)
+LOADER_CODE = "import os\nos.system('echo corpus-payload-ran > /dev/null')\n"
+# the pre-tokenizer regex Llama 3 / tiktoken-style tokenizers ship (Split), and a normalizer of BERT-like models
+LLAMA3_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+GPT2_SPLIT = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+
+
+def tokenizer_json(pre_tokenizer: str | None, normalizer: str | None) -> str:
+    """tokenizer.json as the tokenizers library writes it (Split pre-tokenizer, Replace normalizer by regex)."""
+    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
+
+    tokenizer = Tokenizer(models.WordLevel({"[UNK]": 0, "a": 1}, unk_token="[UNK]"))
+    if pre_tokenizer is not None:
+        tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(pre_tokenizer), behavior="isolated"), pre_tokenizers.Digits(),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    if normalizer is not None:
+        tokenizer.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Replace(Regex(normalizer), " ")])
+    return tokenizer.to_str()
+
+
+def _sklearn_pipeline(memory: object) -> Callable[[Path], None]:
+    """Pipeline pickled by pickle.dumps (never fitted or loaded here)."""
+    def write(path: Path) -> None:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        path.write_bytes(pickle.dumps(Pipeline([("s", StandardScaler()), ("m", LogisticRegression())],
+                                               memory=memory), 4))
+
+    return write
+
+
+def red_team_c_files() -> dict[str, bytes | Callable[[Path], None]]:
+    """Set C classes: pickles carried in HDF5, loader configs that run repository code or a callable,
+    ONNX data behind a URI, tokenizer regexes that hang the loader, TorchScript file ops, a deferred cache."""
+    return {
+        "pytables_object.h5": pytables_object_array(None),
+        "pytables_object_gzip.hdf5": pytables_object_array("gzip"),
+        "store_lzf.h5": pytables_object_array("lzf"),
+        "diffusers_custom_component": _folder({
+            "model_index.json": json.dumps({"_class_name": "DiffusionPipeline", "unet": ["my_unet", "MyUNet"]}),
+            "unet/my_unet.py": LOADER_CODE}),
+        "custom_generate_model": _folder({"config.json": json.dumps({"model_type": "c"}),
+                                          "custom_generate/generate.py": LOADER_CODE}),
+        "st_custom_module": _folder({
+            "modules.json": json.dumps([{"idx": 0, "name": "0", "path": "", "type": "custom_st.Pooler"}]),
+            "custom_st.py": LOADER_CODE}),
+        "nemo_target.nemo": tar_of({"./model_config.yaml": b"encoder:\n  _target_: builtins.exec\n"
+                                                           b"  _args_: ['import os']\n"}, "gz"),
+        "hydra_config_model": _folder({"config.yaml": "model:\n  _target_: subprocess.getoutput\n  _args_: [id]\n"}),
+        "mlflow_loader_module": _folder({
+            "MLmodel": "flavors:\n  python_function:\n    loader_module: c_loader\n    code: code\n",
+            "code/c_loader.py": LOADER_CODE}),
+        "uri_location.onnx": onnx_with_external("file:///etc/passwd"),
+        "redos_pre_tokenizer": _folder({"tokenizer.json": json.dumps({
+            "normalizer": None, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a+)+$"},
+                                                  "behavior": "Isolated", "invert": False}})}),
+        "redos_normalizer": _folder({"tokenizer.json": json.dumps({
+            "normalizer": {"type": "Replace", "pattern": {"Regex": "(\\w+\\s?)*$"}, "content": " "},
+            "pre_tokenizer": None})}),
+        "ts_from_file.pt": torchscript_with_code(TS_FROM_FILE),
+        "pipeline_memory_path.pkl": _sklearn_pipeline("/tmp/corpus-cache"),
+    }
+
+
+def benign_c_files() -> dict[str, bytes | Callable[[Path], None]]:
+    """Set C twins that must pass: library configs, standard tokenizer regexes, a plain Pipeline."""
+    return {
+        "diffusers_pipeline": _folder({"model_index.json": json.dumps({
+            "_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.30.0",
+            "unet": ["diffusers", "UNet2DConditionModel"], "text_encoder": ["transformers", "CLIPTextModel"],
+            "safety_checker": ["stable_diffusion", "StableDiffusionSafetyChecker"], "image_encoder": [None, None]})}),
+        "st_standard_modules": _folder({"modules.json": json.dumps([
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}])}),
+        "mlflow_sklearn": _folder({"MLmodel": "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n"
+                                              "    model_path: model.pkl\n    env: conda.yaml\n"}),
+        "onnx_relative_data.onnx": onnx_with_external("weights.bin"),
+        "llama3_tokenizer": _folder({"tokenizer.json": tokenizer_json(LLAMA3_SPLIT, " {2,}")}),
+        "gpt2_split_tokenizer": _folder({"tokenizer.json": tokenizer_json(GPT2_SPLIT, None)}),
+        "ts_plain.pt": torchscript_with_code(TS_BENIGN),
+        "pipeline_no_memory.pkl": _sklearn_pipeline(None),
+    }
 
 
 # ---------------------------------------------------------------- the corpus
@@ -715,6 +1010,7 @@ def library_saver_files() -> dict[str, Callable[[Path], None] | bytes]:
     files["big_tensor_pickled.pkl"] = lambda path: _torch_pickled(path, "big")
     files["sk_CalibratedClassifierCV_isotonic.joblib"] = lambda path: _joblib_dump(
         fitted_estimator("CalibratedClassifierCV_isotonic"), path, 3)
+    files.update(benign_b_files())
     return files
 
 

@@ -7,13 +7,21 @@ import org.mlsecops.StepParams
  */
 void call(Map params = [:]) {
     Map defaults = StepParams.COMMON + [
-        // started, gate-failed, succeeded or error
+        // an event of resources/org/mlsecops/events.yaml marked `step: true`
         event: 'succeeded',
     ]
     StepParams.check(this, 'mlsecopsNotify', params, defaults)
     String event = (params.event ?: defaults.event) as String
-    if (!(event in ['started', 'gate-failed', 'succeeded', 'error'])) {
-        error "[mlsecopsNotify] event must be started, gate-failed, succeeded or error, not '${event}'"
+    // the one list of events both sides read: resources/org/mlsecops/events.yaml
+    Map catalogue = readYaml(text: libraryResource('org/mlsecops/events.yaml')) as Map
+    List<String> allowed = []
+    for (Map entry in (catalogue.events as List<Map>)) {
+        if (entry.step) {
+            allowed << (entry.name as String)
+        }
+    }
+    if (!(event in allowed)) {
+        error "[mlsecopsNotify] event must be one of ${allowed.join(', ')}, not '${event}'"
     }
     Map common = Config.pick(params, StepParams.COMMON.keySet())
     // notifications send the reports; they do not publish them (publish: true to change that)

@@ -7,7 +7,7 @@ import org.mlsecops.StepParams
  *
  *     mlsecopsPipeline(configFile: 'mlsecops.yaml', image: 'registry.example.com/mlsecops/worker:1.4.0')
  *
- * Stages 2-10 (load, scan as parallel branches, security gate, train, evaluate, model test,
+ * Stages 2-10 (load, scan as parallel branches, security gate, redact when enabled, train, evaluate, model test,
  * model gate, sign, store), each on an agent or pod of its own with the stage's stashes;
  * triggers, options and post (reports and notifications) in one place.
  * See mlsecopsPipeline.txt.
@@ -54,6 +54,7 @@ void call(Map params = [:]) {
     boolean gitlabMergeRequest = cfg.gitlabMergeRequest as boolean
     String upstreamProjects = primary ? (cfg.upstreamProjects ?: '') as String : ''
     int stashBuilds = (cfg.preserveStashes ?: 5) as int
+    boolean redact = cfg.redact as boolean // mlsecops.yaml's redact.enabled
 
     pipeline {
         agent none // each stage step allocates its agent or pod (GPU for training)
@@ -98,6 +99,14 @@ void call(Map params = [:]) {
             stage('Security gate') {
                 steps {
                     mlsecopsGate(stageParams + [gate: 'security'])
+                }
+            }
+            stage('Redact') {
+                when {
+                    expression { redact }
+                }
+                steps {
+                    mlsecopsRedact(stageParams) // train.dataset with its PII replaced, for train
                 }
             }
             stage('Train') {

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from mlsecops.config import load_config, masked_dump, parse_config
+from mlsecops.config import SecretRef, load_config, masked_dump, parse_config
 from mlsecops.errors import UsageError
 
 
@@ -186,11 +187,13 @@ def test_each_command_resolves_the_secrets_of_what_it_reads_and_leaves_the_rest_
     for path, name in REFERENCES.items():
         if path in resolved:
             assert readers[path]() == f"value-of-{name}", path
-        elif path.startswith(("load.", "store.", "sign.")):  # a credential section refuses to hand it out
-            with pytest.raises(RuntimeError, match="not resolved for this command"):
-                readers[path]()
-        else:
-            assert readers[path]() == f"${{secret:env://{name}}}", path
+            continue
+        # every other reference is a SecretRef: it shows its reference text and refuses to resolve
+        reference = readers[path]()
+        assert isinstance(reference, SecretRef), path
+        assert str(reference) == f"{reference}" == f"${{secret:env://{name}}}", path
+        with pytest.raises(RuntimeError, match=rf"^{re.escape(path)}: .*not resolved for this command"):
+            reference.reveal()
 
 
 def test_every_command_named_in_the_secret_scopes_exists():
@@ -300,7 +303,7 @@ def test_config_show_prints_variable_names_that_only_look_like_secrets():
     ("scan:\n  scanners: [secrets, bandt]\n", "scan.scanners[1]: unknown scanner 'bandt'"),
     ("scan:\n  options: {bandt: {skip: [B101]}}\n", "scan.options.bandt: unknown scanner"),
     ("evaluate:\n  thresholds: {acuracy: 0.9}\n", "evaluate.thresholds.acuracy: unknown metric"),
-    ("policy: absent-policy.yaml\n", "absent-policy.yaml: policy file not found"),
+    ("policy: absent-policy.yaml\n", "mlsecops.yaml: policy: absent-policy.yaml not found"),
     ("policy: policy.yaml\n", "policy.yaml:2:1: expected"),
     ("policy: bad-gates.yaml\n", "gates.security.fail_on"),
 ])

@@ -31,6 +31,7 @@ def stored_release(ws: Path) -> Path:
     return manifests[0].parent
 
 
+@pytest.mark.e2e
 def test_the_tabular_demo_trains_scikit_learn_and_ships_a_signed_skops_model(cli, tmp_path: Path):
     result = cli("run", "--demo", "tabular")
     assert result.exit_code == 0, result.output[-3000:]
@@ -45,6 +46,7 @@ def test_the_tabular_demo_trains_scikit_learn_and_ships_a_signed_skops_model(cli
     assert cli("verify", str(release)).exit_code == 0
 
 
+@pytest.mark.e2e
 def test_the_byo_demo_runs_stage_by_stage_on_fresh_agents_like_jenkins(cli, tmp_path: Path):
     project = tmp_path / "checkout"
     assert cli("demo", "init", str(project), "--variant", "byo").exit_code == 0
@@ -55,6 +57,7 @@ def test_the_byo_demo_runs_stage_by_stage_on_fresh_agents_like_jenkins(cli, tmp_
     assert "model.safetensors" in json.dumps(sign["details"])
 
 
+@pytest.mark.e2e
 def test_the_pretrained_demo_ships_the_scanned_model_file_unchanged(cli, tmp_path: Path):
     result = cli("run", "--demo", "pretrained")
     assert result.exit_code == 0, result.output[-3000:]
@@ -66,6 +69,7 @@ def test_the_pretrained_demo_ships_the_scanned_model_file_unchanged(cli, tmp_pat
     assert results["evaluate"]["metrics"]["roc_auc"] >= 0.95
 
 
+@pytest.mark.e2e
 def test_the_llm_endpoint_demo_tests_its_endpoint_and_ships_its_prompt_bundle(cli, tmp_path: Path):
     result = cli("run", "--demo", "llm-endpoint")
     assert result.exit_code == 0, result.output[-3000:]
@@ -99,7 +103,8 @@ def test_the_demo_endpoint_serves_openai_chat_on_127_0_0_1_and_stops(tmp_path: P
 
 @pytest.mark.parametrize("variant", ["tabular", "byo", "pretrained", "llm-endpoint"])
 def test_each_own_model_demo_is_a_complete_project_written_the_same_every_time(tmp_path: Path, variant):
-    from mlsecops.config import check_references, load_config
+    from mlsecops.config import load_config
+    from mlsecops.config_check import check_references
 
     first = demo.build(variant).render()
     assert first == demo.build(variant).render(), "no run-to-run difference: the lock file pins every byte"
@@ -126,6 +131,7 @@ def test_the_tabular_data_is_scikit_learns_breast_cancer_table_read_without_a_do
     assert float(rows[0]["mean radius"]) == pytest.approx(reference.data[0][0])
 
 
+@pytest.mark.e2e
 def test_a_training_program_edited_after_the_security_gate_does_not_run(cli, tmp_path: Path):
     project = tmp_path / "checkout"
     assert cli("demo", "init", str(project), "--variant", "byo").exit_code == 0

@@ -10,7 +10,7 @@ import pytest
 from agents_support import run_on_fresh_agents
 from mlsecops.demo import planted_values
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.timeout(900), pytest.mark.e2e]
 
 REPORTS = ("findings.json", "findings.sarif", "junit.xml", "defectdojo.json", "summary.md", "summary.html",
            "ml-bom.cdx.json")

@@ -1,12 +1,15 @@
-"""The evaluate stage: metrics on exactly the held-out rows, thresholds and baseline as a gate."""
+"""The evaluate stage: metrics on exactly the held-out rows and their deltas against the last release,
+judged by the model gate with the policy (evaluate itself never fails on a metric)."""
 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
 import pytest
+import yaml
 from mlsecops import demo
 from train_support import one_line_error, trained_demo
 
@@ -55,35 +58,74 @@ def test_the_confusion_matrix_is_labelled_and_counts_every_held_out_row(evaluate
     assert sum(entry["support"] for entry in details["per_class"].values()) == details["test_rows"]
 
 
-def test_a_metric_under_its_threshold_fails_with_exit_1_naming_metric_value_and_threshold(trained, tmp_path):
+def gate_model(checkout) -> object:
+    """`gate --stage model` on what evaluate recorded, beside a model test that found nothing."""
+    from mlsecops.workspace import StageResult, Workspace
+
+    workspace = Workspace(checkout.workspace)
+    if not workspace.has_result("modeltest"):
+        workspace.write_result(StageResult(stage="modeltest", scanners=[{"scanner": "models", "status": "ran"}]))
+    return checkout.stage("gate", "--stage", "model")
+
+
+def test_a_metric_under_its_threshold_is_recorded_and_fails_the_model_gate_naming_metric_value_and_bound(
+        trained, tmp_path):
     checkout = trained.copy_to(tmp_path / "c")
     checkout.edit_config(evaluate={"thresholds": {"accuracy": 0.999, "roc_auc": 0.5}})
     outcome = checkout.stage("evaluate")
-    assert outcome.exit_code == 1
-    line = one_line_error(outcome)
-    assert "accuracy" in line and "0.999" in line and "roc_auc" not in line
+    assert outcome.exit_code == 0, "evaluate measures and records; the model gate judges"
     result = checkout.result("evaluate")
-    assert result["status"] == "failed" and set(result["metrics"]) == set(METRICS)
-    (finding,) = result["findings"]
-    assert finding["category"] == "metric" and finding["rule"] == "metric/below-threshold"
-    assert finding["properties"] == {"metric": "accuracy", "value": result["metrics"]["accuracy"], "threshold": 0.999}
+    assert result["status"] == "passed" and set(result["metrics"]) == set(METRICS) and result["findings"] == []
+    assert result["details"]["thresholds"] == {"accuracy": 0.999, "roc_auc": 0.5}, "the bounds the gate applies"
+    gated = gate_model(checkout)
+    assert gated.exit_code == 1
+    line = one_line_error(gated)
+    assert f"accuracy {result['metrics']['accuracy']:.4f} < 0.999" in line and "roc_auc" not in line
+    checks = {check["rule"]: check for check in checkout.result("gate-model")["details"]["checks"]}
+    assert not checks["metric:accuracy"]["passed"] and checks["metric:roc_auc"]["passed"]
+    assert "metric:f1_macro" not in checks, "the project's thresholds replace the default policy's bounds"
 
 
-def test_a_regression_against_the_baseline_beyond_tolerance_fails(evaluated, tmp_path):
+def test_a_regression_against_the_baseline_beyond_the_policys_tolerance_fails_the_model_gate(evaluated, tmp_path):
     checkout = evaluated.copy_to(tmp_path / "c")
     current = checkout.result("evaluate")["metrics"]
     manifest = checkout.project / "release-manifest.json"
     better = {**current, "f1_macro": min(1.0, current["f1_macro"] + 0.035)}
     manifest.write_text(json.dumps({"project": "support-intents", "version": "0.9.0", "metrics": better}))
-    checkout.edit_config(evaluate={"baseline": "release-manifest.json", "regression_tolerance": 0.02})
+    checkout.edit_config(evaluate={"baseline": "release-manifest.json"})
     outcome = checkout.stage("evaluate")
-    assert outcome.exit_code == 1
-    assert "f1_macro" in one_line_error(outcome) and "regressed" in outcome.stderr
+    assert outcome.exit_code == 0, outcome.output[-2000:]
     result = checkout.result("evaluate")
-    assert [f["rule"] for f in result["findings"]] == ["metric/regression"]
+    assert result["findings"] == []
     expected = current["f1_macro"] - better["f1_macro"]
     assert expected < -0.02
     assert result["details"]["baseline"]["deltas"]["f1_macro"] == pytest.approx(expected, abs=1e-4)
+    assert result["details"]["baseline"]["metrics"] == better
+    gated = gate_model(checkout)
+    assert gated.exit_code == 1
+    line = one_line_error(gated)
+    assert "f1_macro" in line and "regressed" in line and "tolerance 0.02" in line
+
+    policy = checkout.project / "policy.yaml"
+    policy.write_text("gates:\n  model:\n    regression_tolerance: 0.05\n")
+    config = yaml.safe_load(checkout.config.read_text())
+    checkout.config.write_text(yaml.safe_dump({**config, "policy": "policy.yaml"}, sort_keys=False))
+    assert gate_model(checkout).exit_code == 0, "the tolerance is the policy's"
+
+
+def test_the_old_tolerance_key_is_still_read_with_a_one_line_warning(evaluated, tmp_path):
+    checkout = evaluated.copy_to(tmp_path / "c")
+    manifest = checkout.project / "release-manifest.json"
+    better = {**checkout.result("evaluate")["metrics"]}
+    better["accuracy"] = better["accuracy"] + 0.01
+    manifest.write_text(json.dumps({"metrics": better}))
+    checkout.edit_config(evaluate={"baseline": "release-manifest.json", "regression_tolerance": 0.005})
+    assert checkout.stage("evaluate").exit_code == 0
+    gated = gate_model(checkout)
+    assert gated.exit_code == 1 and "accuracy" in one_line_error(gated) and "tolerance 0.005" in gated.stderr
+    warning = "evaluate.regression_tolerance is read as the policy's gates.model.regression_tolerance"
+    assert sum(warning in line for line in gated.output.splitlines()) == 1
+    assert any(warning in w for w in checkout.result("gate-model")["warnings"])
 
 
 def test_a_previous_result_as_baseline_within_tolerance_passes(evaluated, tmp_path):
@@ -94,6 +136,10 @@ def test_a_previous_result_as_baseline_within_tolerance_passes(evaluated, tmp_pa
     outcome = checkout.stage("evaluate")
     assert outcome.exit_code == 0, outcome.output[-2000:]
     assert set(checkout.result("evaluate")["details"]["baseline"]["deltas"].values()) == {0.0}
+    gated = gate_model(checkout)
+    assert gated.exit_code == 0, gated.output[-2000:]
+    rules = [check["rule"] for check in checkout.result("gate-model")["details"]["checks"]]
+    assert set(METRICS) == {rule.removeprefix("regression:") for rule in rules if rule.startswith("regression:")}
 
 
 def test_the_last_release_in_the_store_is_the_default_baseline(evaluated, tmp_path):
@@ -103,6 +149,7 @@ def test_the_last_release_in_the_store_is_the_default_baseline(evaluated, tmp_pa
     checkout = evaluated.copy_to(tmp_path / "c")
     current = checkout.result("evaluate")["metrics"]
     assert checkout.result("evaluate")["details"]["baseline"] is None, "no release yet: nothing to compare"
+    assert any("no baseline" in warning for warning in checkout.result("evaluate")["warnings"])
     released = {**current, "accuracy": min(1.0, current["accuracy"] + 0.03)}
     with open_store(f"file://{checkout.workspace / 'store'}") as store:
         publish_release(
@@ -112,13 +159,16 @@ def test_the_last_release_in_the_store_is_the_default_baseline(evaluated, tmp_pa
             echo=lambda line: None,
         )
     outcome = checkout.stage("evaluate")
-    assert outcome.exit_code == 1
-    assert "accuracy" in one_line_error(outcome) and "regressed" in outcome.stderr
+    assert outcome.exit_code == 0, outcome.output[-2000:]
     baseline = checkout.result("evaluate")["details"]["baseline"]
     assert baseline["source"].endswith("/support-intents/0.9.0") and baseline["metrics"] == released
+    gated = gate_model(checkout)
+    assert gated.exit_code == 1 and "accuracy" in one_line_error(gated) and "regressed" in gated.stderr
 
     checkout.edit_config(evaluate={"baseline_from_store": False})
     assert checkout.stage("evaluate").exit_code == 0
+    assert checkout.result("evaluate")["details"]["baseline"] is None
+    assert gate_model(checkout).exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -195,27 +245,22 @@ def test_metrics_match_their_definitions_on_a_small_hand_checked_case():
     }
 
 
-def test_an_undefined_metric_never_passes_its_threshold():
-    from mlsecops.ml.metrics import classification_metrics
-    from mlsecops.stages.evaluate import threshold_findings
+def test_an_undefined_metric_is_recorded_as_such_and_never_passes_a_bound():
+    from mlsecops.ml.metrics import classification_metrics, worse
 
     metrics = classification_metrics([1, 1], [[0.2, 0.8], [0.4, 0.6]])  # one class: ROC-AUC is undefined
-    assert metrics["accuracy"] == 1.0
-    (finding,) = threshold_findings(metrics, {"accuracy": 0.9, "roc_auc": 0.5})
-    assert finding.properties["metric"] == "roc_auc" and "nan" in finding.message
+    assert metrics["accuracy"] == 1.0 and math.isnan(metrics["roc_auc"])
+    assert worse("roc_auc", metrics["roc_auc"], 0.5) and worse("log_loss", math.nan, 10.0)
+    assert not worse("accuracy", metrics["accuracy"], 0.9)
 
 
-def test_a_drop_within_the_tolerance_is_no_regression_and_beyond_it_is():
-    from mlsecops.stages.evaluate import regression_findings
+def test_deltas_are_now_minus_then_for_the_metrics_both_hold():
+    from mlsecops.stages.evaluate import comparable, deltas
 
-    baseline = {"accuracy": 0.95, "f1_macro": 0.95}
-    within, deltas = regression_findings({"accuracy": 0.931, "f1_macro": 0.99}, baseline, 0.02)
-    assert within == [] and deltas == {"accuracy": -0.019, "f1_macro": 0.04}
-    beyond, _ = regression_findings({"accuracy": 0.929, "f1_macro": 0.99}, baseline, 0.02)
-    assert [f.properties["metric"] for f in beyond] == ["accuracy"]
-    assert beyond[0].id == regression_findings({"accuracy": 0.5, "f1_macro": 0.5}, baseline, 0.02)[0][0].id, (
-        "the finding id is stable across runs, so waivers keep working"
-    )
+    baseline = comparable({"accuracy": 0.95, "f1_macro": 0.95, "r2": True, "cv_accuracy_mean": 0.9, "note": "x"})
+    assert baseline == {"accuracy": 0.95, "f1_macro": 0.95}
+    assert deltas({"accuracy": 0.931, "f1_macro": 0.99, "roc_auc": 0.97}, baseline) == {
+        "accuracy": -0.019, "f1_macro": 0.04}
 
 
 def test_a_model_with_a_lambda_layer_is_refused_by_safe_mode(tmp_path):

@@ -141,23 +141,38 @@ def test_a_project_policy_replaces_or_removes_the_default_metric_bounds(tmp_path
 def test_a_projects_own_evaluate_thresholds_replace_the_default_bounds_and_its_policy_still_applies(
         tmp_path: Path):
     from mlsecops.config import Config
-    from mlsecops.stages.gate import sets_own_thresholds
+    from mlsecops.policy import config_overrides
 
-    assert not sets_own_thresholds(Config())
+    assert config_overrides(Config(), "classification").metrics is None, "the defaults are the policy's own"
     own = Config.model_validate({"evaluate": {"thresholds": {"accuracy": 0.7}}})
-    assert sets_own_thresholds(own)
+    overrides = config_overrides(own, "classification")
+    assert overrides.metrics == {"accuracy": {"min": 0.7}}
     results = {
         "train": StageResult(stage="train", details={"kind": "sklearn"}),
         "evaluate": StageResult(stage="evaluate", metrics={"accuracy": 0.77, "f1_macro": 0.6}),
         "modeltest": StageResult(stage="modeltest", scanners=[{"scanner": "models", "status": "ran"}]),
     }
-    # evaluate judged accuracy against 0.7 (its findings); the default 0.85 bounds do not fail it again
-    assert evaluate_gate("model", load_policy(None, project_thresholds=True), results, date(2026, 1, 1)).passed
+    # accuracy is held to 0.7 (the project's), not to the default 0.85 it never set
+    assert evaluate_gate("model", load_policy(None, overrides=overrides), results, date(2026, 1, 1)).passed
     assert not evaluate_gate("model", load_policy(None), results, date(2026, 1, 1)).passed
     policy = tmp_path / "policy.yaml"
-    policy.write_text("gates:\n  model:\n    metrics: {f1_macro: {min: 0.8}}\n")
-    verdict = evaluate_gate("model", load_policy(policy, project_thresholds=True), results, date(2026, 1, 1))
-    assert not verdict.passed and "f1_macro" in verdict.reason
+    policy.write_text("gates:\n  model:\n    metrics: {f1_macro: {min: 0.8}, accuracy: {min: 0.6}}\n")
+    combined = load_policy(policy, overrides=overrides)
+    assert combined.gates["model"].metrics["accuracy"].min == 0.7, "both apply: the stricter bound"
+    verdict = evaluate_gate("model", combined, results, date(2026, 1, 1))
+    assert not verdict.passed and "f1_macro" in verdict.reason and "accuracy" not in verdict.reason
+
+
+def test_a_regression_task_is_held_to_regression_thresholds_as_maximums_where_lower_is_better():
+    from mlsecops.config import Config
+    from mlsecops.policy import config_overrides
+
+    own = Config.model_validate({"evaluate": {"regression_thresholds": {"rmse": 40, "r2": 0.8}}})
+    assert config_overrides(own, "regression").metrics == {"rmse": {"max": 40.0}, "r2": {"min": 0.8}}
+    # `thresholds` set alone: a regression still gets regression_thresholds (default r2 >= 0.5)
+    classifier = Config.model_validate({"evaluate": {"thresholds": {"accuracy": 0.7}}})
+    assert config_overrides(classifier, "regression").metrics == {"r2": {"min": 0.5}}
+    assert config_overrides(classifier, "none").metrics is None, "no model of its own: nothing to bound"
 
 
 def test_an_endpoint_only_project_is_judged_without_metric_bounds_but_still_on_attack_success(tmp_path: Path):
@@ -225,9 +240,11 @@ def test_evaluate_runs_as_its_own_process_in_about_a_second_without_keras_or_tor
 
 
 def test_a_threshold_on_a_metric_of_the_other_task_is_a_usage_error():
-    from mlsecops.stages.evaluate import _check_thresholds_config
+    from mlsecops.policy import threshold_bounds
 
     with pytest.raises(UsageError, match="evaluate.regression_thresholds.accuracy: unknown metric for regression"):
-        _check_thresholds_config({"accuracy": 0.9}, "regression")
+        threshold_bounds({"accuracy": 0.9}, "regression")
     with pytest.raises(UsageError, match="evaluate.thresholds.r2: unknown metric for classification"):
-        _check_thresholds_config({"r2": 0.9}, "classification")
+        threshold_bounds({"r2": 0.9}, "classification")
+    with pytest.raises(UsageError, match="evaluate.thresholds is empty"):
+        threshold_bounds({}, "classification")

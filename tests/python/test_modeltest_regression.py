@@ -1,10 +1,11 @@
-"""Regression against the last release: interval-aware attack success rates and evaluation metrics."""
+"""Regression against the last release: interval-aware attack success rates, and the one reader of that release."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from mlsecops.llm.base import TestEnv
 from mlsecops.llm.regression import run_test
 from mlsecops.llm.settings import ModelTestSettings, RegressionSettings
@@ -30,21 +31,21 @@ def release(store_dir: Path, scratch: Path, modeltest: dict, evaluate: dict, ver
                         echo=lambda _: None)
 
 
-def env_for(tmp_path: Path, current: dict, evaluate: dict | None = None, **settings) -> TestEnv:
+def env_for(tmp_path: Path, current: dict, **settings) -> TestEnv:
     return TestEnv(settings=ModelTestSettings(regression=RegressionSettings(**settings)), stage_dir=tmp_path,
-                   train_dir=tmp_path, project_dir=tmp_path, metrics=current, evaluate_metrics=evaluate or {},
+                   train_dir=tmp_path, project_dir=tmp_path, metrics=current,
                    project_name="support-intents", store_url=f"file://{tmp_path / 'store'}")
 
 
 def test_a_rate_whose_interval_lies_above_the_last_releases_is_a_regression(tmp_path: Path):
     release(tmp_path / "store", tmp_path / "r1", counts(1, 60), {"accuracy": 0.93})
-    outcome = run_test(env_for(tmp_path, counts(30, 60), {"accuracy": 0.93}))
+    outcome = run_test(env_for(tmp_path, counts(30, 60)))
     (finding,) = outcome.findings
     assert finding.rule == "regression/attack-success-rate"
     assert finding.severity.value == "high"
     assert "LLM01:2025" in finding.owasp_llm
     assert finding.properties["baseline"]["hits"] == 1
-    assert outcome.details["baseline"].endswith("support-intents/1.0.0/reports/findings.json")
+    assert outcome.details["baseline"].endswith("support-intents/1.0.0")
 
 
 def test_a_rise_within_the_noise_of_few_attempts_is_not_a_regression(tmp_path: Path):
@@ -59,12 +60,38 @@ def test_the_newest_release_is_the_baseline(tmp_path: Path):
     assert "2.0.0" in finding.message
 
 
-def test_an_evaluation_metric_that_drops_beyond_tolerance_is_a_finding(tmp_path: Path):
-    release(tmp_path / "store", tmp_path / "r1", counts(0, 60), {"accuracy": 0.95, "f1_macro": 0.94})
-    outcome = run_test(env_for(tmp_path, counts(0, 60), {"accuracy": 0.90, "f1_macro": 0.935}))
-    (finding,) = outcome.findings
-    assert finding.rule == "regression/metric"
-    assert finding.properties == {"current": 0.9, "baseline": 0.95, "tolerance": 0.02}
+def test_the_last_release_reads_every_stages_metrics_in_one_shape_from_the_store_or_a_named_file(tmp_path: Path):
+    from mlsecops.stores.last_release import last_release, read_baseline
+
+    evaluate = {"accuracy": 0.95, "f1_macro": 0.94}
+    release(tmp_path / "store", tmp_path / "r1", counts(3, 60), evaluate)
+    stored = last_release(f"file://{tmp_path / 'store'}", {}, "support-intents")
+    assert stored is not None and stored.source.endswith("/support-intents/1.0.0")
+    assert stored.stage("evaluate") == evaluate and stored.stage("modeltest") == counts(3, 60)
+    assert last_release(f"file://{tmp_path / 'store'}", {}, "another-project") is None
+
+    folder = read_baseline(tmp_path / "store/support-intents/1.0.0", "evaluate.baseline")
+    assert folder.metrics == stored.metrics, "a release folder reads as the store's release does"
+    findings = read_baseline(tmp_path / "r1/findings.json", "modeltest.regression.baseline")
+    assert findings.metrics == stored.metrics
+    (tmp_path / "manifest.json").write_text(json.dumps({"version": "1.0.0", "metrics": evaluate}))
+    assert read_baseline(tmp_path / "manifest.json", "evaluate.baseline").metrics == {"evaluate": evaluate}
+    (tmp_path / "result.json").write_text(json.dumps({"stage": "evaluate", "metrics": evaluate}))
+    assert read_baseline(tmp_path / "result.json", "evaluate.baseline").metrics == {"evaluate": evaluate}
+
+
+def test_a_named_baseline_that_cannot_be_read_is_a_usage_error_naming_the_setting(tmp_path: Path):
+    from mlsecops.errors import UsageError
+    from mlsecops.stores.last_release import read_baseline
+
+    with pytest.raises(UsageError, match="modeltest.regression.baseline not found"):
+        run_test(env_for(tmp_path, counts(1, 5), baseline="gone.json"))
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(UsageError, match="evaluate.baseline: .*broken.json is not readable JSON"):
+        read_baseline(tmp_path / "broken.json", "evaluate.baseline")
+    (tmp_path / "empty.json").write_text(json.dumps({"metrics": {}}))
+    with pytest.raises(UsageError, match="holds no metrics to compare with"):
+        read_baseline(tmp_path / "empty.json", "evaluate.baseline")
 
 
 def test_a_baseline_file_can_be_named_instead_of_the_store(tmp_path: Path):

@@ -7,6 +7,7 @@ import socket
 import time
 
 import pytest
+from mlsecops.config import SecretRef
 from mlsecops.errors import UsageError
 from mlsecops.workspace import Workspace
 from notify_support.harness import notify_run
@@ -161,9 +162,8 @@ def test_notification_credentials_are_only_needed_by_notify(tmp_path, cli, monke
     assert validated.exit_code == 0, validated.output
     notified = cli("notify", "--event", "finished")
     assert notified.exit_code == 0, notified.output
-    assert "warning: notify sink slack: secret env://SLACK_WEBHOOK_URL: environment variable is not set" in (
-        notified.output
-    )
+    assert ("warning: notify sink slack: notify.sinks[0].webhook_url: secret env://SLACK_WEBHOOK_URL: "
+            "environment variable is not set") in notified.output
 
 
 def test_an_unreadable_stage_result_is_reported_and_the_rest_still_notified(tmp_path):
@@ -203,7 +203,8 @@ def test_plain_values_are_interpolated_at_load_and_credentials_stay_references(t
         {"type": "defectdojo", "url": "${DOJO_URL}", "api_key": "${secret:env://DEFECTDOJO_API_KEY}"}]}})
     [dojo] = config.notify.sinks
     assert dojo.url == "https://dojo.example.com"
-    assert dojo.api_key == "${secret:env://DEFECTDOJO_API_KEY}"
+    assert isinstance(dojo.api_key, SecretRef) and str(dojo.api_key) == "${secret:env://DEFECTDOJO_API_KEY}"
+    assert dojo.api_key.where == "notify.sinks[0].api_key"  # resolved when the sink sends
 
 
 def test_an_environment_reference_is_not_a_secret_reference(tmp_path, monkeypatch):
@@ -235,7 +236,9 @@ def test_every_credential_loads_unresolved_and_refuses_a_literal(kind, field, mo
     monkeypatch.delenv("NOT_BOUND_HERE", raising=False)
     sink = {"type": kind, **MINIMAL_SINKS[kind]}
     config = parse_config({"notify": {"sinks": [{**sink, field: "${secret:env://NOT_BOUND_HERE}"}]}})
-    assert getattr(config.notify.sinks[0], field) == "${secret:env://NOT_BOUND_HERE}"
+    reference = getattr(config.notify.sinks[0], field)
+    assert isinstance(reference, SecretRef) and str(reference) == "${secret:env://NOT_BOUND_HERE}"
+    assert "NOT_BOUND_HERE" in repr(reference)  # the reference names where the secret lives, never a value
     with pytest.raises(UsageError, match=f"notify.sinks.0.{kind}.{field}: .*secret reference"):
         parse_config({"notify": {"sinks": [{**sink, field: "literal-value-1234"}]}})
     assert set(SINK_SETTINGS[kind].credentials) == {f for k, f in CREDENTIAL_FIELDS if k == kind}

@@ -33,6 +33,7 @@ def demo_project(cli, tmp_path: Path, variant: str, sinks_yaml: str) -> Path:
     return config
 
 
+@pytest.mark.e2e
 @pytest.mark.timeout(300)
 def test_no_value_the_insecure_demo_plants_reaches_any_sink(cli, tmp_path, pushgateway):  # noqa: F811
     slack = slack_receiver()
@@ -70,6 +71,7 @@ def test_no_value_the_insecure_demo_plants_reaches_any_sink(cli, tmp_path, pushg
             fake.stop()
 
 
+@pytest.mark.e2e
 @pytest.mark.timeout(900)
 def test_the_dashboard_queries_only_metrics_a_real_demo_run_pushed(cli, tmp_path, pushgateway):  # noqa: F811
     config = demo_project(cli, tmp_path, "default", f"    - {{type: pushgateway, url: '{pushgateway.url}'}}\n")

@@ -111,3 +111,51 @@ def test_without_a_dataset_the_check_is_skipped_not_passed(tmp_path: Path):
     outcome = run_test(env)
     assert outcome.status == "skipped"
     assert "no training dataset" in outcome.message
+
+
+def sklearn_project_env(tmp_path: Path, rows: list[tuple[str, str]], text_columns: list[str]) -> TestEnv:
+    """The modeltest environment `mlsecops modeltest` builds for a `train.kind: sklearn` project whose
+    dataset has `subject` and `body` text columns (no `text` column) and a `label`."""
+    import csv
+    from types import SimpleNamespace
+
+    from mlsecops.config import SklearnTrainConfig, TrainConfig
+    from mlsecops.llm.settings import RegressionSettings
+    from mlsecops.llm.suite import build_env
+    from mlsecops.scanners.interface import LoadedArtifact
+
+    dataset = tmp_path / "data" / "mails.csv"
+    dataset.parent.mkdir(parents=True, exist_ok=True)
+    with dataset.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["subject", "body", "sender_age", "label"])
+        for index, (text, label) in enumerate(rows):
+            words = text.split()
+            writer.writerow([" ".join(words[:3]), " ".join(words[3:]), 20 + index % 50, label])
+    train = TrainConfig(kind="sklearn", dataset="mails", sklearn=SklearnTrainConfig(text_columns=text_columns))
+    config = SimpleNamespace(modeltest=ModelTestSettings(regression=RegressionSettings(enabled=False)),
+                             base_dir=tmp_path, project=SimpleNamespace(name="mails"), train=train)
+    ctx = SimpleNamespace(config=config, options={}, workspace=SimpleNamespace(optional_result=lambda name: None),
+                          loaded_artifacts=lambda: [LoadedArtifact(name="mails", kind="dataset", path=dataset)],
+                          echo=lambda line: None)
+    return build_env(ctx, tmp_path / "modeltest", tmp_path / "train", model_loadable=False)
+
+
+def test_an_sklearn_project_is_tested_on_its_configured_text_columns(tmp_path: Path):
+    from mlsecops.llm.suite import run_tests
+
+    env = sklearn_project_env(tmp_path, demo_rows("backdoor"), ["subject", "body"])
+    outcome = next(o for o in run_tests(env) if o.name == "poisoning")
+    assert outcome.status == "ran", outcome.message
+    assert BACKDOOR_TRIGGER in [f.properties["token"] for f in outcome.findings
+                                if f.rule == "poisoning/backdoor-trigger"]
+
+
+def test_a_tabular_sklearn_project_says_the_model_reads_no_text(tmp_path: Path, clean_rows):
+    from mlsecops.llm.suite import run_tests
+
+    env = sklearn_project_env(tmp_path, clean_rows, [])
+    outcome = next(o for o in run_tests(env) if o.name == "poisoning")
+    assert outcome.status == "skipped"
+    assert outcome.message == ("not applicable: the model reads no text column "
+                               "(train.sklearn.text_columns is empty: a tabular model)")

@@ -184,3 +184,51 @@ def test_attack_success_rate_above_the_owasp_item_limit_fails():
     assert not verdict.passed
     failed = [c.rule for c in verdict.checks if not c.passed]
     assert failed == ["asr:LLM01"]
+
+
+def with_baseline(results: dict, baseline: dict) -> dict:
+    results["evaluate"].details["baseline"] = {"source": "store/support-intents/1.0.0", "metrics": baseline}
+    return results
+
+
+def test_a_metric_worse_than_the_last_release_by_more_than_the_tolerance_fails_the_model_gate():
+    policy = load_policy()
+    assert policy.gates["model"].regression_tolerance == 0.02, "the default policy holds the one tolerance"
+    within = with_baseline(model_results({**GOOD_METRICS, "log_loss": 0.21}), {"accuracy": 0.969, "log_loss": 0.19})
+    verdict = evaluate_gate("model", policy, within, TODAY)
+    assert verdict.passed, verdict.reason
+    assert {c.rule for c in verdict.checks} >= {"regression:accuracy", "regression:log_loss"}
+    beyond = with_baseline(model_results({**GOOD_METRICS, "log_loss": 0.25}), {"accuracy": 0.971, "log_loss": 0.2})
+    verdict = evaluate_gate("model", policy, beyond, TODAY)
+    assert [c.rule for c in verdict.checks if not c.passed] == ["regression:accuracy", "regression:log_loss"]
+    assert "accuracy 0.9500 regressed from 0.9710 (tolerance 0.02)" in verdict.reason
+    assert "log_loss 0.2500 regressed from 0.2000" in verdict.reason, "a rise of a lower-is-better metric"
+
+
+def test_a_baseline_of_another_task_or_none_at_all_compares_nothing(tmp_path: Path):
+    other_task = with_baseline(model_results(GOOD_METRICS), {"r2": 0.99})
+    verdict = evaluate_gate("model", load_policy(), other_task, TODAY)
+    assert verdict.passed and not [c for c in verdict.checks if c.rule.startswith("regression:")]
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("gates:\n  model:\n    regression_tolerance: null\n")
+    dropped = with_baseline(model_results(GOOD_METRICS), {"accuracy": 0.99})
+    assert evaluate_gate("model", load_policy(policy), dropped, TODAY).passed, "a policy may judge no regressions"
+
+
+def test_the_old_tolerance_keys_are_translated_into_the_policy_and_the_project_policy_wins(tmp_path: Path):
+    from mlsecops.config import Config
+    from mlsecops.policy import ConfigOverrides, config_overrides
+
+    assert config_overrides(Config(), "classification") == ConfigOverrides(), "nothing set: the policy's own, silently"
+    old = Config.model_validate({"evaluate": {"regression_tolerance": 0.05},
+                                 "modeltest": {"regression": {"metric_tolerance": 0.03}}})
+    overrides = config_overrides(old, "classification")
+    assert overrides.regression_tolerance == 0.03, "two old keys: the stricter"
+    assert [w.split(" is read as")[0] for w in overrides.warnings] == [
+        "evaluate.regression_tolerance", "modeltest.regression.metric_tolerance"]
+    assert all("\n" not in w for w in overrides.warnings)
+    assert load_policy(overrides=overrides).gates["model"].regression_tolerance == 0.03
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("gates:\n  model:\n    regression_tolerance: 0.01\n")
+    assert load_policy(policy, overrides=overrides).gates["model"].regression_tolerance == 0.01
+    assert load_policy(overrides=overrides).gates["security"].regression_tolerance is None

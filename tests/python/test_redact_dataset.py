@@ -178,3 +178,64 @@ def test_the_cleaned_copy_keeps_the_inputs_permissions(cli, tmp_path):
     source.chmod(0o644)
     assert cli("redact", str(source), str(tmp_path / "clean.csv")).exit_code == 0
     assert (tmp_path / "clean.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_spans_go_into_new_folders_and_an_impossible_spans_path_is_exit_2_in_one_line(cli, tmp_path):
+    write_tickets(tmp_path / "tickets.csv")
+    made = cli("scan", "dataset", "tickets.csv", "--spans", "reports/2026/spans.jsonl", "--fail-on", "never")
+    assert made.exit_code == 0, made.output
+    assert len((tmp_path / "reports" / "2026" / "spans.jsonl").read_text().splitlines()) == len(VALUES)
+    for spans, says in (("tickets.csv/spans.jsonl", "a file is in the way"), ("out/", "not a folder"), ("reports", "is a directory"),
+                        ("", "expected a file name")):
+        refused = cli("scan", "dataset", "tickets.csv", "--spans", spans)
+        assert refused.exit_code == 2, refused.output
+        assert says in refused.stderr and len(refused.stderr.splitlines()) == 1, refused.stderr
+        assert "Traceback" not in refused.output
+
+
+@pytest.mark.parametrize(("content", "what"), [(b"", "0 bytes"), (b"id,text,label\n", "header only")])
+def test_an_empty_dataset_has_nothing_to_judge_for_scan_and_redact_alike(cli, tmp_path, content, what):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "empty.csv").write_bytes(content)
+    scanned = cli("scan", "dataset", "data/empty.csv")
+    assert scanned.exit_code == 2, scanned.output
+    assert scanned.stderr == f"mlsecops: dataset: nothing to judge: data/empty.csv has no data rows ({what})\n"
+    redacted = cli("redact", "data/empty.csv", "clean.csv")
+    assert redacted.exit_code == 2, redacted.output
+    assert "no data rows" in redacted.stderr and len(redacted.stderr.splitlines()) == 1
+    assert not (tmp_path / "clean.csv").exists()
+    # beside a real dataset (and in the pipeline) it is a finding: the gate fails closed on it
+    write_tickets(tmp_path / "data" / "tickets.csv")
+    both = cli("scan", "dataset", "data", "--format", "json")
+    assert both.exit_code == 1, both.output
+    empty = [f for f in json.loads(both.stdout)["findings"] if f["rule"] == "dataset/empty"]
+    assert [(f["location"]["path"], f["severity"]) for f in empty] == [("data/empty.csv", "high")]
+
+
+def test_a_wrong_method_names_the_unknown_type_or_method_and_lists_the_valid_ones(cli, tmp_path):
+    write_tickets(tmp_path / "t.csv")
+    from mlsecops.scanners.pii_engine import ENTITY_TYPES
+
+    unknown_type = cli("redact", "t.csv", "o.csv", "--method", "FOO=bar")
+    assert unknown_type.exit_code == 2
+    assert unknown_type.stderr == ("mlsecops: --method FOO=bar: unknown entity type 'FOO' "
+                                   f"(valid: {', '.join(ENTITY_TYPES)})\n")
+    unknown_method = cli("redact", "t.csv", "o.csv", "--method", "email_address=shred")
+    assert unknown_method.exit_code == 2
+    assert unknown_method.stderr == ("mlsecops: --method email_address=shred: unknown method 'shred' "
+                                     "(valid: token, mask, hash)\n")
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_an_empty_loaded_dataset_fails_closed_and_an_empty_fixture_of_the_tree_is_only_noted(tmp_path):
+    from mlsecops.scanners import get_scanner
+    from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "empty.csv").write_text("id,text\n")
+    (tmp_path / "train.csv").write_text("id,text,label\n")
+    loaded = LoadedArtifact(name="dataset", kind="dataset", path=tmp_path / "train.csv")
+    outcome = get_scanner("dataset").scan(ScanTargets(paths=[tmp_path / "tests"], artifacts=[loaded]))
+    assert [(f.rule, f.severity.value, f.location.artifact) for f in outcome.findings] == [
+        ("dataset/empty", "high", "dataset")]
+    assert "empty.csv: no data rows" in outcome.skipped

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from mlsecops.demo import planted_values
 from reports_support import (
     cyclonedx_problem,
@@ -21,12 +22,14 @@ pytestmark = pytest.mark.timeout(600)
 PLANTED = {"secret", "data-pii", "model-file"}  # a leaked key, PII rows, a trojan tokenizer.pickle
 
 
-@pytest.fixture
-def insecure_reports(cli, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def insecure_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real insecure run for the tests here, which only read its reports."""
+    root = tmp_path_factory.mktemp("insecure-run")
     for args, expected in ((("load",), 0), (("scan",), 0), (("gate", "--stage", "security"), 1)):
-        result = cli("--demo", "insecure", *args)
+        result = run_cli("--demo", "insecure", *args, cwd=root)
         assert result.exit_code == expected, (args, result.output[-2000:])
-    return tmp_path / ".mlsecops" / "reports"
+    return root / ".mlsecops" / "reports"
 
 
 def test_reports_of_a_real_insecure_run_are_valid_and_name_the_planted_problems(insecure_reports: Path) -> None:

@@ -353,3 +353,11 @@ def test_samples_of_a_file_split_across_workers_are_those_of_one_sequential_pass
             merged.merge(part)
         assert (merged.samples, merged.occurrences, merged.rows) == (whole.samples, whole.occurrences, whole.rows)
     assert len(whole.samples) == 1
+
+
+def test_a_luhn_valid_id_in_an_order_reference_column_is_no_card_but_the_same_digits_in_a_card_column_are(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(f"order_ref,card_number\n{VISA},{VISA}\n")
+    columns = by_column(scan_dataset(path))
+    assert ("card_number", "CREDIT_CARD") in columns
+    assert ("order_ref", "CREDIT_CARD") not in columns

@@ -182,9 +182,11 @@ def test_national_numbers_with_a_long_subscriber_part_count_after_a_phone_word(h
     assert phones("Tel. 030 123456, Fax: 0711/1234567, Handy 0151-12345678") == [
         "030 123456", "0711/1234567", "0151-12345678"]
     assert phones("call me on 040 1234567 after six") == ["040 1234567"]
-    # without the word, or with it on the line before, a reference or an account number is written alike
+    # named as something else, a reference or an account number is written alike
     assert phones("Kundennummer 030 123456, Konto 0301 234567 0302 345678") == []
-    assert phones("Tel:\n030 123456") == []
+    # a number no country's plan knows counts only after the word, on the same line
+    assert phones("Tel: 0009 123456") == ["0009 123456"]
+    assert phones("Tel:\n0009 123456") == []
     assert phones("Tel 2023 123456, Tel ORD-030 123456") == []  # no trunk 0; the tail of an id
     # in North America too: the word admits a well-formed number that the numbering plan does not know
     assert phones("Tel. 030 123456", region="US") == ["030 123456"]

@@ -298,3 +298,63 @@ def test_a_loaded_copy_of_a_tree_file_is_scanned_once_under_its_tree_path(tmp_pa
 def test_code_paths_templates_and_identifiers_are_not_secrets(tmp_path, text):
     (tmp_path / "code.py").write_text(text)
     assert scan(tmp_path).findings == []
+
+
+def test_alone_on_a_folder_or_file_of_the_project_a_finding_has_the_pipelines_path_and_id(cli, tmp_path):
+    _, line = plant("aws-access-key-id")
+    (tmp_path / "mlsecops.yaml").write_text("scan:\n  scanners: [secrets]\n")
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    (tmp_path / "src" / "app" / "conf.py").write_text("# settings\n" + line)
+    assert cli("scan").exit_code == 0
+    (in_pipeline,) = json.loads((tmp_path / ".mlsecops" / "scan" / "result.json").read_text())["findings"]
+    assert in_pipeline["location"]["path"] == "src/app/conf.py"
+    for path in ("src", "src/app", "src/app/conf.py", str(tmp_path / "src")):
+        alone = cli("scan", "secrets", path, "--format", "json")
+        (finding,) = json.loads(alone.stdout)["findings"]
+        assert (finding["location"]["path"], finding["id"]) == ("src/app/conf.py", in_pipeline["id"]), path
+    # run from inside the folder with the project's config: still named from the project root
+    inside = cli("--config", "../mlsecops.yaml", "scan", "secrets", ".", "--format", "json", cwd=tmp_path / "src")
+    assert json.loads(inside.stdout)["findings"][0]["id"] == in_pipeline["id"]
+
+
+AWS_SECRET = "EqV8ib8HDy88YtDtXbiufMdI8X2Y4rUmer+BH3M1"  # random, in the AWS secret access key shape
+
+
+@pytest.mark.parametrize("hyperscan", BACKENDS)
+@pytest.mark.parametrize("text", [
+    f"my aws secret is {AWS_SECRET}",
+    f"secret: {AWS_SECRET}",
+    f'{{"secret": "{AWS_SECRET}"}}',
+    f"AWS Secret Access Key: {AWS_SECRET} (rotate me)",
+    f"Secret key was {AWS_SECRET}",
+])
+def test_a_40_character_key_after_the_word_secret_is_an_aws_secret_access_key(text, hyperscan):
+    from mlsecops.scanners.secrets_engine import SecretsEngine
+
+    (hit,) = SecretsEngine(prefer_hyperscan=hyperscan).scan_bytes(text.encode())
+    assert (hit.rule.id, hit.text) == ("aws-secret-access-key", AWS_SECRET)
+
+
+@pytest.mark.parametrize("hyperscan", BACKENDS)
+@pytest.mark.parametrize("text", [
+    "secret: 3f786850e387550fdab836ed7e6dc881de23001b",  # a SHA-1 / git commit: hex, one case
+    "my aws secret is wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",  # AWS's documented example
+    f"secretary{AWS_SECRET}",
+    f"the secret ingredient is love, batch {AWS_SECRET}",  # the key is not what "secret" names
+])
+def test_what_follows_secret_must_be_a_random_mixed_key_to_count(text, hyperscan):
+    from mlsecops.scanners.secrets_engine import SecretsEngine
+
+    assert SecretsEngine(prefer_hyperscan=hyperscan).scan_bytes(text.encode()) == [], text
+
+
+def test_a_dataset_cell_holding_a_secret_after_the_word_secret_is_a_critical_api_key_finding(tmp_path):
+    from mlsecops.scanners.interface import LoadedArtifact
+
+    (tmp_path / "chats.csv").write_text(
+        f'id,text\n1,"my aws secret is {AWS_SECRET}"\n2,hello\n3,"secret: {AWS_SECRET[::-1]}"\n')
+    artifact = LoadedArtifact(name="chats.csv", kind="dataset", path=tmp_path / "chats.csv")
+    outcome = get_scanner("dataset").scan(ScanTargets(artifacts=[artifact]))
+    (finding,) = outcome.findings
+    assert (finding.rule, finding.severity.value, finding.properties["rows"]) == ("pii/api-key", "critical", 2)
+    assert AWS_SECRET not in json.dumps(finding.to_dict()) and AWS_SECRET[::-1] not in json.dumps(finding.to_dict())

@@ -70,3 +70,30 @@ def test_every_bound_credential_is_read_by_the_worker_or_referenced_in_the_docum
                 assert f"${{secret:env://{variable}}}" in readme, (
                     f"{variable} is bound but nothing tells the user to reference it ({spec.get('where')})"
                 )
+
+
+def test_an_optional_stage_names_a_boolean_of_the_config_that_is_off_by_default():
+    from mlsecops.config import Config
+
+    optional = [entry for entry in stage_manifest.manifest().stages if entry.enabled_by]
+    assert [entry.name for entry in optional] == ["redact"]
+    for entry in optional:
+        assert entry.enabled(Config()) is False
+        assert entry.command[0] in set(cli.list_commands(None))
+
+
+def test_the_handoff_command_resolves_the_store_secrets_and_binds_its_credentials():
+    manifest = stage_manifest.manifest()
+    assert SECRET_SCOPES["handoff"] == ("project", "store", "load.connections")
+    # the same store credentials as the store stage: handoff talks to the same servers
+    assert manifest.command_credentials["handoff"] == manifest.stage("store").credentials
+    broken = LIBRARY_COPY.read_text().replace(
+        "    credentials: [AWS_ACCESS_KEY_ID, VAULT_TOKEN, VAULT_ROLE_ID, MLSECOPS_NEXUS_USER, MLSECOPS_FTP_USER]\n\n",
+        "    credentials: [AWS_ACCESS_KEY_ID, MLSECOPS_S3_TOKEN]\n\n")
+    assert broken != LIBRARY_COPY.read_text()
+    try:
+        stage_manifest.parse(broken)
+    except ValueError as exc:
+        assert "MLSECOPS_S3_TOKEN" in str(exc)
+    else:
+        raise AssertionError("a command binding an undefined credential was accepted")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from mlsecops.stage_manifest import manifest
 
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.e2e]
 
 # Runs the worker with an audit hook (PEP 578) on open/scandir/listdir and a recording os.environ.
 RECORDER = r"""
@@ -78,7 +78,8 @@ def test_every_stage_reads_only_the_folders_and_credentials_its_manifest_entry_d
         "version: 1\ngates:\n  model:\n    fail_on: {llm-probe: critical, data-poisoning: critical, disclosure: critical}\n"
     )
     config = project / "mlsecops.yaml"
-    config.write_text(config.read_text() + "\npolicy: relaxed-policy.yaml\n")
+    # the optional redact stage runs too: train then reads its folder (declared readsOptional)
+    config.write_text(config.read_text() + "\npolicy: relaxed-policy.yaml\nredact: {enabled: true}\n")
     workspace = tmp_path / ".mlsecops"
     every_folder = set(manifest().folders())
     undeclared = {}

@@ -6,15 +6,13 @@ Jenkins agent that unstashed the earlier stages' folders.
 
 from __future__ import annotations
 
-import atexit
 import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import CliResult, run_cli
+from conftest import CliResult, built_once, run_cli
 from mlsecops import demo
 
 # Small enough to train in seconds: for specs about behaviour, not about accuracy.
@@ -58,16 +56,11 @@ def pass_security_gate(checkout: Checkout) -> None:
     assert gated.exit_code == 0, gated.output[-2000:]
 
 
-_GATED: dict[str, Checkout] = {}
-_GATED_ROOT = Path(tempfile.mkdtemp(prefix="mlsecops-gated-"))
-atexit.register(shutil.rmtree, _GATED_ROOT, True)
-
-
 def prepare(root: Path, variant: str = "default", gated: bool = True, **sections: dict[str, Any]) -> Checkout:
     """The demo `variant` after a real `mlsecops load` and, when `gated`, a passed security gate; then its
     config sections updated with `sections` (settings of train and later stages, which the gate does not judge).
 
-    The loaded and gated checkout of each variant is made once per session and copied.
+    The loaded and gated checkout of each variant is made once per test run (for all xdist workers) and copied.
     """
     if not gated:
         checkout = Checkout(root)
@@ -77,11 +70,11 @@ def prepare(root: Path, variant: str = "default", gated: bool = True, **sections
         loaded = checkout.stage("load")
         assert loaded.exit_code == 0, loaded.output[-2000:]
         return checkout
-    if variant not in _GATED:
-        base = prepare(_GATED_ROOT / variant, variant, gated=False)
-        pass_security_gate(base)
-        _GATED[variant] = base
-    checkout = _GATED[variant].copy_to(root)
+
+    def build(folder: Path) -> None:
+        pass_security_gate(prepare(folder, variant, gated=False))
+
+    checkout = Checkout(built_once(f"gated-{variant}", build)).copy_to(root)
     if sections:
         checkout.edit_config(**sections)
     return checkout
@@ -92,17 +85,15 @@ def loaded_source(checkout: Checkout, name: str) -> dict[str, Any]:
     return next(s for s in checkout.result("load")["details"]["sources"] if s["name"] == name)
 
 
-_TRAINED: dict[str, Checkout] = {}
+def trained_demo(tmp_path_factory=None) -> Checkout:
+    """The default demo trained once per test run (for all xdist workers) with its own settings; copy it
+    before changing it. (`tmp_path_factory` is no longer needed; kept for the callers that pass it.)"""
 
-
-def trained_demo(tmp_path_factory) -> Checkout:
-    """The default demo trained once per test session with its own settings; copy it before changing it."""
-    if "default" not in _TRAINED:
-        checkout = prepare(tmp_path_factory.mktemp("trained") / "checkout")
-        outcome = checkout.stage("train")
+    def build(folder: Path) -> None:
+        outcome = prepare(folder).stage("train")
         assert outcome.exit_code == 0, outcome.output[-3000:]
-        _TRAINED["default"] = checkout
-    return _TRAINED["default"]
+
+    return Checkout(built_once("trained-default", build))
 
 
 def one_line_error(outcome: CliResult) -> str:

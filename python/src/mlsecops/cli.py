@@ -17,14 +17,18 @@ import click
 
 from . import __version__
 from .errors import EXIT_ENVIRONMENT, EXIT_USAGE, MlsecopsError, UsageError
+from .notify.events import EventChoice  # resources/events.yaml: the one list of notification events
 
 # Commands that live beside their concern: imported only when invoked, so `--help` stays instant.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "lock": ("mlsecops.stages.lock:lock_command", "Resolve every load source to a sha256 in mlsecops.lock."),
+    "lock": ("mlsecops.lock_cli:lock_command", "Resolve every load source to a sha256 in mlsecops.lock."),
     "guard": ("mlsecops.llm.guard_cli:guard", "Prompt-injection detector: check text, files or datasets."),
     "trigger": ("mlsecops.jenkins.cli:trigger", "Start a Jenkins job (optionally wait for its result)."),
     "webhook": ("mlsecops.jenkins.cli:webhook", "Relay GitHub/GitLab webhooks to Jenkins, signatures checked."),
     "redact": ("mlsecops.scanners.dataset_redact_cli:redact", "Copy a dataset with every PII entity replaced."),
+    "redact-dataset": ("mlsecops.stages.redact:redact_stage_command",
+                       "Stage 4b (redact.enabled): train.dataset with its PII replaced, for train."),
+    "handoff": ("mlsecops.stores.handoff:handoff", "Jenkins: a large stage folder to the next agent via the store."),
 }
 
 
@@ -179,7 +183,7 @@ def config() -> None:
 def config_validate(runtime: Runtime) -> None:
     """Check the config, its secret references, scanner and metric names and the policy file; exit 2 with one
     line naming the bad key."""
-    from .config import check_references
+    from .config_check import check_references
 
     check_references(runtime.config())
     click.echo(f"{runtime.resolved_config_path()}: valid")
@@ -256,10 +260,10 @@ def _standalone_scan_command(name: str) -> click.Command:
     def command(path: str, output_format: str, fail_on: str, **dataset_options: str | None) -> None:
         from .stages.scan import scan_path
 
-        if dataset_options.get("spans"):  # `scan dataset --spans`: one line per entity, see scanners/dataset_pii
+        if dataset_options.get("spans") is not None:  # `scan dataset --spans`: one line per entity, see dataset_pii
             from .scanners.dataset_pii import spans_to
 
-            with spans_to(Path(str(dataset_options["spans"])), dataset_options.get("salt")):
+            with spans_to(str(dataset_options["spans"]), dataset_options.get("salt")):
                 outcome = scan_path(name, Path(path), **_standalone_project(name))
         else:
             outcome = scan_path(name, Path(path), **_standalone_project(name))
@@ -310,6 +314,11 @@ def _judge_standalone_scan(name: str, outcome, fail_on: str) -> None:
     if nothing or no_model:
         detail = outcome.message.split(":", 1)[1].strip() if nothing else "no model file"
         raise UsageError(f"{name}: nothing to scan in the given path ({detail})")
+    # only empty datasets (0 bytes, a header alone): nothing to judge, bad input as `redact` says of them
+    empty = [f for f in outcome.findings if f.properties.get("empty_input")]
+    if empty and len(empty) == len(outcome.findings):
+        more = f" (and {len(empty) - 1} more empty file(s))" if len(empty) > 1 else ""
+        raise UsageError(f"{name}: nothing to judge: {empty[0].message.split(';')[0]}{more}")
     if outcome.status != "ran":
         reason = f": {outcome.message}" if outcome.message else ""
         raise EnvironmentFailure(f"{name}: the scanner did not run, nothing was judged{reason}")
@@ -330,9 +339,12 @@ def scan(ctx: click.Context, only: str | None) -> None:
 
 
 @cli.command()
-@click.option("--stage", "gate_name", type=click.Choice(["security", "model"]), required=True)
-def gate(gate_name: str) -> None:
+@click.option("--stage", "gate_name", type=click.Choice(["security", "model"]),
+              help="The gate: security or model (required).")
+def gate(gate_name: str | None) -> None:
     """Stages 4 and 8: judge findings and metrics against the policy; exit 1 when the gate fails."""
+    if gate_name is None:  # click's own message for a missing option spans several lines
+        raise UsageError("gate: pass --stage security or --stage model")
     _stage("gate", gate=gate_name)
 
 
@@ -383,7 +395,7 @@ def store(force: bool) -> None:
 
 @cli.command()
 @click.option(
-    "--event", type=click.Choice(["started", "gate-failed", "succeeded", "error", "finished"]), default="finished",
+    "--event", type=EventChoice(), default="finished",
     show_default=True,
 )
 def notify(event: str) -> None:
@@ -411,9 +423,11 @@ def run(runtime: Runtime, demo_name: str | None, from_stage: str | None) -> None
         runtime.use_demo(demo_name)
     elif runtime.resolved_config_path() is None:
         runtime.use_demo("default")
+    from .config_check import check_references
     from .demo.services import demo_services
     from .stages.run import run_pipeline
 
+    check_references(runtime.config())  # a bad policy, waiver or train.dataset: refused before load, not after train
     # a demo that needs a server beside the pipeline (llm-endpoint) gets it for the run's length
     with demo_services(runtime.demo, runtime.resolved_config_path() if runtime.demo else None):
         run_pipeline(runtime.stage_context(), from_stage=from_stage)

@@ -3,52 +3,96 @@
 Values may reference the environment (`${NAME}`, `${NAME:-default}`) or a secret store
 (`${secret:env://NAME}`, `${secret:file://path}`, `${secret:vault://mount/path#key}`,
 `${secret:awssm://name#key}`). A command resolves only the secret references of the sections it
-reads (SECRET_SCOPES). Resolved secrets are registered for scrubbing so they never appear in
+reads (SECRET_SCOPES); every other one stays a `SecretRef`, which shows only its reference text and
+refuses to be resolved. Resolved secrets are registered for scrubbing so they never appear in
 full in any output.
+
+The bottom layer of the worker: plug-ins (notify, modeltest, webhook) declare their own sections,
+named in PLUGIN_SECTIONS and imported only when the schema is first built (`config_model()`), so
+this module imports none of them.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationError, create_model
+from pydantic_core import core_schema
 
 from .errors import MlsecopsError, UsageError
-from .jenkins.settings import WebhookConfig
-from .llm.settings import ModelTestSettings
-from .notify.settings import AnySinkSettings, interpolate_plain_values
+from .registry import load_plugin
 from .stage_manifest import manifest
 
 DEFAULT_CONFIG = "mlsecops.yaml"
+DEFAULT_STORE_URL = "file://.mlsecops/store"  # store.url's default, which means <workspace>/store
 
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
-class CredentialSection(Section):
-    """A section that holds credentials: reading one still in its `${secret:...}` form fails.
+_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+_ONE_SECRET_REFERENCE = re.compile(r"\$\{secret:[a-z][a-z0-9+.-]*://[^}]+\}")
 
-    A command resolves only the secrets of the sections it reads (SECRET_SCOPES); should a
-    stage read one more, this stops the literal reference from being sent as a credential.
+
+class SecretRef:
+    """A `${secret:...}` reference in the config, resolved when read: `reveal()` returns the value.
+
+    Its str, repr and format show the reference text (which names where the secret lives, never
+    the secret), so a log line or a dump never holds the value. A reference outside the running
+    command's secret scopes (SECRET_SCOPES) refuses to be revealed: a stage that reads one more
+    section than the stage manifest says fails with a clear line instead of sending the reference
+    text as a credential. As a field type it accepts only a reference, never a literal value.
     """
 
-    def __getattribute__(self, name: str) -> Any:
-        value = super().__getattribute__(name)
-        if isinstance(value, str) and "${secret:" in value and name in type(self).model_fields:
+    __slots__ = ("text", "where", "in_scope", "_value")
+
+    def __init__(self, text: str, where: str = "", in_scope: bool = True) -> None:
+        self.text = text  # `${secret:...}`, possibly within other text (`https://u:${secret:env://P}@host`)
+        self.where = where  # the dotted key, for messages
+        self.in_scope = in_scope
+        self._value: str | None = None
+
+    def reveal(self) -> str:
+        """The value, resolved (and registered for scrubbing) on the first call."""
+        if not self.in_scope:
             raise RuntimeError(
-                f"{type(self).__name__}.{name}: its secret reference was not resolved for this command "
-                "(SECRET_SCOPES in mlsecops/config.py misses the section)"
+                f"{self.where or 'a secret reference'}: its secret reference was not resolved for this command "
+                "(the stage manifest's `secrets` of the command miss the section)"
             )
-        return value
+        if self._value is None:
+            self._value = _expand(self.text, self.where, secrets=True, resolved=[])
+        return self._value
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+    def __repr__(self) -> str:
+        return f"SecretRef({self.text!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._from_field, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def _from_field(cls, value: Any) -> SecretRef:
+        if isinstance(value, SecretRef):
+            return value
+        if isinstance(value, str) and _ONE_SECRET_REFERENCE.fullmatch(value.strip()):
+            return cls(value.strip())
+        raise ValueError("a credential must be a secret reference such as ${secret:env://NAME}, not a literal value")
 
 
 class ProjectConfig(Section):
@@ -57,14 +101,14 @@ class ProjectConfig(Section):
     description: str = ""
 
 
-class SourceConfig(CredentialSection):
+class SourceConfig(Section):
     name: str
     url: str
     kind: Literal["dataset", "model", "notebook", "requirements", "code", "other"] = "other"
     extract: bool = False  # unpack an archive (safely) after it has been verified
 
 
-class ConnectionConfig(CredentialSection):
+class ConnectionConfig(Section):
     """Settings of one store backend; credentials come from env or secret references."""
 
     endpoint_url: str | None = None
@@ -187,25 +231,35 @@ class TrainConfig(Section):
     bundle: list[str] = Field(default_factory=list)
 
 
+class RedactConfig(Section):
+    # stage 4b (`redact-dataset`, Jenkins: between the security gate and train): train reads a copy of
+    # train.dataset with every PII entity replaced, as `mlsecops redact` writes it
+    enabled: bool = False
+    methods: dict[str, str] = Field(default_factory=dict)  # entity type -> token | mask | hash
+    default_method: Literal["token", "mask", "hash"] = "token"  # for the types without a method
+    entities: list[str] = Field(default_factory=list)  # the entity types replaced; [] = all
+    phone_region: str = "US"  # region of national phone numbers
+    salt: str = ""  # of `hash` (a ${secret:...} reference); "" = $MLSECOPS_PII_SALT, else random per run
+
+
 class EvaluateConfig(Section):
-    # classification: the lowest accepted value per metric (log_loss: the highest)
+    # the model gate's metric bounds when set here (in place of the default policy's): classification:
+    # the lowest accepted value per metric (log_loss: the highest)
     thresholds: dict[str, float] = Field(
         default_factory=lambda: {"accuracy": 0.85, "f1_macro": 0.85, "roc_auc": 0.9}
     )
     # regression: the lowest accepted r2, the highest accepted mae / rmse
     regression_thresholds: dict[str, float] = Field(default_factory=lambda: {"r2": 0.5})
-    regression_tolerance: float = Field(default=0.02, ge=0)  # how much worse than the baseline a metric may be
-    # a previous evaluate/result.json or release manifest (path or file:// URL, relative to this file);
+    # read as the policy's gates.model.regression_tolerance, with a warning: the policy is where it belongs
+    regression_tolerance: float = Field(default=0.02, ge=0)
+    # a release folder, its manifest.json or findings.json, or an evaluate/result.json (path or file://
+    # URL, relative to this file);
     # unset: the last release of this project in the configured store, when there is one
     baseline: str | None = None
     baseline_from_store: bool = True  # without a baseline: compare with the last release in the store
 
 
-class ModelTestConfig(ModelTestSettings):
-    """Stage 7: target, garak, injection, poisoning, disclosure, regression (see llm/settings.py)."""
-
-
-class SignConfig(CredentialSection):
+class SignConfig(Section):
     method: Literal["key", "vault-kv", "vault-transit", "awssm", "awskms", "sigstore"] = "key"
     # key: a PEM EC private key file (key; none: a local key is generated once), a reference
     # (vault-kv: mount/path#field, awssm: name#field), a transit key ([mount/]name) or a KMS key id/alias
@@ -222,41 +276,44 @@ class SignConfig(CredentialSection):
 
 
 class StoreConfig(Section):
-    url: str = "file://.mlsecops/store"  # this default means <workspace>/store
+    url: str = DEFAULT_STORE_URL  # this default means <workspace>/store
     force: bool = False
     connections: dict[str, ConnectionConfig] = Field(default_factory=dict)  # default: load.connections
+    # Jenkins: where stage folders above jenkins.stashMaxMb travel between agents ("" = url);
+    # a shared store (s3://, nexus://, an NFS file:// path), not the workspace's default
+    handoff_url: str = ""
 
 
-class NotifyConfig(Section):
-    """Notification sinks (see notify/settings.py); credentials stay secret references until notify runs."""
-
-    sinks: list[AnySinkSettings] = Field(default_factory=list)
-    reports_url: str = ""  # where the reports are browsable; default: the Jenkins build's archived artifacts
-
-    @model_validator(mode="before")
-    @classmethod
-    def _interpolate(cls, data: Any) -> Any:
-        return interpolate_plain_values(data)
+# The sections that plug-ins declare, in their folders: name -> "module:Class" (registry.py). The
+# schema takes each in the place its placeholder holds in ConfigBase (the order of the reference docs).
+PLUGIN_SECTIONS: dict[str, str] = {
+    "modeltest": "mlsecops.llm.settings:ModelTestSettings",
+    "notify": "mlsecops.notify.settings:NotifyConfig",
+    "webhook": "mlsecops.jenkins.settings:WebhookConfig",
+}
 
 
-class Config(Section):
+class ConfigBase(Section):
+    """The whole file; the plug-in sections' placeholders are replaced by their models in `Config`."""
+
     project: ProjectConfig = Field(default_factory=ProjectConfig)
     load: LoadConfig = Field(default_factory=LoadConfig)
     scan: ScanConfig = Field(default_factory=ScanConfig)
     policy: str | None = None  # a policy YAML file; none: the default policy shipped in the package
     train: TrainConfig = Field(default_factory=TrainConfig)
+    redact: RedactConfig = Field(default_factory=RedactConfig)
     evaluate: EvaluateConfig = Field(default_factory=EvaluateConfig)
-    modeltest: ModelTestConfig = Field(default_factory=ModelTestConfig)
+    modeltest: Section = Field(default_factory=Section)
     sign: SignConfig = Field(default_factory=SignConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
-    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    notify: Section = Field(default_factory=Section)
     # the Jenkins library's layer of this file (image, agents, credentials ids): the worker does not read it
     jenkins: dict[str, Any] = Field(default_factory=dict)
-    webhook: WebhookConfig = Field(default_factory=WebhookConfig)  # the relay of `mlsecops webhook serve`
+    webhook: Section = Field(default_factory=Section)  # the relay of `mlsecops webhook serve`
     # where the file was read from: relative paths in the config are relative to this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
     secret_paths: list[str] = Field(default_factory=list, exclude=True)  # the keys whose secrets were resolved
-    # the keys whose secret references this command does not use: still their literal `${secret:...}` text
+    # the keys whose secret references this command does not use: SecretRefs that refuse to be revealed
     deferred_secret_paths: list[str] = Field(default_factory=list, exclude=True)
     config_file: str = Field(default=DEFAULT_CONFIG, exclude=True)  # its name in base_dir, for reports
 
@@ -265,7 +322,22 @@ class Config(Section):
         return path if path.is_absolute() else self.base_dir / path
 
 
-_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+@cache
+def config_model() -> type[ConfigBase]:
+    """The schema of the whole file: ConfigBase with the plug-ins' sections in their places."""
+    sections = {name: load_plugin(PLUGIN_SECTIONS, name, "config section") for name in PLUGIN_SECTIONS}
+    fields: dict[str, Any] = {name: (model, Field(default_factory=model)) for name, model in sections.items()}
+    return create_model("Config", __base__=ConfigBase, __module__=__name__, **fields)
+
+
+if TYPE_CHECKING:
+    Config = ConfigBase
+else:
+
+    def __getattr__(name: str) -> Any:  # `from mlsecops.config import Config` builds the schema on first use
+        if name == "Config":
+            return config_model()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # The parts of the config (dotted prefixes) each command reads, directly or through what it calls:
 # only their secret references are resolved, because Jenkins binds a credential only around the
@@ -291,42 +363,28 @@ class _Resolution:
         return any(where == prefix or where.startswith((f"{prefix}.", f"{prefix}[")) for prefix in self.scope)
 
 
-# NotifyConfig interpolates from inside validation, where no argument reaches it: the parse in
-# progress is found here. Outside a parse (a section validated alone) every reference resolves.
-_resolution: ContextVar[_Resolution | None] = ContextVar("mlsecops_secret_resolution", default=None)
-
-
-@contextmanager
-def _resolving(resolution: _Resolution) -> Iterator[_Resolution]:
-    token = _resolution.set(resolution)
-    try:
-        yield resolution
-    finally:
-        _resolution.reset(token)
-
-
-def _secret(expression: str, where: str, secret_paths: list[str]) -> str:
-    resolution = _resolution.get()
-    if resolution is not None and not resolution.covers(where):
-        resolution.deferred.append(where)
-        return f"${{{expression}}}"
+def _resolve_secret(expression: str, where: str) -> str:
     from .keys import resolve_secret  # the secret providers; Vault and AWS load lazily
 
     try:
-        value = resolve_secret(expression[len("secret:") :])
+        return resolve_secret(expression[len("secret:") :])
     except MlsecopsError as exc:  # the provider knows the reference, not which key holds it
         raise type(exc)(f"{where}: {exc}") from None
-    secret_paths.append(where)
-    if resolution is not None:  # also the notify section's, whose walk keeps no list
-        resolution.resolved.append(where)
-    return value
 
 
-def _interpolate(value: str, where: str, secret_paths: list[str]) -> str:
+def _expand(value: str, where: str, secrets: bool, resolved: list[str]) -> str:
+    """`${ENV}` references replaced; `${secret:...}` ones resolved when `secrets`, else kept as they are.
+
+    One pass over the text as written, so text that a variable or secret brings in is never read as a reference.
+    """
+
     def replace(match: re.Match[str]) -> str:
         expression = match.group(1)
         if expression.startswith("secret:"):
-            return _secret(expression, where, secret_paths)
+            if not secrets:
+                return match.group(0)
+            resolved.append(where)
+            return _resolve_secret(expression, where)
         name, _, default = expression.partition(":-")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise UsageError(f"{where}: bad reference ${{{expression}}}")
@@ -341,16 +399,72 @@ def _interpolate(value: str, where: str, secret_paths: list[str]) -> str:
     return _REFERENCE.sub(replace, value)
 
 
-def _walk(node: Any, where: str, secret_paths: list[str]) -> Any:
-    if where == "notify":  # resolved by NotifyConfig itself: its credentials exist only around the notify stage
-        return node
+def _has_secret(value: str) -> bool:
+    return any(match.group(1).startswith("secret:") for match in _REFERENCE.finditer(value))
+
+
+def _walk(node: Any, where: str, text: Callable[[str, str], Any]) -> Any:
+    """The raw config with `text(value, key)` applied to every string holding a `${...}` reference."""
     if isinstance(node, dict):
-        return {key: _walk(value, f"{where}.{key}" if where else str(key), secret_paths) for key, value in node.items()}
+        return {key: _walk(value, f"{where}.{key}" if where else str(key), text) for key, value in node.items()}
     if isinstance(node, list):
-        return [_walk(item, f"{where}[{index}]", secret_paths) for index, item in enumerate(node)]
+        return [_walk(item, f"{where}[{index}]", text) for index, item in enumerate(node)]
     if isinstance(node, str) and "${" in node:
-        return _interpolate(node, where, secret_paths)
+        return text(node, where)
     return node
+
+
+def _values(node: Any, where: str = "") -> Iterator[tuple[str, Any, Any, Any]]:
+    """Every value of a validated config as (key, container, its name or index there, value)."""
+    if isinstance(node, BaseModel):
+        items: Iterator[tuple[Any, Any]] = ((name, getattr(node, name)) for name in type(node).model_fields)
+    elif isinstance(node, dict):
+        items = iter(list(node.items()))
+    elif isinstance(node, list):
+        items = iter(list(enumerate(node)))
+    else:
+        return
+    for key, value in items:
+        path = f"{where}[{key}]" if isinstance(node, list) else (f"{where}.{key}" if where else str(key))
+        yield path, node, key, value
+        yield from _values(value, path)
+
+
+def _replace(container: Any, key: Any, value: Any) -> None:
+    if isinstance(container, BaseModel):
+        object.__setattr__(container, key, value)  # as validated, only its type changes: no second validation
+    else:
+        container[key] = value
+
+
+# pydantic's wording of a type error names our classes ("instance of ProjectConfig"): say what a
+# YAML author writes instead
+_PLAIN_PROBLEMS = {
+    "missing": "required",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "dict_type": "expected a mapping",
+    "list_type": "expected a list",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+}
+
+
+def describe_problem(problem: Any) -> str:
+    """One pydantic error (an item of `ValidationError.errors()`) in plain words, without class names."""
+    plain = _PLAIN_PROBLEMS.get(problem["type"])
+    if plain:
+        return plain
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if message.startswith("Input should be "):
+        message = "expected " + message.removeprefix("Input should be ")
+    return message
 
 
 def _format_validation_error(source: str, error: ValidationError) -> str:
@@ -360,20 +474,19 @@ def _format_validation_error(source: str, error: ValidationError) -> str:
     if first["type"] == "extra_forbidden":
         text = f"{source}: unknown key '{where}'"
     else:
-        text = f"{source}: {where}: {first['msg']}"
+        text = f"{source}: {where}: {describe_problem(first)}"
     if len(problems) > 1:
         text += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
     return text
 
 
-def _validate(data: dict[str, Any], source: str, resolution: _Resolution) -> Config:
-    with _resolving(resolution):
-        try:
-            return Config.model_validate(_walk(data, "", []))
-        except ValidationError as exc:
-            raise UsageError(_format_validation_error(source, exc)) from None
-        except MlsecopsError as exc:  # an unset variable or a secret that cannot be read: name the file too
-            raise type(exc)(f"{source}: {exc}") from None
+def _validate(data: dict[str, Any], source: str, text: Callable[[str, str], Any]) -> Config:
+    try:
+        return config_model().model_validate(_walk(data, "", text))
+    except ValidationError as exc:
+        raise UsageError(_format_validation_error(source, exc)) from None
+    except MlsecopsError as exc:  # an unset variable or a secret that cannot be read: name the file too
+        raise type(exc)(f"{source}: {exc}") from None
 
 
 def parse_config(
@@ -386,7 +499,9 @@ def parse_config(
 
     The structure is checked before any secret is read, so a misspelt key is reported as such,
     not as the secret behind it that cannot be read. A secret reference must therefore sit in a
-    text field: unresolved, it is validated as its literal text.
+    text field: unresolved, it is validated as its literal text. A field typed SecretRef (a
+    notification credential) keeps its reference, resolved when read; any other reference the
+    command does not use becomes a SecretRef that refuses to be revealed.
     """
     if data is None:
         data = {}
@@ -396,17 +511,46 @@ def parse_config(
         from .keys.file import allow_config_folder
 
         allow_config_folder(base_dir)
-    structure = _Resolution(scope=())
-    config = _validate(data, source, structure)
+    written: dict[str, str] = {}  # key -> its text as written, for each text holding a secret reference
+
+    def environment_only(value: str, where: str) -> str:
+        if _has_secret(value):
+            written[where] = value
+        return _expand(value, where, secrets=False, resolved=[])
+
+    config = _validate(data, source, environment_only)
     resolution = _Resolution(scope=secrets)
-    if structure.deferred and (secrets is None or any(resolution.covers(where) for where in structure.deferred)):
-        config = _validate(data, source, resolution)
-    else:
-        resolution.deferred = structure.deferred
+    typed = {where for where, _, _, value in _values(config) if isinstance(value, SecretRef)}
+    wanted = {where for where in written if where not in typed and resolution.covers(where)}
+    if wanted:
+
+        def in_scope(value: str, where: str) -> str:
+            return _expand(value, where, secrets=where in wanted, resolved=resolution.resolved)
+
+        config = _validate(data, source, in_scope)
+    for where, container, key, value in list(_values(config)):
+        if isinstance(value, SecretRef):
+            value.where, value.in_scope = where, resolution.covers(where)
+        elif where in written and where not in wanted:
+            resolution.deferred.append(where)
+            _replace(container, key, SecretRef(written[where], where, in_scope=False))
+    _check_release_name(config, source)
     config.base_dir = base_dir or Path(".")
     config.secret_paths = resolution.resolved
     config.deferred_secret_paths = resolution.deferred
     return config
+
+
+def _check_release_name(config: Config, source: str) -> None:
+    """project.name/project.version is the release's place in the store: refused here, before any
+    stage runs, rather than by the store after a full training run (the rules of stores.check_key)."""
+    project = config.project
+    for key, value in (("project.name", project.name), ("project.version", project.version)):
+        text = value.replace("\\", "/")
+        parts = (text.rstrip("/") if key == "project.version" else text).split("/")  # the store's key: name/version
+        if not value.strip() or "\x00" in value or any(part in ("", ".", "..") for part in parts):
+            raise UsageError(f"{source}: {key}: '{value}' cannot name a release in the store "
+                             "(empty, absolute or with '.'/'..' parts)")
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -484,39 +628,19 @@ def load_config(path: str | Path, secrets: tuple[str, ...] | None = None) -> Con
     return config
 
 
-def check_references(config: Config) -> None:
-    """What later stages would reject and needs nothing run to know: scanner and metric names, the policy.
-
-    For `config validate`; each stage still checks its own part when it runs.
-    """
-    from .ml.metrics import METRIC_NAMES
-    from .policy import load_policy
-    from .scanners import SCANNERS
-
-    source = str(config.base_dir / config.config_file)
-    known = ", ".join(SCANNERS)
-    for index, name in enumerate(config.scan.scanners):
-        if name not in SCANNERS:
-            raise UsageError(f"{source}: scan.scanners[{index}]: unknown scanner '{name}' (known: {known})")
-    for name in config.scan.options:
-        if name not in SCANNERS:
-            raise UsageError(f"{source}: scan.options.{name}: unknown scanner (known: {known})")
-    if not config.evaluate.thresholds:
-        raise UsageError(f"{source}: evaluate.thresholds is empty: set at least one metric threshold")
-    for name in config.evaluate.thresholds:
-        if name not in METRIC_NAMES:
-            raise UsageError(
-                f"{source}: evaluate.thresholds.{name}: unknown metric (known: {', '.join(METRIC_NAMES)})"
-            )
-    load_policy(config.resolve_path(config.policy) if config.policy else None)
-
-
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)", re.IGNORECASE)
 
 
 def _looks_like_secret_key(key: str) -> bool:
     # `github_secret_env`, `api_key_env`: the NAME of a variable that holds a secret, shown as is
     return bool(_SECRET_KEY.search(key)) and not key.lower().endswith("_env")
+
+
+def _reference_text(value: Any) -> str:
+    """How a dump shows a SecretRef left in a text field (a reference this command does not use)."""
+    if isinstance(value, SecretRef):
+        return str(value)
+    raise TypeError(f"cannot show a {type(value).__name__} in the config")
 
 
 def masked_dump(config: Config) -> dict[str, Any]:
@@ -528,7 +652,7 @@ def masked_dump(config: Config) -> dict[str, Any]:
     """
     from .redact import redact, scrub
 
-    data = config.model_dump(mode="json")
+    data = config.model_dump(mode="json", fallback=_reference_text, warnings=False)
     secret_paths = set(config.secret_paths)
 
     def mask(node: Any, where: str, key: str = "") -> Any:

@@ -71,8 +71,8 @@ def _type_name(annotation: Any) -> str:
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
             return "section"
-        return {"str": "text", "int": "integer", "float": "number", "bool": "boolean", "Any": "any"}.get(
-            annotation.__name__, annotation.__name__)
+        return {"str": "text", "int": "integer", "float": "number", "bool": "boolean", "Any": "any",
+                "SecretRef": "secret reference"}.get(annotation.__name__, annotation.__name__)
     return str(annotation).replace("typing.", "")
 
 
@@ -177,8 +177,14 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if {"-h", "--help"} & set(args):
+        print("usage: python -m mlsecops.config_reference [--check] [OUTPUT]  (default: docs/CONFIG.md)")
+        return 0
     check = "--check" in args
     args = [arg for arg in args if arg != "--check"]
+    if len(args) > 1 or any(arg.startswith("-") for arg in args):
+        print(f"config_reference: unexpected arguments {' '.join(args)}; usage: [--check] [OUTPUT]", file=sys.stderr)
+        return 2
     output = Path(args[0]) if args else DEFAULT_OUTPUT
     text = render()
     if check:

@@ -2,11 +2,17 @@
 
 A gate with nothing to judge fails (fail closed): a missing stage result, a required
 scanner that did not run, or a metric that was never measured are all violations.
+
+The policy is the only judge of model metrics: evaluate records metrics and their deltas
+against the last release, and the model gate holds them to `gates.model.metrics` and
+`gates.model.regression_tolerance`. The metric settings a project may keep in mlsecops.yaml
+(`evaluate.thresholds`, ...) are translated into those two keys by `config_overrides`.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -14,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .config import parse_yaml
+from .config import describe_problem, parse_yaml
 from .errors import UsageError
 from .findings import CATEGORIES, Finding, Severity
+from .ml.metrics import CLASSIFICATION_METRICS, LOWER_IS_BETTER, METRIC_NAMES, REGRESSION_METRICS, worse
 from .workspace import StageResult
 
 
@@ -38,6 +45,8 @@ class GatePolicy(_Strict):
     required_scanners: list[str] = Field(default_factory=list)
     optional_scanners: list[str] = Field(default_factory=list)
     metrics: dict[str, Bound] = Field(default_factory=dict)
+    # the largest drop of a metric against the last release (a rise, for mae/rmse/log_loss); unset: not judged
+    regression_tolerance: float | None = Field(default=None, ge=0)
     attack_success_rate: dict[str, float] = Field(default_factory=dict)
 
 
@@ -45,6 +54,14 @@ class Waiver(_Strict):
     id: str
     reason: str = Field(min_length=3)
     expires: date
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        # an all-digit id written unquoted is read by YAML as a number: it still names the finding
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
 
     def active(self, today: date) -> bool:
         return today <= self.expires
@@ -79,17 +96,99 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def load_policy(path: Path | None = None, *, project_thresholds: bool = False) -> Policy:
-    """The default policy, with the project's policy file (if any) merged over it.
+MODEL_GATE = "model"
+TASK_METRICS = {"classification": CLASSIFICATION_METRICS, "regression": REGRESSION_METRICS}
 
-    `project_thresholds`: the project set its own `evaluate.thresholds` (or `regression_thresholds`).
-    Evaluate turns those into metric findings the model gate judges, so the default policy's metric
-    bounds step aside: a project judged at accuracy 0.7 is not failed by a default 0.85 it never
-    set. A project policy's own `gates.model.metrics` still applies as written.
+
+@dataclass(frozen=True)
+class ConfigOverrides:
+    """What mlsecops.yaml says about judging metrics, as policy values (None: the policy's own)."""
+
+    metrics: dict[str, dict[str, float]] | None = None
+    regression_tolerance: float | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def threshold_bounds(thresholds: dict[str, float], task: str) -> dict[str, dict[str, float]]:
+    """`evaluate.thresholds` (or `regression_thresholds`) as policy bounds: minimums, maximums for mae/rmse/log_loss."""
+    key = "evaluate.thresholds" if task == "classification" else "evaluate.regression_thresholds"
+    known = TASK_METRICS.get(task, METRIC_NAMES)
+    if not thresholds:
+        raise UsageError(f"{key} is empty: set at least one metric threshold (nothing to judge fails)")
+    for name in thresholds:
+        if name not in known:
+            raise UsageError(f"{key}.{name}: unknown metric for {task} (known: {', '.join(known)})")
+    return {name: {"max" if name in LOWER_IS_BETTER else "min": float(value)} for name, value in thresholds.items()}
+
+
+# mlsecops.yaml keys read as the policy's gates.model.regression_tolerance (the policy is where it belongs)
+_TOLERANCE_KEYS = (("evaluate", "regression_tolerance"), ("modeltest.regression", "metric_tolerance"))
+
+
+def config_overrides(config: Any, task: str) -> ConfigOverrides:
+    """The one translation of mlsecops.yaml's metric settings into the model gate's policy, for `task`.
+
+    `evaluate.thresholds` / `regression_thresholds`, when the project sets either, are its metric
+    bounds: the one for the task evaluate measured replaces the default policy's bounds (a project
+    judged at accuracy 0.7 is not failed by a default 0.85 it never set). A tolerance under its
+    old keys is still read, with a warning saying where it belongs now.
+    """
+    evaluate = config.evaluate
+    metrics = None
+    if task in TASK_METRICS and {"thresholds", "regression_thresholds"} & evaluate.model_fields_set:
+        chosen = evaluate.regression_thresholds if task == "regression" else evaluate.thresholds
+        metrics = threshold_bounds(dict(chosen), task)
+    tolerances, warnings = [], []
+    for section_path, key in _TOLERANCE_KEYS:
+        section = config
+        for part in section_path.split("."):
+            section = getattr(section, part)
+        if key in section.model_fields_set:
+            tolerances.append(float(getattr(section, key)))
+            warnings.append(f"{section_path}.{key} is read as the policy's gates.model.regression_tolerance: "
+                            "move it to the policy file")
+    return ConfigOverrides(metrics=metrics, regression_tolerance=min(tolerances) if tolerances else None,
+                           warnings=tuple(warnings))
+
+
+def _stricter(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Both sets of bounds at once: per metric the higher minimum and the lower maximum."""
+    combined = copy.deepcopy(first)
+    for name, bound in second.items():
+        if not isinstance(bound, dict) or not isinstance(combined.get(name), dict):
+            combined[name] = copy.deepcopy(bound)
+            continue
+        for side, pick in (("min", max), ("max", min)):
+            values = [b[side] for b in (combined[name], bound) if b.get(side) is not None]
+            if values:
+                combined[name][side] = pick(values)
+    return combined
+
+
+def _apply_overrides(data: dict[str, Any], overrides: ConfigOverrides | None) -> None:
+    model = data["gates"].get(MODEL_GATE)
+    if overrides is None or not isinstance(model, dict):
+        return
+    if overrides.metrics is not None:
+        model["metrics"] = copy.deepcopy(overrides.metrics)
+    if overrides.regression_tolerance is not None:
+        model["regression_tolerance"] = overrides.regression_tolerance
+
+
+def _project_metrics(project: dict[str, Any]) -> Any:
+    gates = project.get("gates")
+    model = gates.get(MODEL_GATE) if isinstance(gates, dict) else None
+    return model.get("metrics") if isinstance(model, dict) else None
+
+
+def load_policy(path: Path | None = None, *, overrides: ConfigOverrides | None = None) -> Policy:
+    """The default policy, mlsecops.yaml's metric settings over it, then the project's policy file (if any).
+
+    A project policy's own `gates.model.metrics` replaces the default bounds; when mlsecops.yaml
+    set thresholds too, both apply (each metric held to the stricter bound).
     """
     data = _default_policy_data()
-    if project_thresholds:
-        data["gates"]["model"]["metrics"] = {}
+    _apply_overrides(data, overrides)
     source = "default policy"
     if path is not None:
         source = str(path)
@@ -104,12 +203,15 @@ def load_policy(path: Path | None = None, *, project_thresholds: bool = False) -
             raise UsageError(f"{path}: a policy must be a mapping")
         data["waivers"] = []
         data = _merge(data, project)
+        own = _project_metrics(project)
+        if overrides is not None and overrides.metrics is not None and isinstance(own, dict):
+            data["gates"][MODEL_GATE]["metrics"] = _stricter(overrides.metrics, own)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"{source}: {where}: {first['msg']}") from None
+        raise UsageError(f"{source}: {where}: {describe_problem(first)}") from None
     for gate in policy.gates.values():
         unknown = sorted(set(gate.fail_on) - set(CATEGORIES))
         if unknown:
@@ -185,10 +287,57 @@ def _metric_value(metrics: dict[str, Any], name: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def _bound_checks(bounds: dict[str, Bound], metrics: dict[str, Any]) -> list[Check]:
+    checks = []
+    for name, bound in bounds.items():
+        value = _metric_value(metrics, name)
+        if value is None:
+            checks.append(Check(rule=f"metric:{name}", name=f"metric {name} within bounds", passed=False,
+                                message=f"metric {name} was not measured"))
+            continue
+        low_ok = bound.min is None or value >= bound.min
+        high_ok = bound.max is None or value <= bound.max
+        message = ""
+        if not low_ok:
+            message = f"{name} {value:.4f} < {bound.min}"
+        elif not high_ok:
+            message = f"{name} {value:.4f} > {bound.max}"
+        checks.append(Check(rule=f"metric:{name}", name=f"metric {name} within bounds",
+                            passed=low_ok and high_ok, message=message))
+    return checks
+
+
+def _regression_checks(result: StageResult, tolerance: float) -> list[Check]:
+    """The stage's metrics against the baseline it recorded (`details.baseline`: source and metrics)."""
+    baseline = result.details.get("baseline")
+    previous = baseline.get("metrics") if isinstance(baseline, dict) else None
+    if not isinstance(previous, dict):
+        return []  # no earlier release: the stage said so in its warnings
+    checks = []
+    for name, before in previous.items():
+        now = _metric_value(result.metrics, name)
+        if now is None or not isinstance(before, int | float) or isinstance(before, bool):
+            continue  # the baseline was another task (or an older mlsecops): nothing to compare
+        allowed = before + tolerance if name in LOWER_IS_BETTER else before - tolerance
+        regressed = worse(name, now, allowed)
+        checks.append(Check(
+            rule=f"regression:{name}", name=f"metric {name} within {tolerance} of the last release",
+            passed=not regressed,
+            message=f"{name} {now:.4f} regressed from {before:.4f} (tolerance {tolerance})" if regressed else "",
+        ))
+    return checks
+
+
 def evaluate_gate(
-    gate_name: str, policy: Policy, results: dict[str, StageResult], today: date | None = None
+    gate_name: str, policy: Policy, results: dict[str, StageResult], today: date | None = None,
+    other_finding_ids: Collection[str] = (),
 ) -> Verdict:
-    """Judge `results` (stage name -> result) against the policy's gate `gate_name`."""
+    """Judge `results` (stage name -> result) against the policy's gate `gate_name`.
+
+    `other_finding_ids`: the findings of the run's other stages, which a waiver may name too; an
+    active waiver naming none of them nor a judged finding is said in a warning (a mistyped id
+    would otherwise just fail the gate with the finding it meant to waive).
+    """
     if gate_name not in policy.gates:
         raise UsageError(f"policy has no gate '{gate_name}' (gates: {', '.join(sorted(policy.gates))})")
     gate = policy.gates[gate_name]
@@ -253,6 +402,10 @@ def evaluate_gate(
                                "expires": None})
                 continue
             failing[finding.category].append(finding)
+    for waiver in policy.waivers:
+        if waiver.active(today) and waiver.id not in seen and waiver.id not in other_finding_ids:
+            warnings.append(f"waiver {waiver.id} matches no finding of this run so far: check its id "
+                            "(a later stage's finding is judged at that stage's gate)")
     violations: list[Finding] = []
     for category, threshold in gate.fail_on.items():
         found = failing[category]
@@ -280,21 +433,10 @@ def evaluate_gate(
         # an endpoint-only project has no model of its own to measure: its tests are what is judged
         checks.append(Check(rule="metrics", name="metric bounds not applicable (train.kind none)", passed=True))
         bounds = {}
-    for name, bound in bounds.items():
-        value = _metric_value(metrics, name)
-        if value is None:
-            checks.append(Check(rule=f"metric:{name}", name=f"metric {name} within bounds", passed=False,
-                                message=f"metric {name} was not measured"))
-            continue
-        low_ok = bound.min is None or value >= bound.min
-        high_ok = bound.max is None or value <= bound.max
-        message = ""
-        if not low_ok:
-            message = f"{name} {value:.4f} < {bound.min}"
-        elif not high_ok:
-            message = f"{name} {value:.4f} > {bound.max}"
-        checks.append(Check(rule=f"metric:{name}", name=f"metric {name} within bounds",
-                            passed=low_ok and high_ok, message=message))
+    checks.extend(_bound_checks(bounds, metrics))
+    if gate.regression_tolerance is not None:
+        for result in judged:
+            checks.extend(_regression_checks(result, gate.regression_tolerance))
 
     if gate.attack_success_rate:
         prefix = "attack_success_rate."

@@ -8,7 +8,7 @@ this module, so the stage order (`workspace.STAGES`) and the secret scopes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +27,14 @@ class StageEntry:
     writes: tuple[str, ...]
     secrets: tuple[str, ...]
     credentials: tuple[str, ...]
+    enabled_by: str = ""  # an optional stage: the dotted config key (redact.enabled) that turns it on
+
+    def enabled(self, config: object) -> bool:
+        """Whether the stage runs for `config`: always, unless its `enabledBy` key is false."""
+        value = config
+        for part in self.enabled_by.split(".") if self.enabled_by else ():
+            value = getattr(value, part)
+        return bool(value)
 
     @property
     def has_folder(self) -> bool:
@@ -39,6 +47,7 @@ class Manifest:
     stages: tuple[StageEntry, ...]
     commands: dict[str, tuple[str, ...]]  # worker commands outside the pipeline -> secret scopes
     credentials: dict[str, dict[str, str]]
+    command_credentials: dict[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. handoff -> bound variables
 
     def stage(self, name: str) -> StageEntry:
         for entry in self.stages:
@@ -89,15 +98,26 @@ def parse(text: str) -> Manifest:
             writes=writes,
             secrets=_strings(raw.get("secrets", []), f"{name}.secrets"),
             credentials=_strings(raw.get("credentials", []), f"{name}.credentials"),
+            enabled_by=str(raw.get("enabledBy") or ""),
         ))
     folders = {folder for entry in stages for folder in entry.writes}
     for entry in stages:
         unknown = [folder for folder in (*entry.reads, *entry.optional_reads) if folder not in folders | {"all"}]
         if unknown:
             raise ValueError(f"{MANIFEST_FILE.name}: {entry.name} reads {unknown}, which no stage writes")
-    commands = {str(k): _strings(v, f"commands.{k}") for k, v in (data.get("commands") or {}).items()}
+    commands: dict[str, tuple[str, ...]] = {}
+    command_credentials: dict[str, tuple[str, ...]] = {}
+    for key, value in (data.get("commands") or {}).items():
+        # a list: the secret scopes; a map: secrets and the credentials Jenkins binds around the command
+        entry = value if isinstance(value, dict) else {"secrets": value}
+        commands[str(key)] = _strings(entry.get("secrets", []), f"commands.{key}.secrets")
+        command_credentials[str(key)] = _strings(entry.get("credentials", []), f"commands.{key}.credentials")
     credentials = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in (data.get("credentials") or {}).items()}
-    return Manifest(stages=tuple(stages), commands=commands, credentials=credentials)
+    unknown = sorted({name for names in command_credentials.values() for name in names} - set(credentials))
+    if unknown:
+        raise ValueError(f"{MANIFEST_FILE.name}: commands bind credentials it does not define: {unknown}")
+    return Manifest(stages=tuple(stages), commands=commands, credentials=credentials,
+                    command_credentials=command_credentials)
 
 
 @cache

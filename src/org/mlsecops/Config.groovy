@@ -79,6 +79,12 @@ class Config implements Serializable {
         if (workerScanners && !jenkins.containsKey('scanners')) {
             jenkins = merge(jenkins, [scanners: workerScanners])
         }
+        // One switch for the optional redact stage: the worker's `redact.enabled` (mlsecops run runs
+        // it) also adds the stage to the Jenkins pipeline.
+        Object redact = whole?.redact
+        if (redact instanceof Map && !jenkins.containsKey('redact')) {
+            jenkins = merge(jenkins, [redact: redact.enabled == true])
+        }
         return jenkins
     }
 

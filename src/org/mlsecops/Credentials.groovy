@@ -18,11 +18,17 @@ class Credentials implements Serializable {
      * {@code [type:, id:, variable:, passwordVariable:]}, sorted by variable. The stage manifest
      * ({@code cfg.manifest}, stages.yaml) says which of its credentials a stage binds; a variable
      * the manifest does not know (a team's own) is bound around the {@code stages} its entry lists.
+     * {@code stage} may also name a worker command of the manifest's {@code commands} (handoff).
      */
     @NonCPS
+    @SuppressWarnings('Instanceof') // a command's entry is its secret scopes (a list) or a map with credentials
     static List<Map> specs(Map cfg, String stage) {
         Map manifest = (cfg.manifest ?: [stages: []]) as Map
         Map own = (manifest.stages as List).find { (it as Map).name == stage } as Map
+        Object command = ((manifest.commands ?: [:]) as Map)[stage]
+        if (own == null && command instanceof Map) {
+            own = command as Map
+        }
         List ownCredentials = (own?.credentials ?: []) as List
         Set declared = [] as Set
         (manifest.stages as List).each { declared.addAll(((it as Map).credentials ?: []) as List) }

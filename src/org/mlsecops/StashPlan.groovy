@@ -21,6 +21,11 @@ class StashPlan implements Serializable {
     static final String PREFIX = 'mlsecops-'
     static final String STASHED_ENV = 'MLSECOPS_STASHES'
 
+    /** Where {@code mlsecops handoff put} writes the pointer of a handed-off folder, in the workspace. */
+    static final String POINTER_DIR = '.handoff'
+
+    static final long MEGABYTE = 1024L * 1024L
+
     /**
      * Files a stage writes that must never leave its agent: a locally generated signing key
      * would otherwise travel to the controller's stash storage.
@@ -71,34 +76,75 @@ class StashPlan implements Serializable {
         List<String> optionalFolders = optional == 'all' ? folders(manifest) : ((optional ?: []) as List)
         List<Map> result = []
         (own.reads as List ?: []).each { folder ->
-            stashNames(cfg, folder as String).each { name -> result << [name: name, optional: false] }
+            stashFolders(cfg, folder as String).each { String name, String path ->
+                result << [name: name, folder: path, optional: false]
+            }
         }
         optionalFolders.each { folder ->
-            stashNames(cfg, folder as String).each { name -> result << [name: name, optional: true] }
+            stashFolders(cfg, folder as String).each { String name, String path ->
+                result << [name: name, folder: path, optional: true]
+            }
         }
         return result
     }
 
     /**
-     * The stashes {@code stage} (or its parallel {@code branch}) makes:
-     * a list of maps {@code [name: ..., includes: ..., excludes: ...]}.
+     * The stashes {@code stage} (or its parallel {@code branch}) makes: a list of maps
+     * {@code [name: ..., folder: ..., includes: ..., excludes: ..., keep: [globs in the folder that stay here]]}.
      */
     @NonCPS
     static List<Map> outputs(Map cfg, String stage, String branch = null) {
         String ws = cfg.workspace
         if (branch) {
-            String folder = "${ws}/${stage}/${branch}/**"
-            return [[name: "${PREFIX}${stage}-${branch}".toString(), includes: folder]]
+            String folder = "${stage}/${branch}"
+            return [[name: "${PREFIX}${stage}-${branch}".toString(), folder: folder,
+                     includes: "${ws}/${folder}/**".toString(), keep: []]]
         }
         List<Map> result = []
         (entry(cfg.manifest as Map, stage).writes as List).each { folder ->
-            Map out = [name: "${PREFIX}${folder}".toString(), includes: "${ws}/${folder}/**".toString()]
-            if (NEVER_STASHED[folder]) {
-                out.excludes = NEVER_STASHED[folder].collect { "${ws}/${folder}/${it}".toString() }.join(',')
+            List<String> keep = (NEVER_STASHED[folder] ?: []) as List<String>
+            Map out = [name: "${PREFIX}${folder}".toString(), folder: folder, includes: "${ws}/${folder}/**".toString(),
+                       keep: keep]
+            if (keep) {
+                out.excludes = keep.collect { "${ws}/${folder}/${it}".toString() }.join(',')
             }
             result << out
         }
         return result
+    }
+
+    /**
+     * Whether a folder of {@code bytes} (as {@code mlsecops handoff size} reports it) travels through
+     * the store instead of a controller stash: above {@code stashMaxMb}; never when it is 0.
+     */
+    @NonCPS
+    static boolean handOff(Map cfg, long bytes) {
+        long limit = ((cfg.stashMaxMb ?: 0) as long) * MEGABYTE
+        return limit > 0 && bytes > limit
+    }
+
+    @NonCPS
+    static boolean handOffEnabled(Map cfg) {
+        return ((cfg.stashMaxMb ?: 0) as long) > 0
+    }
+
+    /** The pointer file of a handed-off {@code folder} ('train', 'scan/secrets'). */
+    @NonCPS
+    static String pointer(Map cfg, String folder) {
+        return "${cfg.workspace}/${POINTER_DIR}/${folder}.json".toString()
+    }
+
+    /** The stash of a handed-off output: its pointer only. */
+    @NonCPS
+    static Map pointerStash(Map cfg, Map output) {
+        return [name: output.name, folder: output.folder, includes: pointer(cfg, output.folder as String)]
+    }
+
+    /** The id the handed-off objects are kept under in the store: the build's BUILD_TAG. */
+    @NonCPS
+    static String buildId(Object tag, Object job, Object number) {
+        String id = (tag ?: "jenkins-${job}-${number}") as String
+        return id.replaceAll('[^A-Za-z0-9._-]', '-')
     }
 
     /** The names stashed so far in this build, from {@code env.MLSECOPS_STASHES}. */
@@ -123,12 +169,16 @@ class StashPlan implements Serializable {
         return branch ? "${cfg.workspace}/${stage}/${branch}".toString() : "${cfg.workspace}/${stage}".toString()
     }
 
+    /** stash name -> the workspace folder it carries */
     @NonCPS
-    private static List<String> stashNames(Map cfg, String folder) {
+    private static Map<String, String> stashFolders(Map cfg, String folder) {
+        Map<String, String> result = [:]
         if (folder == 'scan' && cfg.scanParallel) {
-            return (cfg.scanners as List).collect { "${PREFIX}scan-${it}".toString() }
+            (cfg.scanners as List).each { result["${PREFIX}scan-${it}".toString()] = "scan/${it}".toString() }
+            return result
         }
-        return ["${PREFIX}${folder}".toString()]
+        result["${PREFIX}${folder}".toString()] = folder
+        return result
     }
 
 }

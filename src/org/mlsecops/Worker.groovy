@@ -26,6 +26,8 @@ class Worker implements Serializable {
     private final String stage
     private final String branch
     private final List<String> args
+    /** Output folders of this stage handed off through the store: only their pointers are stashed. */
+    private final List<String> handedOff = []
 
     /**
      * @param script the pipeline script (the calling step)
@@ -52,9 +54,15 @@ class Worker implements Serializable {
                 unstashInputs()
             }
             inContainer {
+                if (cfg.stash) {
+                    restoreHandedOff()
+                }
                 Credentials.with(script, cfg, stage) {
                     String command = WorkerCommand.script(cfg, args, stderrLog())
                     rc = script.sh(label: label(), returnStatus: true, script: command) as int
+                }
+                if (cfg.stash) {
+                    handOffLarge()
                 }
             }
             if (cfg.stash) {
@@ -188,15 +196,96 @@ class Worker implements Serializable {
         }
     }
 
+    /**
+     * An input that arrived as a pointer (its stage handed the folder off through the store) is
+     * fetched and digest-checked by the worker: {@code mlsecops handoff get}, which removes the pointer.
+     */
+    private void restoreHandedOff() {
+        List<Map> inputs = StashPlan.inputs(cfg, stage)
+        for (int i = 0; i < inputs.size(); i++) {
+            String folder = inputs[i].folder
+            if (script.fileExists(StashPlan.pointer(cfg, folder))) {
+                handoff(['get', folder], "mlsecops handoff get ${folder}")
+            }
+        }
+    }
+
+    /**
+     * Each output folder the worker reports above {@code stashMaxMb} is put into the store
+     * ({@code mlsecops handoff put}); only its pointer is stashed then. The worker measures the folder:
+     * the sandbox gives the library no file access of its own.
+     */
+    private void handOffLarge() {
+        if (!StashPlan.handOffEnabled(cfg)) {
+            return // stashMaxMb 0: every folder is stashed
+        }
+        List<Map> outputs = StashPlan.outputs(cfg, stage, branch)
+        for (int i = 0; i < outputs.size(); i++) {
+            String folder = outputs[i].folder
+            List<String> excludes = excludeArgs(outputs[i].keep as List)
+            String sizeCommand = WorkerCommand.line(cfg, ['handoff', 'size', folder] + excludes)
+            String json = script.sh(label: "mlsecops handoff size ${folder}".toString(), returnStdout: true,
+                                    script: sizeCommand) as String
+            long bytes = reportedBytes(json)
+            if (StashPlan.handOff(cfg, bytes)) {
+                String build = StashPlan.buildId(script.env.BUILD_TAG, script.env.JOB_NAME, script.env.BUILD_NUMBER)
+                handoff(['put', folder, '--build', build] + excludes, "mlsecops handoff put ${folder}")
+                script.echo("[${step}] ${folder}: ${bytes} bytes, above stashMaxMb ${cfg.stashMaxMb}: " +
+                            'handed off through the store, its pointer stashed')
+                handedOff << folder
+            }
+        }
+    }
+
+    /** One {@code mlsecops handoff} command, with the store credentials the manifest gives it. */
+    private void handoff(List<String> words, String label) {
+        int code = 0
+        String log = "${cfg.workspace}/jenkins/mlsecops-handoff.stderr.log"
+        Credentials.with(script, cfg, 'handoff') {
+            code = script.sh(label: label, returnStatus: true,
+                             script: WorkerCommand.script(cfg, ['handoff'] + words, log)) as int
+        }
+        if (code != PASSED) {
+            script.currentBuild.result = 'FAILURE'
+            String line = script.fileExists(log) ? lastMessage(script.readFile(file: log) as String) : null
+            script.error("[${step}] ${label} failed (exit ${code})${line ? ': ' + line : ''}")
+        }
+    }
+
+    /** "bytes" of {@code mlsecops handoff size}'s JSON line; a line without it is the worker's failure. */
+    @NonCPS
+    static long reportedBytes(String json) {
+        java.util.regex.Matcher found = (json ?: '') =~ /"bytes":\s*(\d+)/
+        if (!found.find()) {
+            throw new IllegalStateException("mlsecops handoff size printed no size: ${(json ?: '').take(200)}")
+        }
+        return found.group(1) as long
+    }
+
+    @NonCPS
+    private static List<String> excludeArgs(List keep) {
+        List<String> result = []
+        (keep ?: []).each { result.addAll(['--exclude', it as String]) }
+        return result
+    }
+
     private void stashOutputs() {
         List<Map> outputs = StashPlan.outputs(cfg, stage, branch)
         for (int i = 0; i < outputs.size(); i++) {
-            Map args = [name: outputs[i].name, includes: outputs[i].includes, allowEmpty: true]
-            if (outputs[i].excludes) {
-                args.excludes = outputs[i].excludes
+            boolean pointerOnly = handedOff.contains(outputs[i].folder)
+            Map out = pointerOnly ? StashPlan.pointerStash(cfg, outputs[i]) : outputs[i]
+            Map args = [name: out.name, includes: out.includes, allowEmpty: !pointerOnly]
+            if (out.excludes) {
+                args.excludes = out.excludes
             }
             script.stash(args)
             script.env[StashPlan.STASHED_ENV] = StashPlan.withStashed(script.env[StashPlan.STASHED_ENV], args.name)
+        }
+        if (handedOff) {
+            // the stashed pointers must not stay here: a later build using this workspace would restore them
+            script.dir("${cfg.workspace}/${StashPlan.POINTER_DIR}".toString()) {
+                script.deleteDir()
+            }
         }
     }
 

@@ -59,6 +59,22 @@ class PipelineHarness {
     /** Plugins that are not installed: calling their steps throws NoSuchMethodError, as in Jenkins. */
     final Set<String> missingSteps = [] as Set
 
+    /**
+     * The worker's store as `mlsecops handoff` uses it: key -> the folder's files. The harness plays
+     * `handoff size|put|get` itself (before any onSh handler): size sums the folder's files, put
+     * copies them here and writes the pointer, get restores them and removes the pointer.
+     */
+    final Map<String, Map<String, String>> handoffStore = [:]
+
+    /** Sizes `handoff size` reports for these folders instead of their files' (a 60 MB model without 60 MB). */
+    final Map<String, Long> folderSizes = [:]
+
+    /** The name the `sh` calls of `mlsecops handoff` are recorded under (still checked as sh). */
+    static final String HANDOFF_SH = 'sh:handoff'
+
+    /** `handoff get` commands whose store object was tampered with: they exit 3, as the worker does. */
+    final Set<String> corruptHandoffs = [] as Set
+
     /** Every credential value a withCredentials/withVault mock has put in the environment. */
     final Set<String> secretValues = new LinkedHashSet<String>()
 
@@ -157,7 +173,7 @@ class PipelineHarness {
     /** The worker command lines in the sh scripts ('mlsecops ...' without the stderr redirection). */
     List<String> workerCommands() {
         return shScripts().collect { script ->
-            String line = script.readLines().find { it.contains(' --workspace ') }
+            String line = script.readLines().find { it.contains(' --workspace ') && !it.contains(' handoff ') }
             line ? line.replaceAll(/^\{ \{ /, '').replaceAll(/; echo .*$/, '') : null
         }.findAll { it }
     }
@@ -233,7 +249,13 @@ class PipelineHarness {
 
         step('echo') { List a -> null }
         step('error') { List a -> throw new AbortException(a[0] as String) }
-        step('sh') { List a -> shStep(a[0] instanceof Map ? a[0] as Map : [script: a[0] as String]) }
+        step('sh') { List a ->
+            Map args = a[0] instanceof Map ? a[0] as Map : [script: a[0] as String]
+            if ((args.script as String).contains(' handoff ')) {
+                calls.last().name = HANDOFF_SH // the worker's stage command stays the one 'sh' of a stage
+            }
+            shStep(args)
+        }
         step('stash') { List a ->
             Map p = named(a)
             Map<String, String> picked = files.findAll { String path, v ->
@@ -307,6 +329,12 @@ class PipelineHarness {
             within("ws(${a[0]})", { withEnvVars([WORKSPACE: path], body(a)) })
         }
         step('dir') { List a -> within("dir(${a[0]})", body(a)) }
+        step('deleteDir') { List a ->
+            String dir = scope.reverse().find { it.startsWith('dir(') }
+            String path = dir ? dir.substring(4, dir.length() - 1) : ''
+            files.keySet().removeAll(files.keySet().findAll { !path || it.startsWith("${path}/") })
+            null
+        }
         step('retry') { List a -> within('retry', body(a)) }
         ['kubernetesAgent', 'nonresumable'].each { String n -> step(n) { List a -> [condition: n] } }
         step('podTemplate') { List a ->
@@ -364,7 +392,9 @@ class PipelineHarness {
     private Object shStep(Map args) {
         String script = args.script
         Object result = null
-        for (List handler : shHandlers) {
+        java.util.regex.Matcher handoff = script =~ /--workspace (\S+) handoff (size|put|get) ([^\s;]+)([^;\n]*)/
+        List<List> handlers = handoff.find() ? [[script, { Map a -> handoffCommand(handoff) }]] : shHandlers
+        for (List handler : handlers) {
             if (script.contains(handler[0] as String)) {
                 result = (handler[1] as Closure).call(args)
                 break
@@ -381,6 +411,46 @@ class PipelineHarness {
             throw new AbortException("script returned exit code ${status}")
         }
         return null
+    }
+
+    /** The worker's `handoff size|put|get FOLDER [--build B] [--exclude GLOB]...` on the current workspace. */
+    private Object handoffCommand(java.util.regex.Matcher m) {
+        String ws = m.group(1)
+        String command = m.group(2)
+        String folder = m.group(3)
+        List<String> words = m.group(4).tokenize(' ')
+        List<String> excludes = []
+        String build = 'no-build'
+        words.eachWithIndex { String w, int i ->
+            if (w == '--exclude') { excludes << "${ws}/${folder}/${words[i + 1]}".toString() }
+            if (w == '--build') { build = words[i + 1] }
+        }
+        String pointer = "${ws}/.handoff/${folder}.json"
+        Map<String, String> inFolder = files.findAll { String path, v ->
+            path.startsWith("${ws}/${folder}/") && !excludes.any { Globs.matches(it, path) }
+        }
+        switch (command) {
+            case 'size':
+                long bytes = folderSizes.containsKey(folder) ? folderSizes[folder] : (inFolder.values().sum { it.length() } ?: 0)
+                return groovy.json.JsonOutput.toJson([folder: folder, bytes: bytes, files: inFolder.size()])
+            case 'put':
+                String key = "handoff/${build}/${folder}".toString()
+                handoffStore[key] = new LinkedHashMap(inFolder)
+                files[pointer] = groovy.json.JsonOutput.toJson([folder: folder, key: key])
+                return 0
+            default: // get
+                if (!files.containsKey(pointer)) {
+                    return 2
+                }
+                String key = new JsonSlurper().parseText(files[pointer]).key
+                if (!handoffStore.containsKey(key) || key in corruptHandoffs) {
+                    return 3
+                }
+                files.keySet().removeAll(files.keySet().findAll { it.startsWith("${ws}/${folder}/") })
+                files.putAll(handoffStore[key])
+                files.remove(pointer)
+                return 0
+        }
     }
 
     // ---- the declarative DSL -------------------------------------------------------

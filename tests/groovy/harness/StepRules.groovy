@@ -51,7 +51,7 @@ class StepRules {
     /** Steps that run on an agent's workspace. */
     static final List<String> NEED_NODE = ['sh', 'stash', 'unstash', 'checkout', 'readFile', 'writeFile', 'fileExists',
                                            'junit', 'archiveArtifacts', 'recordIssues', 'publishHTML', 'container',
-                                           'readJSON', 'dir', 'ws']
+                                           'readJSON', 'dir', 'ws', 'deleteDir']
 
     static void check(String step, List args, boolean onNode) {
         if (step in NEED_NODE && !onNode) {

@@ -27,7 +27,7 @@ class ConventionTest extends LibraryTestCase {
     @Test
     void 'there is one step per stage, plus the pipeline, the wrapper and the report step'() {
         assert h.libraryStepNames() == ['mlsecopsEvaluate', 'mlsecopsGate', 'mlsecopsLoad', 'mlsecopsModelTest', 'mlsecopsNotify',
-                                        'mlsecopsPipeline', 'mlsecopsReport', 'mlsecopsScan', 'mlsecopsSign', 'mlsecopsStore',
+                                        'mlsecopsPipeline', 'mlsecopsRedact', 'mlsecopsReport', 'mlsecopsScan', 'mlsecopsSign', 'mlsecopsStore',
                                         'mlsecopsTrain', 'mlsecopsWorker']
     }
 

@@ -57,6 +57,18 @@ class MutationTest {
         ['8: a relayed build tests the branch head', 'vars/mlsecopsPipeline.groovy',
          "string(name: 'MLSECOPS_COMMIT'", "string(name: 'RELAY_COMMIT'",
          DeclarativeTest, 'the one-call pipeline declares the parameters the webhook relay fills'],
+        ['CPS: a library class that is not Serializable', 'src/org/mlsecops/WorkerCommand.groovy',
+         'class WorkerCommand implements Serializable {', 'class WorkerCommand {',
+         CpsStateTest, 'every library class is Serializable and holds no field of a non-serializable type'],
+        ['CPS: a Matcher kept in a step field', 'src/org/mlsecops/Worker.groovy',
+         '    private final List<String> args\n', '    private final List<String> args\n    private java.util.regex.Matcher lastMatch\n',
+         CpsStateTest, 'every library class is Serializable and holds no field of a non-serializable type'],
+        ['4: large folders stashed through the controller', 'resources/org/mlsecops/defaults.yaml',
+         'stashMaxMb: 50', 'stashMaxMb: 0',
+         HandoffTest, 'by default a folder above 50 MB is handed off, one of 50 MB is stashed'],
+        ['#14: the Redact stage never runs', 'vars/mlsecopsPipeline.groovy',
+         'expression { redact }', 'expression { false }',
+         RedactStageTest, 'with redact enabled the pipeline runs redact-dataset between the security gate and train, which reads its stash'],
     ]
 
     @Test

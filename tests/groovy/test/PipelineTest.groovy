@@ -185,7 +185,7 @@ class PipelineTest extends LibraryTestCase {
         })
         h.run('mlsecopsPipeline')
         assert stageSteps()*.getAt(0).unique() == ['Load', 'Scan', 'Security gate']
-        assert h.calls('stage').findAll { it.skipped }*.arg('name') == ['Train', 'Evaluate', 'Model test', 'Model gate', 'Sign', 'Store']
+        assert h.calls('stage').findAll { it.skipped }*.arg('name') == ['Redact', 'Train', 'Evaluate', 'Model test', 'Model gate', 'Sign', 'Store']
         assert h.calls('mlsecopsReport').size() == 1
         assert h.calls('mlsecopsNotify')*.arg('event') == ['started', 'gate-failed']
         assert h.call('updateGitlabCommitStatus').args == [[name: 'mlsecops', state: 'failed']]

@@ -88,8 +88,12 @@ class SandboxTest {
         return found
     }
 
+    /** Steps called on the script whose namesake extension method takes a receiver the script never is (deleteDir(File)). */
+    static final List<String> STEPS_NOT_DGM = ['deleteDir']
+
     static Set<String> dgmNames() {
-        return (DefaultGroovyMethods.methods + org.codehaus.groovy.runtime.StringGroovyMethods.methods).collect { it.name } as Set
+        return ((DefaultGroovyMethods.methods + org.codehaus.groovy.runtime.StringGroovyMethods.methods).collect { it.name } as Set) -
+            STEPS_NOT_DGM
     }
 
     @Test

@@ -146,7 +146,11 @@ class StepsTest extends LibraryTestCase {
             h.run('mlsecopsNotify', [event: event])
             assert h.workerCommands() == ["mlsecops ${BASE} notify --event ${event}".toString()]
         }
-        assert h.runExpectingError('mlsecopsNotify', [event: 'done']).message.startsWith('[mlsecopsNotify] event must be')
+        assert h.runExpectingError('mlsecopsNotify', [event: 'done']).message ==
+            "[mlsecopsNotify] event must be one of started, gate-failed, succeeded, error, not 'done'"
+        // `finished` is the worker's own event (events.yaml: step: false): the step refuses it
+        createHarness()
+        assert h.runExpectingError('mlsecopsNotify', [event: 'finished']).message.endsWith("not 'finished'")
     }
 
     @Test
@@ -184,7 +188,7 @@ class StepsTest extends LibraryTestCase {
         assert h.calls('unstash')*.arg('name') == ['mlsecops-load', 'mlsecops-reports']
         assert h.failedUnstashes == 0
         assert h.call('echo').arg('message') == '[mlsecopsReport] not stashed in this build, those stages did not run: ' +
-            'mlsecops-scan-secrets, mlsecops-scan-dataset, mlsecops-scan-models, mlsecops-gate-security, mlsecops-train, ' +
+            'mlsecops-scan-secrets, mlsecops-scan-dataset, mlsecops-scan-models, mlsecops-gate-security, mlsecops-redact, mlsecops-train, ' +
             'mlsecops-evaluate, mlsecops-modeltest, mlsecops-gate-model, mlsecops-sign, mlsecops-store, mlsecops-notify'
     }
 

@@ -147,7 +147,6 @@ def default_config(variant: str) -> dict[str, Any]:
         },
         "evaluate": {
             "thresholds": {"accuracy": 0.85, "f1_macro": 0.85, "roc_auc": 0.95},
-            "regression_tolerance": 0.02,
         },
     }
 

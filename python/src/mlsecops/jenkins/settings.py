@@ -1,7 +1,7 @@
 """The `webhook:` section of mlsecops.yaml: which events start which Jenkins job, and the relay's limits.
 
 Secrets never live in the file: it names the environment variables that hold them.
-Kept free of heavy imports: config.py imports this module for every command.
+Kept free of heavy imports: the config schema loads this module (config.PLUGIN_SECTIONS) for every command.
 """
 
 from __future__ import annotations

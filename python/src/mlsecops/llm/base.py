@@ -30,6 +30,9 @@ class TestEnv:
     dataset: Path | None = None  # the training set (CSV) as load fetched it
     text_column: str = "text"
     label_column: str = "label"
+    # the columns the model reads as text, when not `text_column` alone: train.sklearn.text_columns
+    # ([] for a tabular model, which reads no text); None: `text_column` (keras-text and the rest)
+    text_columns: list[str] | None = None
     target: Any = None  # a targets.Target, or None when no application is tested
     target_blocked: bool = False  # the target is the model, and the model failed its scan (or is missing)
     target_not_applicable: str = ""  # why no application can be tested here (a project without one)
@@ -40,6 +43,11 @@ class TestEnv:
     store_url: str = ""  # where the last release is looked up (regression)
     store_connections: dict[str, Any] = field(default_factory=dict)
     echo: Callable[[str], None] = print
+
+
+    def texts_read(self) -> list[str]:
+        """The dataset columns whose texts the model learnt from: what the data tests read."""
+        return [self.text_column] if self.text_columns is None else list(self.text_columns)
 
 
 @dataclass

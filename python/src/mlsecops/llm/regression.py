@@ -1,70 +1,31 @@
-"""Regression against the last release: attack success rates (interval-aware) and evaluation metrics.
+"""Regression against the last release: attack success rates, interval-aware.
 
-The baseline is `modeltest.regression.baseline` (a findings.json of a release, a modeltest
-result.json, or a release folder) or else the newest release of this project in the store,
-read from its `reports/findings.json`. A rate regresses when its 95 % Wilson interval lies
-entirely above the baseline's: more attacks succeeding than noise explains.
+The baseline is `modeltest.regression.baseline` (any form `stores/last_release.py` reads: a
+release folder, its findings.json, a modeltest result.json) or else the newest release of this
+project in the store. A rate regresses when its 95 % Wilson interval lies entirely above the
+baseline's: more attacks succeeding than noise explains. Evaluation metrics are not compared
+here: evaluate records their deltas against the same last release, and the model gate judges
+them with the policy's regression tolerance.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
 from ..findings import Finding, Location, make_finding, owasp_tags
+from ..stores.last_release import Release, last_release, read_baseline
 from .base import TestEnv, TestOutcome
 from .stats import Rate, significantly_higher
 
 ASR = "attack_success_rate."
-HIGHER_IS_BETTER = ("accuracy", "f1_macro", "f1_weighted", "precision_macro", "recall_macro", "roc_auc")
 
 
-def metrics_from_document(data: Any) -> dict[str, dict[str, Any]]:
-    """{stage: metrics} from a findings.json (`metrics` by stage) or a stage result.json."""
-    if not isinstance(data, dict):
-        return {}
-    if isinstance(data.get("metrics"), dict) and "stage" in data:
-        return {str(data["stage"]): data["metrics"]}
-    metrics = data.get("metrics")
-    if isinstance(metrics, dict) and all(isinstance(v, dict) for v in metrics.values()):
-        return metrics
-    return {}
-
-
-def baseline_from_path(path: Path) -> tuple[dict[str, dict[str, Any]], str]:
-    candidates = [path] if path.is_file() else [
-        path / "reports" / "findings.json", path / "findings.json", path / "modeltest" / "result.json",
-        path / "result.json",
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            try:
-                return metrics_from_document(json.loads(candidate.read_text(encoding="utf-8"))), str(candidate)
-            except ValueError:
-                raise UsageError(f"modeltest.regression.baseline: {candidate} is not JSON") from None
-    raise UsageError(f"modeltest.regression.baseline: no findings.json or result.json at {path}")
-
-
-def baseline_from_store(env: TestEnv) -> tuple[dict[str, dict[str, Any]], str]:
-    """The newest complete release of this project in the store: its reports/findings.json."""
-    if not env.store_url:
-        return {}, ""
-    from ..stores import open_store
-    from ..stores.release import list_releases, release_prefix
-
-    with open_store(env.store_url, env.store_connections) as store:
-        releases = list_releases(store, env.project_name)
-        if not releases:
-            return {}, ""
-        latest = releases[-1]
-        prefix = release_prefix(env.project_name, str(latest.get("version", "")))
-        key = f"{prefix}/reports/findings.json"
-        metrics = metrics_from_document(json.loads(store.read_bytes(key))) if store.exists(key) else {}
-        if not metrics.get("evaluate") and isinstance(latest.get("metrics"), dict):
-            metrics["evaluate"] = latest["metrics"]  # the manifest records the release's evaluation
-        return metrics, store.url_of(key if store.exists(key) else f"{prefix}/manifest.json")
+def baseline_release(env: TestEnv) -> Release | None:
+    """The release this run's rates are compared with; None before the first release."""
+    setting = env.settings.regression.baseline
+    if setting:
+        return read_baseline(env.project_dir / setting, "modeltest.regression.baseline")
+    return last_release(env.store_url, env.store_connections, env.project_name)
 
 
 def _rate(metrics: dict[str, Any], item: str) -> Rate | None:
@@ -105,43 +66,15 @@ def compare_rates(current: dict[str, Any], baseline: dict[str, Any], where: str,
     return findings
 
 
-def compare_metrics(current: dict[str, Any], baseline: dict[str, Any], tolerance: float, where: str) -> list[Finding]:
-    findings = []
-    for name in HIGHER_IS_BETTER:
-        now, before = current.get(name), baseline.get(name)
-        if not isinstance(now, int | float) or not isinstance(before, int | float) or before - now <= tolerance:
-            continue
-        findings.append(
-            make_finding(
-                rule="regression/metric",
-                title=f"{name} dropped from {before:.4f} to {now:.4f} since the last release",
-                severity="medium",
-                category="metric",
-                tool="regression",
-                location=Location(path=where),
-                message=f"{name} fell by {before - now:.4f}, more than the tolerance {tolerance}",
-                identity=name,
-                properties={"current": now, "baseline": before, "tolerance": tolerance},
-            )
-        )
-    return findings
-
-
 def run_test(env: TestEnv) -> TestOutcome:
     outcome = TestOutcome("regression")
-    settings = env.settings.regression
-    if settings.baseline:
-        baseline, where = baseline_from_path(env.project_dir / settings.baseline)
-    else:
-        baseline, where = baseline_from_store(env)
-    if not baseline:
+    release = baseline_release(env)
+    if release is None:
         outcome.status = "skipped"
         outcome.message = "no previous release to compare with"
         return outcome
     target = env.target.name if env.target is not None else "model"
-    outcome.findings += compare_rates(env.metrics, baseline.get("modeltest", {}), where, target)
-    outcome.findings += compare_metrics(env.evaluate_metrics, baseline.get("evaluate", {}), settings.metric_tolerance,
-                                        where)
-    outcome.details = {"baseline": where}
-    outcome.message = f"compared with {where}"
+    outcome.findings += compare_rates(env.metrics, release.stage("modeltest"), release.source, target)
+    outcome.details = {"baseline": release.source}
+    outcome.message = f"compared with {release.source}"
     return outcome

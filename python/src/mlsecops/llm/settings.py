@@ -1,6 +1,6 @@
 """The `modeltest:` section of mlsecops.yaml: which tests stage 7 runs and against what target.
 
-Only pydantic here: config.py imports this module on every command.
+Only pydantic here: the config schema loads this module (config.PLUGIN_SECTIONS) on every command.
 """
 
 from __future__ import annotations
@@ -76,11 +76,14 @@ class DisclosureSettings(_Section):
 
 class RegressionSettings(_Section):
     enabled: bool = True
-    baseline: str = ""  # a previous modeltest/result.json; "" = the last release in the store
+    baseline: str = ""  # a release folder, its findings.json or a modeltest/result.json; "" = the store's last
+    # read as the policy's gates.model.regression_tolerance, with a warning: the policy is where it belongs
     metric_tolerance: float = Field(default=0.02, ge=0)
 
 
 class ModelTestSettings(_Section):
+    """Stage 7: target, garak, injection, poisoning, disclosure, regression (see llm/settings.py)."""
+
     model_scanners: list[str] = Field(default_factory=lambda: ["models"])
     target: TargetSettings = Field(default_factory=TargetSettings)
     garak: GarakSettings = Field(default_factory=GarakSettings)

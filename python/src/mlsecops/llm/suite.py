@@ -46,8 +46,11 @@ def build_env(ctx: Any, stage_dir: Path, train_dir: Path, *, model_loadable: boo
         echo=ctx.echo,
     )
     env.project_name = config.project.name
+    if config.train.kind == "sklearn":  # its text features are train.sklearn.text_columns, not text_column
+        env.text_columns = list(config.train.sklearn.text_columns)
+        env.text_column = next(iter(env.text_columns), env.text_column)
     if settings.regression.enabled and not settings.regression.baseline:
-        from ..stages.store import store_connections, store_url
+        from ..stores.release import store_connections, store_url
 
         env.store_url = store_url(config, ctx.workspace)
         env.store_connections = store_connections(config)
@@ -122,9 +125,17 @@ def run_tests(env: TestEnv) -> Iterator[TestOutcome]:
 
         probe_target(env.target)
     text_less = ""
-    if env.dataset is not None and not _has_text_column(env.dataset, env.text_column):
+    if env.dataset is not None:
         # a tabular dataset (train.kind sklearn, command, ...): the text tests have nothing to read
-        text_less = f"not applicable: the dataset has no text column '{env.text_column}' (train.text_column)"
+        columns = env.texts_read()
+        absent = [column for column in columns if not _has_text_column(env.dataset, column)]
+        if not columns:
+            text_less = ("not applicable: the model reads no text column "
+                         "(train.sklearn.text_columns is empty: a tabular model)")
+        elif absent:
+            key = "train.text_column" if env.text_columns is None else "train.sklearn.text_columns"
+            text_less = f"not applicable: the dataset has no text column '{absent[0]}' ({key})"
+    if text_less:
         env.dataset = None  # nor does disclosure's memorization probe
     for name, entry, needs_target in TESTS:
         if not enabled(env, name):

@@ -20,6 +20,13 @@ METRIC_NAMES = (*CLASSIFICATION_METRICS, *REGRESSION_METRICS)
 LOWER_IS_BETTER = frozenset({"log_loss", "mae", "rmse"})
 
 
+def worse(name: str, value: float, bound: float) -> bool:
+    """`value` of metric `name` lies beyond `bound` in the bad direction; an undefined (NaN) value always does."""
+    if math.isnan(value):
+        return True
+    return value > bound if name in LOWER_IS_BETTER else value < bound
+
+
 def _binary_auc(positive: Any, scores: Any) -> float:
     """ROC-AUC as the Mann-Whitney statistic, tied scores sharing their average rank."""
     import numpy as np

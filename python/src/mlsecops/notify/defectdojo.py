@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from .errors import SinkError, TransientSinkError
 from .http import pause_before_retry
-from .interface import RunEvent, Sink, SinkError, TransientSinkError
+from .interface import RunEvent, Sink
 from .sanitize import clean_tree
 
 REPORT_FORMATS = {

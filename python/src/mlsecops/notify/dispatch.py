@@ -7,7 +7,8 @@ from typing import Any
 
 from ..errors import MlsecopsError
 from . import sink_class
-from .interface import RunEvent, SinkContext, SinkError
+from .errors import SinkError
+from .interface import RunEvent, SinkContext
 from .sanitize import clean, clean_tree
 from .settings import ConsoleSettings, SinkSettings
 

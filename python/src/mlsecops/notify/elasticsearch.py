@@ -17,9 +17,10 @@ from typing import Any
 
 from ..findings import Finding
 from ..workspace import StageResult
+from .errors import SinkError
 from .event import gate_states, headline, severity_counts
 from .http import MAX_BACKOFF_SECONDS
-from .interface import RunEvent, Sink, SinkError
+from .interface import RunEvent, Sink
 from .sanitize import clean, clean_tree
 
 ECS_VERSION = "8.11.0"

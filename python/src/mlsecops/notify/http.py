@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .interface import SinkError, TransientSinkError
+from .errors import SinkError, TransientSinkError
 from .sanitize import clean
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..workspace import StageResult
+from .errors import SinkError, TransientSinkError  # noqa: F401 (the interface's failures, re-exported)
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ..config import Config, SecretRef
     from ..workspace import Workspace
     from .settings import SinkSettings
 
@@ -43,14 +44,6 @@ class RunEvent:
     problems: list[str] = field(default_factory=list)  # e.g. a stage result that could not be read
 
 
-class SinkError(Exception):
-    """A sink could not deliver; the message is already scrubbed and names no credential."""
-
-
-class TransientSinkError(SinkError):
-    """Every attempt met a timeout, a dropped connection, 429 or 5xx: a later attempt may get through."""
-
-
 @dataclass
 class SinkContext:
     """What a sink may use beside the event: the workspace (e.g. its reports) and the config."""
@@ -72,11 +65,11 @@ class Sink(ABC):
         return event.event in self.settings.events
 
     def credential(self, field_name: str) -> str:
-        """Resolve one credential (a secret reference) now; the value is registered for scrubbing."""
-        from ..keys import resolve_secret
-
-        reference: str = getattr(self.settings, field_name)  # "${secret:SCHEME://...}", checked by the settings
-        return resolve_secret(reference[len("${secret:"):-1], where=f"notify.{self.settings.label}.{field_name}")
+        """Resolve one credential (a SecretRef) now; the value is registered for scrubbing."""
+        reference: SecretRef = getattr(self.settings, field_name)
+        if not reference.where:  # settings made without parse_config: name the sink
+            reference.where = f"notify.{self.settings.label}.{field_name}"
+        return reference.reveal()
 
     def http(self, method: str, url: str, **kwargs: Any):
         """One HTTP request under this sink's timeout, retries and overall time budget."""

@@ -1,9 +1,9 @@
 """The `notify:` section of mlsecops.yaml: a typed list of sinks, each with its own event filter.
 
 Credentials (webhook URLs, tokens, keys, passwords) must be secret references such as
-`${secret:env://SLACK_WEBHOOK_URL}`; a literal value is rejected. They stay unresolved until
-the notify stage runs, because Jenkins binds notification credentials around that stage only:
-a scan on an agent without the Slack credential must not fail on it. Every other value is
+`${secret:env://SLACK_WEBHOOK_URL}`; a literal value is rejected. They are `SecretRef`s (config.py),
+resolved only when a sink sends, because Jenkins binds notification credentials around that stage
+only: a scan on an agent without the Slack credential must not fail on it. Every other value is
 interpolated (`${ENV}`) when the config is read, like the rest of the file.
 
     notify:
@@ -28,37 +28,23 @@ failure) and `max_seconds` (its whole delivery); `top` is how many findings a me
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-EVENTS = ("started", "gate-failed", "succeeded", "error", "finished")
-EventName = Literal["started", "gate-failed", "succeeded", "error", "finished"]
-TERMINAL_EVENTS: list[str] = ["gate-failed", "succeeded", "error", "finished"]
+from ..config import SecretRef, Section
+from .events import default_events, event_names
 
-_SECRET_REFERENCE = re.compile(r"\$\{secret:[a-z][a-z0-9+.-]*://[^}]+\}")
+EVENTS = event_names()  # resources/events.yaml, which the Jenkins library reads too
+EventName = Literal[EVENTS]  # type: ignore[valid-type]  # the names in that file
+DEFAULT_EVENTS: list[str] = list(default_events())
 
-
-def _must_be_secret_reference(value: str) -> str:
-    if not _SECRET_REFERENCE.fullmatch(value.strip()):
-        raise ValueError("a credential must be a secret reference such as ${secret:env://NAME}, not a literal value")
-    return value.strip()
-
-
-SecretRef = Annotated[str, AfterValidator(_must_be_secret_reference)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-class SinkSettings(_Strict):
+class SinkSettings(Section):
     """What every sink shares: which events it wants, and how long and how often it may try."""
 
     type: str
     name: str = ""  # shown in output and result.json; default: the type
-    events: list[EventName] = Field(default_factory=lambda: list(TERMINAL_EVENTS))
+    events: list[EventName] = Field(default_factory=lambda: list(DEFAULT_EVENTS))
     timeout: float = Field(default=10.0, gt=0, le=300)  # seconds per request
     retries: int = Field(default=2, ge=0, le=5)  # extra attempts after a transient failure
     max_seconds: float = Field(default=120.0, gt=0, le=1800)  # the whole delivery of one event, retries included
@@ -171,26 +157,8 @@ SINK_SETTINGS: dict[str, type[SinkSettings]] = {
 }
 
 
-def interpolate_plain_values(data: Any) -> Any:
-    """Resolve `${...}` everywhere in the notify section except in credential fields (kept for later)."""
-    from ..config import _walk
+class NotifyConfig(Section):
+    """Notification sinks (see notify/settings.py); credentials stay secret references until notify runs."""
 
-    if not isinstance(data, dict):
-        return data
-    resolved: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "sinks" and isinstance(value, list):
-            resolved[key] = [_sink_values(sink, f"notify.sinks[{index}]") for index, sink in enumerate(value)]
-        else:
-            resolved[key] = _walk(value, f"notify.{key}", [])
-    return resolved
-
-
-def _sink_values(sink: Any, where: str) -> Any:
-    from ..config import _walk
-
-    if not isinstance(sink, dict):
-        return sink
-    model = SINK_SETTINGS.get(sink.get("type"))
-    keep = model.credentials if model else ()
-    return {key: value if key in keep else _walk(value, f"{where}.{key}", []) for key, value in sink.items()}
+    sinks: list[AnySinkSettings] = Field(default_factory=list)
+    reports_url: str = ""  # where the reports are browsable; default: the Jenkins build's archived artifacts

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .errors import SinkError
 from .event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
-from .interface import RunEvent, Sink, SinkError
+from .interface import RunEvent, Sink
 from .sanitize import clean
 
 MAX_MESSAGE = 4096

@@ -9,6 +9,7 @@ Options (`scan.options.bandit`): `skip` (test ids, e.g. [B101]), `timeout`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from importlib import metadata
@@ -71,7 +72,9 @@ class BanditScanner(Scanner):
             outcome.status, outcome.message = "not-run", "nothing to scan: no Python files"
             return outcome
         skip = ["--skip", ",".join(targets.options["skip"])] if targets.options.get("skip") else []
-        by_path = {str(t.path): t for t in files}
+        # bandit reports a relative path as `./sub/x.py`: matched by absolute path, else a finding would be
+        # named by its bare file name
+        by_path = {os.path.abspath(t.path): t for t in files}
         for start in range(0, len(files), BATCH):
             batch = files[start : start + BATCH]
             run = run_tool([sys.executable, "-m", "bandit", "--format", "json", "--quiet", *skip,
@@ -91,10 +94,10 @@ class BanditScanner(Scanner):
     def _read(report: dict[str, Any], by_path: dict[str, TargetFile], outcome: ScanOutcome) -> None:
         lines = _LineReader()
         for error in report.get("errors", []):
-            target = by_path.get(str(error.get("filename")))
+            target = by_path.get(os.path.abspath(str(error.get("filename"))))
             outcome.skipped.append(f"{target.display if target else error.get('filename')}: {error.get('reason')}")
         for result in report.get("results", []):
-            target = by_path.get(str(result.get("filename")))
+            target = by_path.get(os.path.abspath(str(result.get("filename"))))
             display = target.display if target else str(Path(str(result.get("filename"))).name)
             severity = _SEVERITY.get(str(result.get("issue_severity")), Severity.MEDIUM)
             if result.get("issue_confidence") == "LOW":

@@ -36,7 +36,9 @@ class CellEntity(NamedTuple):
     detail: str
 
 
-def find_in_cells(engine: PiiEngine, texts: list[str], *, all_dates: bool = False) -> list[CellEntity]:
+def find_in_cells(engine: PiiEngine, texts: list[str], *, all_dates: bool = False,
+                  references: bool = False) -> list[CellEntity]:
+    """`references`: the cells are order/invoice/tracking ids (pii_engine.is_reference_column)."""
     if not texts:
         return []
     joined = "\n".join(texts)
@@ -49,11 +51,11 @@ def find_in_cells(engine: PiiEngine, texts: list[str], *, all_dates: bool = Fals
     starts = [0, *accumulate(length + 1 for length in lengths)]  # cell i is blob[starts[i]:starts[i + 1] - 1]
     found: list[CellEntity] = []
     keep = found.append
-    for entity_type, start, end, value, detail in engine.find(blob, all_dates=all_dates):
+    for entity_type, start, end, value, detail in engine.find(blob, all_dates=all_dates, references=references):
         index = bisect_right(starts, start) - 1
         base = starts[index]
         if end >= starts[index + 1]:
-            return _cell_by_cell(engine, texts, all_dates)
+            return _cell_by_cell(engine, texts, all_dates, references)
         keep(_cell_entity((index, entity_type, start - base, end - base, value, detail)))
     return found
 
@@ -63,10 +65,10 @@ _cell_entity: Callable[[tuple[int, str, int, int, bytes, str]], CellEntity] = pa
 """A CellEntity from a complete tuple, without NamedTuple's Python-level `__new__` (one per value found)."""
 
 
-def _cell_by_cell(engine: PiiEngine, texts: list[str], all_dates: bool) -> list[CellEntity]:
+def _cell_by_cell(engine: PiiEngine, texts: list[str], all_dates: bool, references: bool) -> list[CellEntity]:
     return [CellEntity(index, e.type, e.start, e.end, e.value, e.detail)
             for index, text in enumerate(texts)
-            for e in engine.find(text.encode(ENCODING, ERRORS), all_dates=all_dates)]
+            for e in engine.find(text.encode(ENCODING, ERRORS), all_dates=all_dates, references=references)]
 
 
 def code_points(text: str, start: int, end: int) -> tuple[int, int]:

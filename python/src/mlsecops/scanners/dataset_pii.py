@@ -48,7 +48,7 @@ from .dataset_stats import FileReport
 from .files import TargetFile, not_scanned_finding, sniff_binary, target_files
 from .interface import LoadedArtifact, Scanner, ScanOutcome, ScanTargets
 from .multipattern import engine_version
-from .pii_engine import ENTITY_TYPES, PiiEngine
+from .pii_engine import ENTITY_TYPES, PiiEngine, is_reference_column
 
 DATA_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"})
 COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst", ".zip", ".7z", ".tar", ".tgz"})
@@ -146,7 +146,8 @@ def _scan_cells(engine: PiiEngine, group: CellGroup, first_row: int, lines: list
                 report: FileReport, sink: SpanSink | None, order: int = 0) -> None:
     """One column of a batch: statistics added once per entity type, not once per value."""
     by_type: dict[str, list[CellEntity]] = {}
-    for entity in find_in_cells(engine, group.texts, all_dates=all_dates):
+    references = is_reference_column(group.name)
+    for entity in find_in_cells(engine, group.texts, all_dates=all_dates, references=references):
         by_type.setdefault(entity.type, []).append(entity)
         if sink is not None:
             start, end = code_points(group.texts[entity.cell], entity.start, entity.end)
@@ -225,13 +226,34 @@ _SPANS: dict[str, str] = {}  # `mlsecops scan dataset --spans`: set for the one 
 
 
 @contextlib.contextmanager
-def spans_to(path: Path, salt: str | None = None) -> Iterator[None]:
-    """Scans inside write their spans to `path` (as the `spans` option would)."""
-    _SPANS.update({"path": str(path), **({"salt": salt} if salt else {})})
+def spans_to(path: str | Path, salt: str | None = None) -> Iterator[None]:
+    """Scans inside write their spans to `path` (as the `spans` option would), its missing folders
+    created first, as `-o` of most tools does; a path that cannot be a file is bad usage (exit 2)."""
+    _SPANS.update({"path": str(prepare_spans_file(path)), **({"salt": salt} if salt else {})})
     try:
         yield
     finally:
         _SPANS.clear()
+
+
+def prepare_spans_file(path: str | Path) -> Path:
+    """The spans file `path` names, with its parent folders made; UsageError (one line) when it names a
+    folder or its folder cannot be made: checked before the scan, so no scan is wasted on it."""
+    from ..errors import UsageError
+
+    text = str(path)
+    target = Path(text)
+    if not text.strip() or text.endswith(("/", os.sep)) or target.is_dir():
+        raise UsageError(f"--spans '{text}': expected a file name (OUT.jsonl), not a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        in_the_way = isinstance(exc, (FileExistsError, NotADirectoryError))
+        reason = "a file is in the way" if in_the_way else exc.strerror or exc.__class__.__name__
+        raise UsageError(f"--spans {text}: cannot create its folder {target.parent} ({reason})") from None
+    if not os.access(target.parent, os.W_OK):
+        raise UsageError(f"--spans {text}: its folder {target.parent} is not writable")
+    return target
 
 
 class _SpansOutput:
@@ -337,6 +359,27 @@ class _FileScan:
         return total
 
 
+def _empty_dataset(target: TargetFile) -> Finding:
+    """A dataset without one data row (0 bytes, or a header alone): nothing in it can be judged, and a
+    model trained on it is not what was meant, so the gate fails closed on it (as `redact` refuses it)."""
+    try:
+        what = "0 bytes" if target.path.stat().st_size == 0 else "header only"
+    except OSError:
+        what = "empty"
+    return make_finding(
+        rule="dataset/empty",
+        title="Dataset has no data rows: nothing to judge",
+        severity=Severity.HIGH,
+        category="data-pii",
+        tool=TOOL,
+        location=Location(path=target.display, artifact=target.artifact),
+        message=f"{target.display} has no data rows ({what}); export the data again or remove the file",
+        identity="empty",
+        context="",
+        properties={"empty_input": True},
+    )
+
+
 class DatasetPiiScanner(Scanner):
     name = "dataset"
     category = "data-pii"
@@ -362,8 +405,9 @@ class DatasetPiiScanner(Scanner):
             outcome.message = "nothing to scan: no dataset artifact and no data file (" + ", ".join(
                 sorted(DATA_SUFFIXES)) + ") under the scanned paths"
             return outcome
-        spans_path = options.get("spans") or _SPANS.get("path")
-        salt, _given = resolve_salt(options.get("salt") or _SPANS.get("salt"))
+        # the command line (--spans, --salt) wins over the project's scan.options.dataset
+        spans_path = _SPANS.get("path") or options.get("spans")
+        salt, _given = resolve_salt(_SPANS.get("salt") or options.get("salt"))
         summary: dict[str, Any] = {}
         with _SpansOutput(Path(spans_path) if spans_path else None) as spans:
             for target in files:
@@ -378,6 +422,11 @@ class DatasetPiiScanner(Scanner):
                     _not_scanned(outcome, target, f"the reference parser rejects row {row} (line {line}): {reason}; "
                                  "the rest was scanned, rejected records as plain text")
                 outcome.findings.extend(self._findings(target, report))
+                if report.rows == 0 and report.rejected is None and target.path.suffix.lower() in DATA_SUFFIXES:
+                    if target.artifact is not None:  # a dataset to train on (or given alone): fail closed
+                        outcome.findings.append(_empty_dataset(target))
+                    else:  # a data file of the source tree (an empty test fixture): noted
+                        outcome.skipped.append(f"{target.display}: no data rows")
                 outcome.skipped.extend(f"{target.display}: {reason}" for reason in report.skipped_messages())
                 if report.skipped_more:
                     outcome.skipped.append(f"{target.display}: {report.skipped_more} more skipped part(s)")

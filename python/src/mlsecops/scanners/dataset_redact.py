@@ -42,7 +42,7 @@ from .dataset_readers import (
     read_batches,
 )
 from .files import sniff_binary
-from .pii_engine import ENTITY_TYPES, PiiEngine
+from .pii_engine import ENTITY_TYPES, PiiEngine, is_reference_column
 
 METHODS = ("token", "mask", "hash")
 SUPPORTED = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
@@ -58,12 +58,13 @@ class RedactionResult:
 
 class Replacer:
     def __init__(self, methods: dict[str, str], default: str, salt: bytes) -> None:
-        for name, method in [*methods.items(), ("default", default)]:
-            if method not in METHODS:
-                raise UsageError(f"redact method for {name}: '{method}' (choose {', '.join(METHODS)})")
         unknown = set(methods) - set(ENTITY_TYPES)
         if unknown:
-            raise UsageError(f"redact: unknown entity type(s) {', '.join(sorted(unknown))}")
+            raise UsageError(f"redact: unknown entity type(s) {', '.join(sorted(unknown))} "
+                             f"(valid: {', '.join(ENTITY_TYPES)})")
+        for name, method in [*methods.items(), ("default", default)]:
+            if method not in METHODS:
+                raise UsageError(f"redact: unknown method '{method}' for {name} (valid: {', '.join(METHODS)})")
         self.methods = methods
         self.default = default
         self.salt = salt
@@ -78,13 +79,19 @@ class Replacer:
 
 
 def parse_methods(pairs: tuple[str, ...]) -> dict[str, str]:
-    """`TYPE=METHOD` pairs from the command line."""
+    """`TYPE=METHOD` pairs from the command line; a wrong one is named with the valid choices (exit 2)."""
     methods = {}
     for pair in pairs:
         name, sep, method = pair.partition("=")
         if not sep:
             raise UsageError(f"--method {pair}: expected TYPE=METHOD, e.g. EMAIL_ADDRESS=hash")
-        methods[name.strip().upper()] = method.strip().lower()
+        entity_type, how = name.strip().upper(), method.strip().lower()
+        if entity_type not in ENTITY_TYPES:
+            raise UsageError(f"--method {pair}: unknown entity type '{name.strip()}' "
+                             f"(valid: {', '.join(ENTITY_TYPES)})")
+        if how not in METHODS:
+            raise UsageError(f"--method {pair}: unknown method '{method.strip()}' (valid: {', '.join(METHODS)})")
+        methods[entity_type] = how
     return methods
 
 
@@ -97,6 +104,8 @@ def redact_file(source: Path, target: Path, engine: PiiEngine, replace: Replacer
     if target.resolve() == source.resolve():
         raise UsageError("redact: OUT must differ from IN")
     try:
+        if source.stat().st_size == 0:  # as `scan dataset` says: an empty dataset has nothing to judge
+            raise UsageError(f"redact: {source}: empty file (0 bytes), no data rows: nothing to redact")
         fmt = detect_format(source)
     except OSError as exc:
         raise UsageError(f"redact: {source}: unreadable ({exc.__class__.__name__})") from None
@@ -118,6 +127,8 @@ def redact_file(source: Path, target: Path, engine: PiiEngine, replace: Replacer
                 for batch in read_batches(source, fmt, fmt.data_start, None):
                     _redact_batch(batch, fmt, engine, replace, result)
                     write(batch)
+        if result.rows == 0:  # a header alone: a cleaned copy of nothing would train on nothing
+            raise UsageError(f"redact: {source}: no data rows (header only): nothing to redact, nothing written")
         os.chmod(temporary, source.stat().st_mode & 0o777)  # the cleaned copy is shared as its input was
         os.replace(temporary, target)
         return result
@@ -150,7 +161,8 @@ def _redacted_cells(group: CellGroup, engine: PiiEngine, replace: Replacer, all_
                     result: RedactionResult) -> Iterator[tuple[int, str]]:
     """(index in the group, new text) of every cell holding an entity."""
     spans: dict[int, list[tuple[int, int, str]]] = {}
-    for entity in find_in_cells(engine, group.texts, all_dates=all_dates):
+    for entity in find_in_cells(engine, group.texts, all_dates=all_dates,
+                                references=is_reference_column(group.name)):
         spans.setdefault(entity.cell, []).append((entity.start, entity.end, entity.type))
         result.entities[entity.type] = result.entities.get(entity.type, 0) + 1
     for index, found in spans.items():

@@ -34,13 +34,13 @@ def redact(source: str, target: str, methods: tuple[str, ...], default_method: s
     from ..errors import UsageError
     from .dataset_cells import resolve_salt
     from .dataset_redact import Replacer, parse_methods, redact_file
-    from .pii_engine import PiiEngine
+    from .pii_engine import ENTITY_TYPES, PiiEngine
 
     types = [t.strip().upper() for t in entities.split(",") if t.strip()] if entities else None
     try:
         engine = PiiEngine(types, phone_region=phone_region)
     except ValueError as exc:
-        raise UsageError(f"--entities: {exc}") from None
+        raise UsageError(f"--entities: {exc} (valid: {', '.join(ENTITY_TYPES)})") from None
     key, given = resolve_salt(salt)
     replace = Replacer(parse_methods(methods), default_method, key)
     result = redact_file(Path(source), Path(target), engine, replace)

@@ -7,12 +7,12 @@ only through the `NVD_API_KEY` environment variable.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 from typing import Any
 
 from ..findings import Location
+from .files import tool_path
 from .interface import ScanOutcome, ScanTargets
 from .tools import ToolScanner
 from .vulns import Vulnerability, severity_from_name
@@ -39,18 +39,19 @@ class DependencyCheckScanner(ToolScanner):
                 *offline, *excludes]
 
     def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
-        read_dependency_check_report(data or {}, root, outcome)
+        read_dependency_check_report(data or {}, root, outcome, targets)
 
 
-def read_dependency_check_report(data: dict[str, Any], root: Path, outcome: ScanOutcome) -> None:
+def read_dependency_check_report(data: dict[str, Any], root: Path, outcome: ScanOutcome,
+                                 targets: ScanTargets | None = None) -> None:
+    """Paths are named as `target_files` names files: from the project root when run alone inside one."""
     for dependency in data.get("dependencies") or []:
         vulnerabilities = dependency.get("vulnerabilities") or []
         if not vulnerabilities:
             continue
         name, version = _identity(dependency)
-        path = str(dependency.get("filePath") or dependency.get("fileName") or "")
-        with contextlib.suppress(ValueError):  # a file outside the root keeps its own path
-            path = str(Path(path).resolve().relative_to(root.resolve()))
+        reported = str(dependency.get("filePath") or dependency.get("fileName") or "")
+        path = tool_path(targets or ScanTargets(), root, reported)  # a file outside the root keeps its own path
         for vuln in vulnerabilities:
             cvss = vuln.get("cvssv3") or {}
             score = cvss.get("baseScore")

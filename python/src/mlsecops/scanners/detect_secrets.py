@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import metadata
 
 from ..findings import Location, Severity, make_finding, number_repeats, value_digest
@@ -30,7 +31,7 @@ class DetectSecretsScanner(Scanner):
 
         outcome = ScanOutcome(scanner=self.name, tool_version=metadata.version("detect-secrets"))
         files = target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped, findings=outcome.findings)
-        by_path = {str(t.path): t for t in files}
+        by_path = {os.path.abspath(t.path): t for t in files}  # however the tool spells the path back
         collection = SecretsCollection()
         with default_settings():
             for target in files:
@@ -40,7 +41,7 @@ class DetectSecretsScanner(Scanner):
                 collection.scan_file(str(target.path))
                 outcome.scanned += 1
         for filename, secret in collection:
-            target = by_path.get(filename)
+            target = by_path.get(os.path.abspath(filename))
             display = target.display if target else filename
             value = secret.secret_value or ""
             outcome.findings.append(

@@ -6,6 +6,7 @@ what they passed over the same way (`ScanOutcome.skipped`), never silently.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 from collections.abc import Callable, Iterator
@@ -156,8 +157,7 @@ def target_files(targets: ScanTargets, kinds: tuple[str, ...] = (), *,
     """
     notes: list[LinkNote] = []
     tree = [t for root in targets.paths
-            for t in walk(Path(root), targets.exclude, prefix="" if Path(root).is_dir() else Path(root).name,
-                          links=notes)
+            for t in walk(Path(root), targets.exclude, prefix=_root_prefix(targets, Path(root)), links=notes)
             if tree_filter is None or tree_filter(t.path)]
     by_size: dict[int, list[TargetFile]] = {}
     for target in tree:
@@ -165,6 +165,11 @@ def target_files(targets: ScanTargets, kinds: tuple[str, ...] = (), *,
     found = list(tree)
     for artifact in targets.artifacts_of(*kinds):
         for target in artifact_files(artifact, targets.exclude, links=notes):
+            inside = project_prefix(targets, target.path) if target.display == target.path.name else None
+            # a file given alone inside a project (`scan dataset data/x.csv`, no source or its own path as
+            # source): its project path; a copy the load stage fetched keeps its name
+            if inside and artifact.url in ("", f"file://{inside}"):
+                target = TargetFile(target.path, inside, target.artifact)
             twin = next((t for t in by_size.get(_size(target.path), []) if _same_bytes(t.path, target.path)), None)
             if twin is None:
                 found.append(target)
@@ -177,6 +182,62 @@ def target_files(targets: ScanTargets, kinds: tuple[str, ...] = (), *,
             what = "broken link (dangling or a loop)" if note.broken else "link leads out of the scanned folder"
             skipped.append(f"{note.display}: {what}, not followed")
     return found
+
+
+def project_prefix(targets: ScanTargets, path: Path) -> str | None:
+    """`path` relative to the project root (`options["project_root"]`, set when a scanner runs alone
+    inside a project), "" for the root itself; None without a root or for a path outside it."""
+    root = targets.options.get("project_root")
+    if not root:
+        return None
+    # abspath, not resolve: a project reached through a symbolic link keeps the names it is known by
+    for scanned, base in ((os.path.abspath(path), os.path.abspath(root)), (Path(path).resolve(), Path(root).resolve())):
+        with contextlib.suppress(ValueError):
+            relative = Path(scanned).relative_to(base).as_posix()
+            return "" if relative == "." else relative
+    return None
+
+
+def _root_prefix(targets: ScanTargets, root: Path) -> str:
+    """How a scanned root's files are named: from the project root when there is one (`scan secrets src/`
+    names `src/conf.py` as the pipeline scanning the project does, so ids and baselines match), else
+    from the root itself (a file by its name)."""
+    prefix = project_prefix(targets, root)
+    if prefix:
+        return prefix
+    return "" if root.is_dir() else root.name
+
+
+def reported_file(root: Path, reported: str) -> Path:
+    """The absolute path of a file an external tool reported while scanning `root` (see `tool_path`)."""
+    given = root.as_posix().rstrip("/")
+    text = reported.replace(os.sep, "/")
+    candidates: list[Path] = []
+    if Path(text).is_absolute() or (given not in ("", ".") and (text == given or text.startswith(given + "/"))):
+        candidates.append(Path(os.path.abspath(text)))  # absolute, or prefixed by the root as given
+    if not Path(text).is_absolute():
+        candidates.append(Path(os.path.abspath(root / text.removeprefix("./"))) if root.is_dir()
+                          else Path(os.path.abspath(root)))
+    # `sub/x` under root `sub` may be sub/x or sub/sub/x: the one that exists
+    return next((c for c in candidates if c.exists()), candidates[0])
+
+
+def tool_path(targets: ScanTargets, root: Path, reported: str) -> str:
+    """A path an external tool reported while scanning `root`, named as `target_files` names it: from
+    the project root when there is one, else from `root`. Tools report paths absolute, relative to
+    `root`, or prefixed by `root` as it was given on their command line (relative to the working
+    directory); a path outside both keeps its own name."""
+    if not reported:
+        return reported
+    absolute = reported_file(root, reported)
+    inside = project_prefix(targets, absolute)
+    if inside:
+        return inside
+    for base in (Path(os.path.abspath(root)), Path(root).resolve()):
+        with contextlib.suppress(ValueError):
+            relative = absolute.relative_to(base).as_posix()
+            return root.name if relative == "." else relative
+    return reported.replace(os.sep, "/")
 
 
 def outside_link_finding(note: LinkNote) -> Finding:
@@ -292,6 +353,11 @@ def option_path(targets: ScanTargets, value: str | Path) -> Path:
     """A path from a scanner option: absolute as given; relative to the working directory when it exists
     there, else to the first scanned path (the repository root, where mlsecops.yaml usually sits)."""
     path = Path(value)
-    if path.is_absolute() or path.exists() or not targets.paths:
+    if path.is_absolute() or path.exists():
+        return path
+    root = targets.options.get("project_root")  # run alone inside a project: where mlsecops.yaml sits
+    if root and (Path(root) / path).exists():
+        return Path(root) / path
+    if not targets.paths:
         return path
     return Path(targets.paths[0]) / path

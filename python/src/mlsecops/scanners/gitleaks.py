@@ -8,7 +8,6 @@ Options (`scan.options.secrets-gitleaks`): `binary`, `config` (a gitleaks TOML),
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -37,24 +36,27 @@ class GitleaksScanner(ToolScanner):
                 "--exit-code", "0", *config, str(root)]
 
     def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
-        outcome.findings.extend(read_gitleaks_report(data or [], root, targets.exclude))
+        outcome.findings.extend(read_gitleaks_report(data or [], root, targets.exclude, targets))
 
 
-def read_gitleaks_report(entries: list[dict[str, Any]], root: Path, exclude: list[str]) -> list[Any]:
-    from .files import is_excluded
+def read_gitleaks_report(entries: list[dict[str, Any]], root: Path, exclude: list[str],
+                         targets: ScanTargets | None = None) -> list[Any]:
+    from .files import is_excluded, reported_file, tool_path
 
     findings = []
     for entry in entries:
-        path = str(entry.get("File", ""))
-        if Path(path).is_absolute():
-            with contextlib.suppress(ValueError):  # a file outside the root keeps its own path
-                path = Path(path).relative_to(root.resolve()).as_posix()
-        if is_excluded(path, exclude):
+        reported = str(entry.get("File", ""))
+        commit = bool(entry.get("Commit"))  # a commit's file: named from the repository root, as git names it
+        # exclusions are relative to the scanned root; findings are named as target_files names files
+        # (from the project root when run alone inside one)
+        if is_excluded(reported if commit else tool_path(ScanTargets(), root, reported), exclude):
             continue
+        path = reported if commit else tool_path(targets or ScanTargets(), root, reported)
+        file = None if commit else reported_file(root, reported)
         secret = str(entry.get("Secret") or "")
         # with --redact the report holds "REDACTED": the value is read back from the file at the place
         # gitleaks names; gitleaks' own Fingerprint ends in the line number, which moves with edits
-        identity = value_digest(secret) if secret and secret != REDACTED else _digest_at(root, path, entry)
+        identity = value_digest(secret) if secret and secret != REDACTED else _digest_at(file, entry)
         findings.append(
             make_finding(
                 rule=f"gitleaks/{entry.get('RuleID', 'unknown')}",
@@ -75,16 +77,16 @@ def read_gitleaks_report(entries: list[dict[str, Any]], root: Path, exclude: lis
     return number_repeats(findings)
 
 
-def _digest_at(root: Path, path: str, entry: dict[str, Any]) -> str:
+def _digest_at(file: Path | None, entry: dict[str, Any]) -> str:
     """The digest of the secret gitleaks found (its file, line and columns), or, when the file cannot
     tell (a commit's version, a changed file), its Fingerprint without the line number."""
     fingerprint = str(entry.get("Fingerprint", ""))
     without_line = fingerprint.rsplit(":", 1)[0] if fingerprint.rsplit(":", 1)[-1].isdigit() else fingerprint
     try:
         line_number, start, end = int(entry["StartLine"]), int(entry["StartColumn"]), int(entry["EndColumn"])
-        if entry.get("Commit") or line_number < 1 or entry.get("EndLine", line_number) != line_number:
+        if file is None or entry.get("Commit") or line_number < 1 or entry.get("EndLine", line_number) != line_number:
             return without_line
-        with open(root / path, encoding="utf-8", errors="replace") as handle:
+        with open(file, encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle, start=1):
                 if number == line_number:
                     value = line[max(0, start - 1) : end]

@@ -133,3 +133,52 @@ def decompress(handle: BinaryIO, kind: str, limit: int = MAX_INFLATED) -> bytes:
     if not out:
         raise DecompressError(f"empty {kind} stream")
     return bytes(out)
+
+
+# ---------------------------------------------------------------------- members that leave the archive
+
+
+def _parts(name: str) -> list[str]:
+    return [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+
+
+def member_escape(name: str) -> str | None:
+    """Why extracting a member of this name writes outside the folder (`..`, an absolute or drive path,
+    a NUL byte), or None. Judged on the name alone: nothing is extracted."""
+    if "\x00" in name:
+        return "NUL byte in the member name"
+    flat = name.replace("\\", "/")
+    if flat.startswith("/") or (len(flat) > 1 and flat[1] == ":"):
+        return f"absolute member path {name[:120]!r}"
+    if ".." in _parts(name):
+        return f"member path climbs out with '..' ({name[:120]!r})"
+    return None
+
+
+def link_escape(name: str, target: str, *, hard: bool = False) -> tuple[str, bool] | None:
+    """Why a symbolic or hard link member points outside the archive: (reason, absolute target). A symbolic
+    link is read from the folder it sits in, a tar hard link from the archive's root."""
+    if not target or "\x00" in target:
+        return "link with an empty or NUL target", False
+    flat = target.replace("\\", "/")
+    if flat.startswith("/") or (len(flat) > 1 and flat[1] == ":"):
+        return f"link {name[:80]!r} points to the absolute path {target[:120]!r}", True
+    depth = 0 if hard else len(_parts(name)) - 1
+    for part in _parts(target):
+        depth = depth - 1 if part == ".." else depth + 1
+        if depth < 0:
+            return f"link {name[:80]!r} points outside the archive ({target[:120]!r})", False
+    return None
+
+
+def through_links(target_of: dict[str, str]) -> list[str]:
+    """Links whose target passes through another link of the same archive (`u1 -> l/..` with `l -> .`): a
+    chain whose end only the filesystem knows, judged as leaving the archive."""
+    links = {"/".join(_parts(name)) for name in target_of}
+    found = []
+    for name, target in target_of.items():
+        base = _parts(name)[:-1]
+        parts = base + _parts(target)
+        if any("/".join(parts[:i]) in links for i in range(len(base) + 1, len(parts) + 1)):
+            found.append(name)
+    return found

@@ -8,7 +8,9 @@ applies is followed, and members of archives and compressed streams are inspecte
 recursively. Pickles are walked symbolically (`pickle_inspect`), zips and tars read member by
 member with size caps, HDF5 opened only to read attributes and storage layouts (external files,
 virtual datasets, external links: never followed), JSON parsed as JSON (a Hugging Face config's
-`auto_map` names the remote code beside it, parsed as source), zstd read when `zstandard` is
+`auto_map` or `custom_pipelines` names the remote code beside it, parsed as source; its chat
+templates, and `.jinja` files, judged by `model_templates`), archive members judged by their
+headers (`..`, absolute names, links out of the archive), zstd read when `zstandard` is
 installed; a stream nothing here can decompress (lz4 without `lz4`, 7z) is a "not scanned" problem.
 A torch file that a pickle embeds as literal bytes (`torch.storage._load_from_bytes`, what
 `pickle.dumps(tensor)` writes) is inspected as the file `torch.load` would read.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import struct
 import tarfile
 import zipfile
@@ -26,8 +29,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..findings import Severity
-from . import model_gguf, model_hf, model_keras, model_numpy, model_onnx, model_torch
-from .model_containers import DecompressError, DecompressorMissing, compression_of, decompress
+from . import model_gguf, model_hf, model_keras, model_loaders, model_numpy, model_onnx, model_templates, model_torch
+from .model_containers import (
+    DecompressError,
+    DecompressorMissing,
+    compression_of,
+    decompress,
+    link_escape,
+    member_escape,
+    through_links,
+)
 from .model_problems import CLEAN, ERROR, UNSAFE, UNSUPPORTED, FileVerdict, Problem, unreadable
 from .pickle_inspect import PickleWalk, may_start_pickle, walk_following, walk_pickle
 from .pickle_trusted import TRUSTED_GLOBALS
@@ -57,6 +68,10 @@ HEAD = 512  # enough for a tar header
 MAX_CONFIG_BYTES = 16 << 20
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _TORCH_DATA_MEMBER = re.compile(r"(^|/)data/\d+$")
+# PERSID/BINPERSID: pickle.load, joblib and the first pickle of torch's legacy loader have no persistent_load
+# and stop on it before importing anything. A file another reader understood that merely starts with the
+# byte (every zip starts with "P") is that format, not a pickle.
+_PERSISTENT_ID = (b"P", b"Q")
 
 
 @dataclass
@@ -117,8 +132,16 @@ def looks_like_model(path: Path) -> bool:
     """Whether a file met while walking a tree is a model file (by extension or content)."""
     if suffixes(path.name) in MODEL_EXTENSIONS:
         return True
-    if path.name.lower().endswith("config.json"):
-        return _needs_remote_code(path)
+    lowered = path.name.lower()
+    if lowered.endswith("config.json") or lowered == "chat_template.json":
+        return _needs_review(path)
+    if lowered.endswith(".jinja"):
+        return True  # a chat template (`chat_template.jinja`, `additional_chat_templates/*.jinja`)
+    if lowered in model_loaders.LOADER_JSON_NAMES or lowered == "mlmodel" or _custom_generate(path):
+        return True  # loader configs that import repository code (diffusers, sentence-transformers, MLflow)
+    if (lowered == "tokenizer.json" or lowered.endswith((".yaml", ".yml"))) and _mentions(
+            path, (b'"Regex"', b"_target_")):
+        return True  # tokenizer regexes (ReDoS), Hydra/NeMo instantiation targets; else judged by content below
     try:
         with path.open("rb") as handle:
             head = handle.read(HEAD)
@@ -141,20 +164,48 @@ def looks_like_model(path: Path) -> bool:
     return False
 
 
-def _needs_remote_code(path: Path) -> bool:
-    """A Hugging Face config whose auto_map makes `trust_remote_code` import code from the folder."""
+def _custom_generate(path: Path) -> bool:
+    """transformers' `custom_generate/*.py`: imported by `generate(custom_generate=..., trust_remote_code=True)`."""
+    return path.suffix.lower() == ".py" and path.parent.name == "custom_generate"
+
+
+def _mentions(path: Path, needles: tuple[bytes, ...]) -> bool:
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            return True  # too large to review: scanned (and reported) rather than skipped
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return any(needle in data for needle in needles)
+
+
+def _needs_review(path: Path) -> bool:
+    """A Hugging Face config that runs something: an `auto_map`/`custom_pipelines` that makes
+    `trust_remote_code` import code from the folder, or a chat template the runtime renders."""
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             return False
-        return model_hf.has_auto_map(model_keras.parse_json(path.read_bytes()))
+        document = model_keras.parse_json(path.read_bytes())
     except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return False
+    return model_hf.has_auto_map(document) or bool(model_templates.document_templates(document))
 
 
 def inspect_file(path: Path, trusted: frozenset[tuple[str, str]] = frozenset()) -> Inspection:
     """Our verdict on one file. Never raises on bad content: a read failure is a problem."""
     inspection = Inspection(FileVerdict(SCANNER, CLEAN))
     ctx = _Ctx(inspection, trusted, path.parent, path.name)
+    if _custom_generate(path):
+        inspection.saw("custom-generate")
+        dangerous = model_hf.source_problems(path)
+        ctx.record([Problem(
+            key="custom-generate", rule="model-file/loader-runs-code",
+            severity=Severity.CRITICAL if dangerous else Severity.HIGH,
+            title="transformers custom_generate code runs when generate() is called with this model "
+                  "(trust_remote_code)" + (f": {'; '.join(dangerous[:4])}" if dangerous else ""),
+            detail=path.name,
+        )])
+        return inspection
     try:
         with path.open("rb") as handle:
             read = _inspect(handle, path.name, ctx, depth=0, name=path.name)
@@ -212,14 +263,20 @@ def _inspect(handle: BinaryIO, where: str, ctx: _Ctx, depth: int, name: str) -> 
         read = attempt(_onnx, handle, where, ctx, claimed=suffix == ".onnx") or read
     if not read and suffix in (".model", ".pb") and size <= MAX_MEMBER_BYTES:
         read = attempt(_protobuf, handle, where, ctx, suffix) or read
-    if model_keras.looks_like_json(head):
+    if suffix == ".jinja":
+        read = attempt(_jinja, handle, where, ctx, size) or read
+    elif model_keras.looks_like_json(head):
         read = attempt(_json, handle, where, ctx, size) or read
-    if may_start_pickle(head):
+    if may_start_pickle(head) and not (read and head[:1] in _PERSISTENT_ID):
         claimed = (head[:1] == b"\x80") or (suffix in PICKLE_EXTENSIONS and not read)
         read = attempt(_pickle, handle, where, ctx, size, claimed=claimed, fallback=not read, depth=depth) or read
     elif not read and suffix in RAW_DATA_EXTENSIONS:
         ctx.inspection.saw("raw-data")  # no pickle loader reads past its first byte
         read = True
+    base = Path(name).name.lower()
+    if suffix in (".yaml", ".yml") or base == "mlmodel":
+        # after the pickle reading: a YAML-looking text may also be a protocol-0 pickle, judged as one above
+        read = attempt(_yaml, handle, where, ctx, size, base) or read
     handle.seek(0)
     return read
 
@@ -386,9 +443,17 @@ def _zip(handle: BinaryIO, where: str, ctx: _Ctx, depth: int) -> bool:
     member_ctx = _Ctx(ctx.inspection, trusted)
     with archive:
         for info in infos:
+            _judge_member(info.orig_filename, where, ctx)
             if info.is_dir():
                 continue
             member_where = f"{where}:{info.filename}"
+            if stat.S_ISLNK(info.external_attr >> 16):
+                # unzip and most extractors recreate a Unix symlink whose target is the member's content
+                if info.file_size <= 4096:
+                    _judge_link(info.filename, archive.read(info).decode("utf-8", "replace"), where, ctx, hard=False)
+                else:
+                    ctx.record([_member_problem(info.filename, where, "oversized symbolic link member", Severity.HIGH)])
+                continue
             try:
                 _zip_member(archive, info, member_where, member_ctx, depth, torchscript, torch_archive)
             except Exception as exc:  # noqa: BLE001 - zlib/lzma/bz2 errors of a corrupt member, among others
@@ -432,7 +497,7 @@ def _worth_reading(head: bytes, name: str, size: int) -> bool:
     """Members any loader could execute or open further; plain data (weights, text) is not read."""
     return bool(
         suffixes(name) in MODEL_EXTENSIONS
-        or suffixes(name) == ".json"
+        or suffixes(name) in (".json", ".yaml", ".yml")
         or may_start_pickle(head)
         or compression_of(head)
         or head.startswith((model_numpy.NPY_MAGIC, b"PK", model_keras.HDF5_MAGIC, model_gguf.GGUF_MAGIC))
@@ -500,7 +565,14 @@ def _tar(handle: BinaryIO, where: str, ctx: _Ctx, depth: int) -> bool:
         with tarfile.open(fileobj=handle, mode="r:") as archive:
             # torch's oldest format: a tar of `storages`, `tensors`, `pickle`, read by torch.load
             torch_tar = {"storages", "tensors", "pickle"} <= set(archive.getnames())
+            links: dict[str, str] = {}
             for member in archive:
+                _judge_member(member.name, where, ctx)
+                if member.issym() or member.islnk():
+                    links[member.name] = member.linkname
+                    _judge_link(member.name, member.linkname, where, ctx, hard=member.islnk())
+                elif member.ischr() or member.isblk() or member.isfifo():
+                    ctx.record([_member_problem(member.name, where, "device or FIFO member", Severity.HIGH)])
                 if not member.isfile():
                     continue
                 member_where = f"{where}:{member.name}"
@@ -523,9 +595,35 @@ def _tar(handle: BinaryIO, where: str, ctx: _Ctx, depth: int) -> bool:
                 claimed = suffixes(member.name) in PICKLE_EXTENSIONS or member.name in ("pickle", "storages", "tensors")
                 if not read and len(ctx.inspection.verdict.problems) == before and claimed:
                     ctx.fail(f"{member_where}: not readable as the pickle its name announces")
+            for name in through_links(links):
+                ctx.record([_member_problem(name, where, f"link {name[:80]!r} resolves through another link of "
+                                            "the archive", Severity.HIGH)])
     except (tarfile.TarError, OSError, ValueError, EOFError) as exc:
         ctx.fail(f"{where}: unreadable tar ({exc.__class__.__name__})")
     return True
+
+
+def _judge_member(name: str, where: str, ctx: _Ctx) -> None:
+    """A member whose extraction writes outside the folder: judged by name, nothing is extracted."""
+    why = member_escape(name)
+    if why:
+        ctx.record([_member_problem(name, where, why, Severity.HIGH)])
+
+
+def _judge_link(name: str, target: str, where: str, ctx: _Ctx, *, hard: bool) -> None:
+    escape = link_escape(name, target, hard=hard)
+    if escape:
+        why, absolute = escape
+        # an absolute target is a file of the machine that loads the model (`/etc/passwd`)
+        ctx.record([_member_problem(name, where, why, Severity.CRITICAL if absolute else Severity.HIGH)])
+
+
+def _member_problem(name: str, where: str, why: str, severity: Severity) -> Problem:
+    return Problem(
+        key=f"archive-member:{name[:200]}", rule="model-file/archive-member", severity=severity,
+        title="Model archive member leaves the extraction folder (path traversal or a link out of the archive)",
+        detail=f"{where}: {why}",
+    )
 
 
 # ---------------------------------------------------------------------- compressed streams
@@ -567,13 +665,23 @@ def _compressed(handle: BinaryIO, kind: str, where: str, ctx: _Ctx, depth: int, 
 
 def _hdf5(handle: BinaryIO, where: str, ctx: _Ctx) -> bool:
     handle.seek(0)
+    pickles: list[tuple[str, bytes]] = []
     try:
-        configs, storage = model_keras.hdf5_contents(handle, where)
+        configs, storage = model_keras.hdf5_contents(handle, where, pickles)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         ctx.fail(f"{where}: unreadable HDF5 ({exc.__class__.__name__}: {str(exc)[:120]})")
         return True
     ctx.inspection.saw("keras-h5" if configs else "hdf5")
     ctx.record(storage)
+    for path, data in pickles:
+        # PyTables unpickles each row of an object VLArray when it is read (pandas.read_hdf)
+        row_where = f"{where}:{path} (pickled row)"
+        walk = walk_pickle(io.BytesIO(data), where=row_where, trusted=ctx.trusted, joblib=False)
+        ctx.record(walk.problems, walk)
+        if walk.error or walk.pickles == 0:
+            ctx.fail(f"{row_where}: pickle stops after {walk.opcodes} opcodes ({walk.error})")
+        if len(data) <= FICKLING_MAX_BYTES:
+            ctx.inspection.pickles.append(PickleStream(row_where, data))
     for attribute, config in configs:
         ctx.record(model_keras.config_problems(config, f"{where}:{attribute}", ctx.trusted))
     return True
@@ -592,6 +700,45 @@ def _json(handle: BinaryIO, where: str, ctx: _Ctx, size: int) -> bool:
     ctx.record(_skops_problems(document, where, ctx.trusted))
     # only the file itself sits beside the modules auto_map names, never an archive member
     ctx.record(model_hf.remote_code_problems(document, where, ctx.folder if where == ctx.top else None))
+    ctx.record(model_templates.document_problems(document, where))
+    base = Path(where.rsplit(":", 1)[-1]).name.lower()
+    ctx.record(model_loaders.document_problems(document, where, base, ctx.trusted,
+                                               ctx.folder if where == ctx.top else None))
+    return True
+
+
+def _yaml(handle: BinaryIO, where: str, ctx: _Ctx, size: int, base: str) -> bool:
+    """Hydra/NeMo configs (`_target_`) and MLflow `MLmodel`: YAML composed without expanding aliases."""
+    import yaml
+
+    if size > MAX_CONFIG_BYTES:
+        ctx.fail(f"{where}: YAML config larger than the review limit")
+        return True
+    handle.seek(0)
+    try:
+        document = model_loaders.yaml_document(handle.read().decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        if base == "mlmodel":
+            ctx.fail(f"{where}: unreadable MLmodel ({exc.__class__.__name__})")
+            return True
+        return False
+    except ValueError as exc:
+        ctx.fail(f"{where}: {exc}")
+        return True
+    ctx.inspection.saw("yaml")
+    ctx.record(model_loaders.document_problems(document, where, base, ctx.trusted))
+    return True
+
+
+def _jinja(handle: BinaryIO, where: str, ctx: _Ctx, size: int) -> bool:
+    """A chat template file: rendered by the runtime on every request, judged by its structure."""
+    if size > model_templates.MAX_TEMPLATE_CHARS * 4:
+        ctx.fail(f"{where}: chat template larger than the review limit")
+        return True
+    handle.seek(0)
+    text = handle.read().decode("utf-8", "replace")
+    ctx.inspection.saw("chat-template")
+    ctx.record(model_templates.template_problems(text, where, Path(where.rsplit(":", 1)[-1]).name))
     return True
 
 

@@ -8,24 +8,18 @@ the bytes the file has before anything is read by it: a header that cannot be tr
 
 from __future__ import annotations
 
-import re
 import struct
 from typing import Any, BinaryIO
 
 from ..findings import Severity
 from .model_problems import Problem
+from .model_templates import template_problems
 
 GGUF_MAGIC = b"GGUF"
 MAX_KV = 1 << 16
 MAX_STRING = 64 << 20
 MAX_ARRAY = 1 << 24
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
-_TEMPLATE_GADGETS = re.compile(
-    # Jinja server-side template injection reaches Python through dunder attributes (also spelled through
-    # `attr` or string concatenation), the template reference's context, or names of process functions
-    r"__\w+__|_TemplateReference__|\|\s*attr\b|\battr\s*\(|\\x5f\\x5f|\[\s*['\"]_"
-    r"|\b(popen|subprocess|import_module|getattr|builtins|os\.)\b",
-)
 
 
 class GgufError(ValueError):
@@ -151,12 +145,10 @@ def hostile_header(error: GgufHostile, where: str) -> Problem:
 
 
 def problems(meta: dict[str, Any], where: str) -> list[Problem]:
-    out = []
+    """Chat templates in the metadata (`tokenizer.chat_template`, `tokenizer.chat_template.<name>`),
+    judged by their structure as every other chat template is (`model_templates`)."""
+    out: list[Problem] = []
     for key, value in meta.items():
-        if "chat_template" in key and isinstance(value, str) and _TEMPLATE_GADGETS.search(value):
-            out.append(Problem(
-                key=f"gguf-template:{key}", rule="model-file/template-injection", severity=Severity.CRITICAL,
-                title="GGUF chat template reaches Python internals or the OS (server-side template injection)",
-                detail=f"{where} key {key}",
-            ))
+        if "chat_template" in key and isinstance(value, str):
+            out += template_problems(value, f"{where} key {key}", key)
     return out

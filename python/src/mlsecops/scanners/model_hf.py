@@ -1,4 +1,4 @@
-"""Hugging Face remote code: a config whose `auto_map` names Python modules shipped beside it.
+"""Hugging Face remote code: a config whose `auto_map` or `custom_pipelines` names Python modules.
 
 `from_pretrained(..., trust_remote_code=True)` imports `modeling_*.py`, `configuration_*.py`,
 `tokenization_*.py` (whatever `auto_map` names) from the model folder, or from another repository
@@ -31,14 +31,32 @@ _DANGEROUS_OS = frozenset(
 
 
 def has_auto_map(document: Any) -> bool:
-    return isinstance(document, dict) and isinstance(document.get("auto_map"), dict | list) and bool(
-        document["auto_map"])
+    """`auto_map` (Auto classes) or `custom_pipelines` (pipeline implementations): both make
+    `trust_remote_code` import Python modules named by the config."""
+    return isinstance(document, dict) and (
+        (isinstance(document.get("auto_map"), dict | list) and bool(document["auto_map"]))
+        or bool(remote_code_modules(document)))
+
+
+def _remote_refs(document: Any) -> Iterator[str]:
+    if not isinstance(document, dict):
+        return
+    auto_map = document.get("auto_map")
+    if isinstance(auto_map, dict | list):
+        yield from _strings(auto_map)
+    pipelines = document.get("custom_pipelines")
+    if isinstance(pipelines, dict):
+        # {"task": {"impl": "module.PipelineClass", "pt": [...], "tf": [...]}}: `impl` is imported
+        for task in pipelines.values():
+            if isinstance(task, dict) and isinstance(task.get("impl"), str):
+                yield task["impl"]
 
 
 def remote_code_modules(document: Any) -> list[str]:
-    """The module references `auto_map` names: `modeling_x.Cls` -> `modeling_x`, `repo--modeling_x.Cls` kept whole."""
+    """The module references `auto_map` and `custom_pipelines` name: `modeling_x.Cls` -> `modeling_x`,
+    `repo--modeling_x.Cls` kept whole."""
     found: list[str] = []
-    for value in _strings(document.get("auto_map") if isinstance(document, dict) else None):
+    for value in _remote_refs(document):
         module = value.rsplit(".", 1)[0] if "." in value else value
         if module and module not in found:
             found.append(module)
@@ -74,7 +92,9 @@ def remote_code_problems(document: Any, where: str, folder: Path | None) -> list
         reviewed.append(source.name)
         dangerous += [f"{source.name}: {what}" for what in source_problems(source)]
     named = ", ".join(f"{m}.py" for m in modules[:6]) or "modules"
-    detail = f"{where}: auto_map names {named}"
+    via = "auto_map" if isinstance(document.get("auto_map"), dict | list) and document["auto_map"] else \
+        "custom_pipelines"
+    detail = f"{where}: {via} names {named}"
     if elsewhere:
         detail += f"; code from another repository: {', '.join(elsewhere[:3])}"
     if dangerous:

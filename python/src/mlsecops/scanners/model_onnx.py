@@ -111,6 +111,9 @@ def _walk_entry(data: memoryview, pair: list[str]) -> None:
     pair.extend([key, value])
 
 
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def location_problems(locations: list[str], where: str) -> list[Problem]:
     out = []
     for location in locations:
@@ -118,6 +121,8 @@ def location_problems(locations: list[str], where: str) -> list[Problem]:
         escapes = (
             location.startswith(("/", "\\")) or (len(location) > 1 and location[1] == ":")
             or normal == ".." or normal.startswith("../") or "\x00" in location
+            # a URI (`file:///etc/passwd`): onnx resolves it as a path joined to the folder, other readers as a URI
+            or _URI_SCHEME.match(location) is not None or location.startswith("~")
         )
         if escapes:
             out.append(Problem(

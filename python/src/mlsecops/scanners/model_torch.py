@@ -27,6 +27,13 @@ _KNOWN_OP_NAMESPACES = frozenset(
     ("aten", "prim", "quantized", "_quantized", "_caffe2", "profiler", "quantized_decomposed")
 )
 _UNSAFE_OPS = frozenset(("from_file", "save", "load", "_load_for_mobile", "system", "load_library", "_save_parameters"))
+# torch functions TorchScript can call that reach the file system (the ops behind them: aten::from_file, ...)
+_FILE_FUNCTIONS = frozenset(
+    ("from_file", "load", "save", "jit.load", "jit.save", "serialization.load", "serialization.save",
+     "hub.load", "ops.load_library", "classes.load_library", "_C._load_for_lite_interpreter",
+     "_C.import_ir_module", "storage.from_file", "UntypedStorage.from_file", "TypedStorage.from_file",
+     "ByteStorage.from_file", "FloatStorage.from_file")
+)
 _UNSAFE_NAMES = frozenset(
     ("eval", "exec", "open", "__import__", "compile", "globals", "locals", "os", "subprocess",
      "sys", "builtins", "__builtins__", "importlib", "load_library")
@@ -56,6 +63,12 @@ def torchscript_code_problems(source: bytes, where: str) -> list[Problem]:
                         f"TorchScript code imports {name}", where))
         elif isinstance(node, ast.Attribute):
             chain = _chain(node)
+            if _rooted_in_torch(node) and chain and ".".join(chain) in _FILE_FUNCTIONS:
+                # torch.from_file / torch.load / torch.jit.load ...: the model reads or writes host files
+                key = f"torchscript-file-op:{'.'.join(chain)}"
+                out.setdefault(key, _problem(key, Severity.HIGH,
+                                             f"TorchScript code calls torch.{'.'.join(chain)}, which reads or "
+                                             "writes files of the host", where))
             if len(chain) >= 3 and chain[0] == "ops":
                 namespace, op = chain[1], chain[2]
                 if namespace not in _KNOWN_OP_NAMESPACES or op in _UNSAFE_OPS:
@@ -67,6 +80,13 @@ def torchscript_code_problems(source: bytes, where: str) -> list[Problem]:
             key = f"torchscript-name:{node.id}"
             out.setdefault(key, _problem(key, Severity.CRITICAL, f"TorchScript code uses {node.id}", where))
     return list(out.values())
+
+
+def _rooted_in_torch(node: ast.Attribute) -> bool:
+    current: ast.AST = node
+    while isinstance(current, ast.Attribute):
+        current = current.value
+    return isinstance(current, ast.Name) and current.id == "torch"
 
 
 def _chain(node: ast.Attribute) -> list[str]:

@@ -45,6 +45,11 @@ MAX_INLINE_BYTES = 1 << 16  # longer byte/str arguments are skipped, not kept (n
 MAX_LINE = 1 << 20
 MAX_NESTED = 8  # pickles inside joblib object arrays inside pickles...
 JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper"
+# estimators whose `memory` parameter is a joblib cache location used on fit
+CACHE_MEMORY_OWNERS = frozenset(
+    ("sklearn.pipeline.Pipeline", "sklearn.cluster._agglomerative.FeatureAgglomeration",
+     "sklearn.cluster._agglomerative.AgglomerativeClustering", "imblearn.pipeline.Pipeline")
+)
 _WRAPPER_INIT = ("subclass", "shape", "order", "dtype", "allow_mmap", "numpy_array_alignment_bytes")
 _WRAPPER_DEFAULTS = {"allow_mmap": False, "numpy_array_alignment_bytes": 16}
 HIGHEST_PROTOCOL = 5
@@ -516,8 +521,23 @@ class _Walker:
             target.attrs.update({k: v for k, v in part.items() if isinstance(k, str)})
         target.state = state
         target.built = True
+        if target.cls in CACHE_MEMORY_OWNERS:
+            self.check_cache_memory(target)
         if target.cls == JOBLIB_WRAPPER and self.joblib:
             self.stack[-1] = self.read_joblib_array(target)
+
+    def check_cache_memory(self, target: CallResult) -> None:
+        """`Pipeline(memory=...)`: on fit, joblib caches every step under that location and unpickles what it
+        finds there, so a path chosen by the file's author is a deferred file write and pickle load."""
+        memory = target.attrs.get("memory")
+        if memory is None or isinstance(memory, bool):
+            return
+        is_path = isinstance(memory, str | bytes | LongText)
+        is_memory = isinstance(memory, CallResult) and memory.cls.startswith("joblib.memory.")
+        if is_path or is_memory:
+            shown = repr(memory[:80]) if isinstance(memory, str | bytes) else "a joblib.Memory"
+            self.problem(f"cache-memory:{target.cls}", "model-file/deferred-trigger", Severity.HIGH,
+                         f"{target.cls} caches to {shown}: fitting it writes and unpickles files there")
 
     # ------------------------------------------------------------------ joblib inline arrays
     def read_joblib_array(self, wrapper: CallResult) -> Opaque:
@@ -764,20 +784,16 @@ def _op_append(w: _Walker) -> None:
         target.append(value)
 
 
-def _op_appends(w: _Walker) -> None:
-    items = w.pop_mark()
-    target = w.stack[-1]
-    w.check_target(target, "APPENDS")
-    if isinstance(target, list):
-        target.extend(items)
+def _op_extend(operation: str) -> Any:
+    """APPENDS and ADDITEMS: marked items added to the object below the mark (a set is walked as a list)."""
+    def handler(w: _Walker) -> None:
+        items = w.pop_mark()
+        target = w.stack[-1]
+        w.check_target(target, operation)
+        if isinstance(target, list):
+            target.extend(items)
 
-
-def _op_additems(w: _Walker) -> None:
-    items = w.pop_mark()
-    target = w.stack[-1]
-    w.check_target(target, "ADDITEMS")
-    if isinstance(target, list):
-        target.extend(items)
+    return handler
 
 
 def _op_setitem(w: _Walker) -> None:
@@ -952,7 +968,7 @@ _DISPATCH: dict[int, Any] = {
     ord("c"): _op_global,
     ord("d"): _op_dict,
     ord("}"): _push(dict),
-    ord("e"): _op_appends,
+    ord("e"): _op_extend("APPENDS"),
     ord("g"): _op_get,
     ord("h"): _op_binget(1, "<B"),
     ord("i"): _op_inst,
@@ -986,7 +1002,7 @@ _DISPATCH: dict[int, Any] = {
     0x8D: _sized("text", 8, "<Q"),
     0x8E: _sized("bytes", 8, "<Q"),
     0x8F: _push(list),
-    0x90: _op_additems,
+    0x90: _op_extend("ADDITEMS"),
     0x91: _op_frozenset,
     0x92: _op_newobj_ex,
     0x93: _op_stack_global,

@@ -165,6 +165,27 @@ _MANUAL: dict[str, tuple[str, ...]] = {
     "torch.nn.parameter": ("Parameter", "Buffer"),
     "torch.nn.modules.module": ("_WrappedHook",),
     "torch.serialization": ("_get_layout",),
+    # activation functions an nn.Module keeps as an attribute (TransformerEncoderLayer's `activation`):
+    # pure tensor maths, each by the full name pickle writes for it (some live in torch._C._nn)
+    "torch.nn.functional": (
+        "relu", "relu6", "elu", "selu", "celu", "silu", "mish", "tanh", "sigmoid", "hardtanh", "hardsigmoid",
+        "hardswish", "leaky_relu", "glu", "softmax", "softmin", "log_softmax", "softsign", "tanhshrink", "rrelu",
+        "normalize", "dropout", "layer_norm",
+    ),
+    "torch._C._nn": ("gelu", "softplus", "log_sigmoid", "softshrink", "linear"),
+    # what transformers' Trainer saves as `training_args.bin` (torch.save of TrainingArguments): the dataclass,
+    # its enums (`ExplicitEnum`: a lookup by value) and the dataclasses and state it holds
+    "transformers.training_args": ("TrainingArguments", "OptimizerNames", "ParallelMode"),
+    "transformers.training_args_seq2seq": ("Seq2SeqTrainingArguments",),
+    "transformers.trainer_utils": (
+        "IntervalStrategy", "SaveStrategy", "HubStrategy", "SchedulerType", "FSDPOption", "HPSearchBackend",
+        "EvaluationStrategy",
+    ),
+    "transformers.trainer_pt_utils": ("AcceleratorConfig",),
+    "transformers.debug_utils": ("DebugOption",),
+    # accelerate's process description (a plain object filled by BUILD; no __setstate__) and its enums
+    "accelerate.state": ("PartialState",),
+    "accelerate.utils.dataclasses": ("DistributedType", "PrecisionType", "DynamoBackend"),
 }
 
 # Generated from the installed libraries (see the module docstring): scikit-learn estimators and the

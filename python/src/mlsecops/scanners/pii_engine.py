@@ -20,12 +20,12 @@ from .pii_validators import (
     is_nanp_region,
     phone_shaped,
     valid_card,
-    valid_date,
     valid_email,
-    valid_european_phone,
     valid_iban,
     valid_ipv4,
     valid_ipv6,
+    valid_national_phone,
+    valid_numeric_date,
     valid_phone,
     valid_phone_00,
     valid_phone_with_extension,
@@ -66,20 +66,43 @@ _IPV6_CANDIDATE = (
 )
 # A date with its month written out, in the languages of support and CRM text (`22 December 1971`,
 # `Feb 22 1948`, `November 4, 1944`, `22. Dezember 1971`, `22 de diciembre de 1971`).
+# Only English puts the month first (`Feb 22 1948`): that branch starts at a month name, so it lists English
+# names alone; a short name of another language (`set`, `out`, `sie`, `lis`) would start a match attempt at
+# every such word of prose.
 _MONTH = rb"(?:" + MONTH_ALTERNATION + rb")"
+_ENGLISH_MONTH = (rb"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+                  rb"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
 _WORDY_DATE_CANDIDATE = (  # loose on the separators (the validator is exact): half the compile time
     rb"(?i)\b\d{1,2}(?:st|nd|rd|th|er|o)?[. ,/-]{0,3}(?:(?:de|of|del) )?" + _MONTH
-    + rb"[., /-]{0,3}(?:(?:de|del) )?\d{4}\b|\b" + _MONTH + rb"[. /-]{0,2}\d{1,2}(?:st|nd|rd|th)?[, /-]{0,2}\d{4}\b"
+    + rb"[., /-]{0,3}(?:(?:de|del) )?\d{4}\b|\b" + _ENGLISH_MONTH
+    + rb"[. /-]{0,2}\d{1,2}(?:st|nd|rd|th)?[, /-]{0,2}\d{4}\b"
 )
+# A Japanese date, `1980年1月12日`, and a numeric date with a two-digit year, `12.01.80`, `1/12/80` (CLDR's short
+# format in German, Italian, Spanish and American English): the latter only ever after a birth-date word.
+# One pattern for the three (each pattern costs the multi-pattern scan on every byte).
+_NUMERIC_DATE_CANDIDATE = (rb"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d\d))\b"
+                           rb"|\b(?:19|20)\d\d\xe5\xb9\xb4\d{1,2}\xe6\x9c\x88\d{1,2}\xe6\x97\xa5")
 # Numbers the grouped patterns below do not cover: `1-801-660-6745`, an extension (`x123`), the `00`
-# international prefix (`0049 30 37056230`), and national formats of European countries distinctive
-# enough to stand without a phone word (French `06 53 83 13 69`, British `020 7946 0018`).
+# international prefix (`0049 30 37056230`), and national numbers of the countries in
+# `NATIONAL_REGIONS` written the way each writes them (French `06 53 83 13 69`, British `020 7946 0018`,
+# Austrian `0664 1234567`, Brazilian `(11) 96123-4567`, Polish `512 345 678`), which stand without a phone word.
 _MORE_PHONES: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
     ("PHONE_NUMBER", rb"(?:\+1[ .-]?)?(?:\b\d{3}[ .-]|\(\d{3}\)\s?)\d{3}[ .-]\d{4}\s?(?:x|ext\.?)\s?\d{1,5}\b",
      valid_phone_with_extension),
-    ("PHONE_NUMBER", rb"\b00[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,5}){1,5}\b", valid_phone_00),
-    ("PHONE_NUMBER", rb"\b0[1-9](?:[ .-]\d\d){4}\b|\b0\d{2,4} \d{3,4} \d{3,4}\b|\b0[67]\d?[ -]\d{7,8}\b"
-     rb"|\b[6-9]\d{2} \d{2} \d{2} \d{2}\b", valid_european_phone),
+    ("PHONE_NUMBER", rb"\b(?:00 ?|011[ .-]?)[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,5}){1,5}\b",
+     valid_phone_00),
+    ("PHONE_NUMBER", rb"\b1[38]00[ .-]\d{3}[ .-]\d{3}\b", valid_national_phone),  # Australia's 1800 / 1300
+    ("PHONE_NUMBER", rb"\(0?\d{1,5}\)[ .-]?\d{2,10}(?:[ .-]\d{2,8}){0,3}\b"  # (area) number
+     # trunk 0 and area, then one block or groups; `0451 - 641953`, `079 / 302 18 92` as well
+     rb"|\b0\d{1,5}(?:(?:[ ./-]| [/-] )\d{5,10}|(?: [/-] |[ .-])\d{2,5}(?:[ .-]\d{2,5}){1,3})\b"
+     # an Italian mobile (3xx), grouped 3-3-4 as North America groups its numbers, where area codes 3xx are not all
+     # assigned (`333 123 4567`) and exchanges never start with 0 or 1 (`312 099 1048`)
+     rb"|\b3\d{2}[ .-]\d{3}[ .-]\d{4}\b"
+     # without a trunk prefix, only the groupings countries use (an SSN's 3-2-4 or an address's dotted quad
+     # would be a candidate only to be rejected): 3-3-3, 3-2-2-2, 2-3-2-2, 2-2-2-2, 2-3-4, Brazil's 2-5-4
+     rb"|\b[1-9]\d{2}[ .-]\d{3}[ .-]\d{3}\b|\b[1-9]\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2}\b"
+     rb"|\b[1-9]\d(?:[ -]\d{3}[ -]\d{2}[ -]\d{2}|[ -]\d{2}[ -]\d{2}[ -]\d{2}|[ -]\d{3}[ -]\d{4}|[ -]\d{4,5}-\d{4})\b",
+     valid_national_phone),
 )
 # After a phone word, a number need only be well-formed: the numbering metadata lags behind new area
 # codes, and a national format of another country is still a phone number. The candidate starts at
@@ -89,7 +112,8 @@ _PHONE_WORDS = (  # English, German, French, Spanish, Italian, Dutch, Portuguese
     rb"|\bhandy|telefon|erreichbar|r\xc3\xbcckruf|\banruf|\brufen|\bt\xc3\xa9l|\bportable|\bappel|joindre"
     rb"|tel\xc3\xa9fono|m\xc3\xb3vil|\bmovil|ll\xc3\xa1m|\bllam|cellulare|\bchiam|telefoon|mobiel|\bbel (?:me|ons)"
     rb"|\bbellen|telem\xc3\xb3vel|\bligue|\bligar|\bmy number|\bnumer telefonu|\bkom\xc3\xb3rk|\bph[.:]|\bmob[.:]"
-    rb"|\bring (?:me|us)|\btext (?:me|us)"
+    rb"|\bring (?:me|us|mig|til)|\btext (?:me|us)|celular|\bfone\b|\bcontato|joignable|rufnummer|\bkom[.:]|\bdzwo"
+    rb"|\xe9\x9b\xbb\xe8\xa9\xb1|\xe6\x90\xba\xe5\xb8\xaf|\xe9\x80\xa3\xe7\xb5\xa1\xe5\x85\x88"  # 電話 携帯 連絡先
 )  # a bare "number" is mostly a card's or an order's
 # The match ends at the number's first digit (one match report per phone word, however the number is
 # grouped); the confirmer reads the number on from there.
@@ -110,7 +134,7 @@ _PII_PATTERNS: tuple[tuple[str, bytes, Callable[[bytes], int]], ...] = (
     ("US_SSN", rb"\b\d{3}[- ]\d{2}[- ]\d{4}\b", valid_ssn),
     ("IP_ADDRESS", rb"\b(?:\d{1,3}\.){3}\d{1,3}\b", valid_ipv4),
     ("IP_ADDRESS", _IPV6_CANDIDATE, valid_ipv6),
-    ("DATE_OF_BIRTH", rb"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b", valid_date),
+    ("DATE_OF_BIRTH", _NUMERIC_DATE_CANDIDATE, valid_numeric_date),
     ("DATE_OF_BIRTH", _WORDY_DATE_CANDIDATE, valid_wordy_date),
     (
         "PHONE_NUMBER",
@@ -145,24 +169,50 @@ _NATIONAL_NANP_HYPERSCAN = (
 # "tel" or "fax": a reference or an amount is written the same way.
 _SUBSCRIBER_PHONE: tuple[str, bytes, Callable[[bytes], int]] = (
     "PHONE_NUMBER", rb"\b0\d{1,4}[ ./-]\d{6,8}\b", valid_phone)
-_PHONE_CONTEXT = re.compile(rb"(?i)(?:\btel|phone|\bfax|mobil|handy|\bcall|\b(?:an)?ruf|\bt\xc3\xa9l)")
+_PHONE_CONTEXT = re.compile(rb"(?i)(?:\btel|phone|\bfax|mobil|handy|\bcall|\b(?:an)?ruf|\bt\xc3\xa9l|"
+                            + _PHONE_WORDS + rb")")
 PHONE_CONTEXT_WINDOW = 24
+# (Every word above costs the multi-pattern scan on all text, prose included: the list is kept to the words
+# that label a phone number in the languages of our users, not every synonym.)
 _START = itemgetter(1)  # Entity.start, read in C
 # Words that make a date a birth date. They are found in the same multi-pattern pass as the values
 # (a "marker" pattern, never an entity): a date then asks only whether one ends just before it.
 _DOB_WORDS = (
     rb"(?i)(?:\bdob\b|\bd\.o\.b|birth|\bb-?day|\bborn\b|geburt|geboren|\bgeb\.|naissance|\bn\xc3\xa9e?\s|nacimiento"
-    rb"|\bnacid[oa]|nascita|\bnat[oa]\b|nascimento|\bnascid[oa]|geboorte|\bf\xc3\xb8dsel|f\xc3\xb6d(?:d|elsedag)|urodz)")
+    rb"|\bnacid[oa]|nascita|\bnat[oa]\b|nascimento|\bnascid[oa]|\bnasc\.|geboorte|\bf\xc3\xb8dsel|\bf\xc3\xb8dt\b"
+    rb"|f\xc3\xb6d(?:d|else)|urodz|\bur\.|narozen|syntym|cumplea|compleanno|verjaardag"
+    rb"|\xe7\x94\x9f\xe5\xb9\xb4\xe6\x9c\x88\xe6\x97\xa5|\xe8\xaa\x95\xe7\x94\x9f\xe6\x97\xa5)")  # 生年月日 誕生日
 _DOB_MARKER = ("DOB_CONTEXT", _DOB_WORDS, None)
 DOB_CONTEXT_WINDOW = 24
 _IDENTIFIER_JOINERS = frozenset(b"-_/.#:" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
 _NUMBER_JOINERS = frozenset(b"-_/#" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
-# A dotted number right after one of these words is a software version, not an address: `Build 10.5.7.31`.
-VERSION_WORDS = frozenset({b"version", b"ver", b"v", b"build", b"release", b"rel", b"firmware", b"fw", b"rev",
-                           b"revision", b"patch", b"sdk", b"kernel", b"driver", b"bios", b"vsn", b"versi\xc3\xb3n",
-                           b"versione", b"versie", b"vers\xc3\xa3o"})
-_NUMBER_WORDS = frozenset({b"no", b"nr", b"number", b"#"})
+# A dotted number shortly after one of these words is a software version, not an address: `Build 10.5.7.31`,
+# `build-10.5.7.31`, `version is 1.2.3.4`, `wersja aplikacji 1.2.3.4`, `バージョン 1.2.3.4`. Compounds count too:
+# a word that ends in one of `VERSION_ENDINGS` (`Firmwareversion`, `Softwareversion`).
+VERSION_WORDS = frozenset({"version", "ver", "v", "vers", "build", "release", "rel", "firmware", "fw", "rev",
+                           "revision", "patch", "sdk", "kernel", "driver", "bios", "vsn", "versión", "versione",
+                           "versie", "versão", "versao", "wersja", "wersji", "wersję", "wersjа", "versjon",
+                           "バージョン", "ビルド", "ファームウェア", "app", "software", "sw", "plugin",
+                           "package", "update", "updated", "upgrade", "upgraded", "hotfix", "nightly", "edition"})
+VERSION_ENDINGS = ("version", "versie", "versión", "versione", "versão", "wersja", "build", "release", "firmware")
+# A word between the cue and the number that says an address follows: `Build server at 10.0.0.5`.
+ADDRESS_WORDS = frozenset({"ip", "ipv4", "address", "addr", "adresse", "adres", "adresu", "dirección", "direccion",
+                           "indirizzo", "endereço", "endereco", "server", "host", "hostname", "gateway", "proxy",
+                           "router", "dns", "node", "from", "at", "on", "von",
+                           "subnet", "peer", "client", "remote", "source", "src", "dst", "destination"})
+VERSION_REACH = 4  # words looked back from the number
+VERSION_WINDOW = 48  # bytes looked back from the number
+_WORDS = re.compile(r"[^\W\d_]+|\d+")
+# The same words as UTF-8 bytes: the check runs on every address candidate, in bytes it costs a split and
+# a few set lookups.
+_VERSION_WORDS_B = frozenset(w.encode() for w in VERSION_WORDS)
+_VERSION_ENDINGS_B = tuple(w.encode() for w in VERSION_ENDINGS)
+_ADDRESS_WORDS_B = frozenset(w.encode() for w in ADDRESS_WORDS)
+_BYTE_WORDS = re.compile(rb"[a-z\x80-\xff]+")  # on lower-cased bytes: ASCII words, and UTF-8 runs as words
+_NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)
 _VERSION_SUFFIX = re.compile(rb"[-+_~][A-Za-z]|\.\d|[A-Za-z]")  # 10.5.7.31-beta, 1.2.3.4+build, 4.1.2.0rc1
+_VERSION_TAIL = re.compile(  # 10.5.7.31 beta, 1.2.3.4 (RC2), 2.0.1.3 SNAPSHOT
+    rb"(?i)[ \t]*[(\[]?(?:beta|alpha|rc\d*|preview|snapshot|dev|nightly|final|stable|lts|hotfix|build|release)\b")
 
 
 class Entity(NamedTuple):
@@ -230,6 +280,7 @@ class PiiEngine:
                       for m in self._meaning]
         self._marker = next((i for i, m in enumerate(self._meaning) if m is _DOB_MARKER), -1)
         self._marks: list[int] = []  # ends of birth-date words in the data `find` is looking at
+        self._references = False  # whether `find` is looking at a column of references
         self._region = phone_region
         # per `all_dates` and pattern id, the function that turns a candidate span into an entity or None
         pairs = [(self._secret_confirmer(m),) * 2 if isinstance(m, SecretRule)
@@ -243,13 +294,16 @@ class PiiEngine:
     def backend(self) -> str:
         return self._matcher.backend
 
-    def find(self, data: bytes, *, all_dates: bool = False) -> list[Entity]:
+    def find(self, data: bytes, *, all_dates: bool = False, references: bool = False) -> list[Entity]:
         """Validated, non-overlapping entities.
 
         A date counts as a birth date only with context (`dob`, `birth`, `born` just before it);
         with `all_dates` every valid date is returned, `detail="context"` marking those with
         textual context, so a caller that knows a column holds birth dates can keep the rest.
+        `references`: the data is a column of order, invoice or tracking references (`is_reference_column`),
+        where an ungrouped Luhn-valid run is no card unless a card word stands before it.
         """
+        self._references = references
         longest = self._matcher.longest(data)
         if not longest:
             return []
@@ -327,7 +381,22 @@ class PiiEngine:
         def phone(data: bytes, start: int, end: int) -> Entity | None:
             if start and data[start - 1] in _IDENTIFIER_JOINERS:
                 return None  # the tail of an order id like ORD-2023-004512
-            return value_at(data, start, end)
+            entity = value_at(data, start, end)
+            if entity is not None and entity[2] < len(data) and data[entity[2]] == 0x20:
+                extension = _EXTENSION_AFTER.match(data, entity[2])  # `030 1234567 Durchwahl -12`, `poste 12`
+                if extension:
+                    high = extension.end()
+                    return _entity((entity_type, entity[1], high, data[entity[1] : high], ""))
+            return entity
+
+        def national_phone(data: bytes, start: int, end: int) -> Entity | None:
+            if start >= 2 and data[start - 1] in _GROUP_SEPARATORS and 48 <= data[start - 2] <= 57:
+                return None  # the tail of a longer grouped number: a tax id `39 877 468 745`
+            if end + 1 < len(data) and data[end] in _GROUP_SEPARATORS_OR_COMMA and 48 <= data[end + 1] <= 57:
+                return None  # the head of one: a Brazilian CPF `347.602.224-83`, an amount `306.840.667,59`
+            if _after_reference_word(data, start):
+                return None  # `Kundennummer 030 123456`, `Konto 0301 234567`: written like a phone, named otherwise
+            return phone(data, start, end)
 
         def phone_in_context(data: bytes, start: int, end: int) -> Entity | None:
             window = data[max(0, start - PHONE_CONTEXT_WINDOW) : start]
@@ -345,17 +414,20 @@ class PiiEngine:
             return _LINE_OR_DIGIT.search(data, marks[index - 1], start) is None
 
         def birth_date_in_context(data: bytes, start: int, end: int) -> Entity | None:
-            return value_at(data, start, end, "context") if birth_context(data, start) else None
+            if not birth_context(data, start) or (end - start <= 8 and _after_version_word(data, start)):
+                return None  # `born ... running version 2.8.19`: a short dotted number after a version word
+            return value_at(data, start, end, "context")
 
         def any_date(data: bytes, start: int, end: int) -> Entity | None:
             return value_at(data, start, end, "context" if birth_context(data, start) else "")
 
         def ip_address(data: bytes, start: int, end: int) -> Entity | None:
-            if _VERSION_SUFFIX.match(data, end, end + 2):
-                return None  # `10.5.7.31-beta`, or four parts of an OID such as 1.3.6.1.5.5.7.3.1
-            if _after_version_word(data, start) or (
+            if _VERSION_SUFFIX.match(data, end, end + 2) or _VERSION_TAIL.match(data, end, end + 16):
+                return None  # `10.5.7.31-beta`, `1.2.3.4 (beta)`, or four parts of an OID such as 1.3.6.1.5.5.7.3.1
+            if _after_version_word(data, start) or ((end - start == 11 or _right_after_phone_word(data, start))
+                                                    and _after_phone_word(data, start)) or (
                     start >= 2 and data[start - 1] == 0x2F and chr(data[start - 2]).isalpha()):
-                return None  # `Build 10.5.7.31`, `firmware version: 2.1.0.3`, `Firefox/115.0.1.2`
+                return None  # `Build 10.5.7.31`, `firmware version: 2.1.0.3`, `Firefox/115.0.1.2`, `tlf. 34.40.95.78`
             return value_at(data, start, end)
 
         def labelled_value(data: bytes, start: int, end: int) -> Entity | None:
@@ -381,6 +453,20 @@ class PiiEngine:
         def card(data: bytes, start: int, end: int) -> Entity | None:
             if start and data[start - 1] == 0x2B:
                 return None  # `+43 662 17850 255`: a number after a plus sign is dialled, not a card
+            if start >= 2 and data[start - 1] in _ID_PUNCTUATION and data[start - 2] in _WORD_BYTES:
+                return None  # the tail of an id: `ORD-4111111111111111`, `INV/2024...`
+            entity = value_at(data, start, end)
+            if entity is None or b" " in entity[3] or b"-" in entity[3]:
+                return entity  # grouped as printed on a card (4-4-4-4, 4-6-5): a card wherever it stands
+            if (self._references or _after_reference_word(data, start)) and not _after_card_word(data, start):
+                return None  # a Luhn-valid run in an order, invoice or tracking reference is chance, not a card
+            return entity
+
+        def ssn(data: bytes, start: int, end: int) -> Entity | None:
+            if start >= 2 and data[start - 1] in _GROUP_SEPARATORS and 48 <= data[start - 2] <= 57:
+                return None  # inside a longer grouped number: `011 49 1517 7047647`
+            if end + 1 < len(data) and data[end] in _GROUP_SEPARATORS and 48 <= data[end + 1] <= 57:
+                return None
             return value_at(data, start, end)
 
         open_ended = pattern in _OPEN_ENDED
@@ -390,21 +476,104 @@ class PiiEngine:
             return birth_date_in_context, any_date
         if pattern == _SUBSCRIBER_PHONE[1]:
             return phone_in_context, phone_in_context
-        confirm = {"PHONE_NUMBER": phone, "IP_ADDRESS": ip_address, "CREDIT_CARD": card}.get(entity_type, value_at)
+        if validator is valid_national_phone:
+            return national_phone, national_phone
+        confirm = {"PHONE_NUMBER": phone, "IP_ADDRESS": ip_address, "CREDIT_CARD": card, "US_SSN": ssn}.get(
+            entity_type, value_at)
         return confirm, confirm
 
 
 def _after_version_word(data: bytes, start: int) -> bool:
-    """Whether the word just before `start` (maybe followed by "no." or ":") names a version or build."""
-    words = data[max(0, start - 32) : start].lower().replace(b":", b" ").replace(b"=", b" ").split()[-2:]
-    words = [w.rstrip(b".#") or w for w in words]
-    if words and words[-1] in _NUMBER_WORDS:
-        words = words[:-1]
-    return bool(words) and words[-1] in VERSION_WORDS
+    """Whether a version or build word (`VERSION_WORDS`) comes at most `VERSION_REACH` words before `start`
+    on the same line, with no number and no address word (`ADDRESS_WORDS`) between it and `start`."""
+    head = data[max(0, start - VERSION_WINDOW) : start]
+    cut = max(head.rfind(b"\n") + 1, len(head.rstrip(_NOT_DIGITS)))  # after the line's start and the last number
+    words = _BYTE_WORDS.findall(head[cut:].lower())[-VERSION_REACH:]
+    for word in reversed(words):
+        if word in _VERSION_WORDS_B or word.endswith(_VERSION_ENDINGS_B):
+            return True
+        if word in _ADDRESS_WORDS_B:
+            return False
+    return False
+
+
+# The word right before a number that names it as something else than a phone number: a customer, order,
+# account or tax number (`Kundennummer 030 123456`). Compounds count by their ending (`Rechnungsnummer`).
+REFERENCE_WORDS = frozenset({"nr", "no", "n", "konto", "account", "acct", "ref", "reference", "referenz", "order",
+                             "auftrag", "invoice", "rechnung", "factura", "fattura", "facture", "faktura", "ticket",
+                             "id", "kunde", "customer", "contract", "vertrag", "policy", "iban", "blz", "bic", "tax",
+                             "vat", "pesel", "nip", "regon", "cpf", "cnpj", "cep", "kod", "plz", "zip", "postcode",
+                             "code", "siret", "siren", "sku", "serial", "sn", "tracking", "pedido", "ordine",
+                             "commande", "bestelling", "zamówienie", "dossier", "case", "isbn", "bsn", "nif", "nie",
+                             "dni", "steuer", "ust", "bestellung", "sendung", "artikel", "item", "batch", "lot"})
+REFERENCE_ENDINGS = ("nummer", "number", "numer", "número", "numero", "numéro", "konto", "id")
+
+
+def _after_reference_word(data: bytes, start: int) -> bool:
+    """The last word before `start` on its line, across punctuation (`order_ref: `, `Nr. `, `"invoice": "`), names
+    a reference. Read backwards in bytes: it runs on every card and national phone candidate."""
+    head = data[max(0, start - 32) : start].rstrip(_REFERENCE_PUNCTUATION)
+    word = _REVERSED_WORD.match(head[::-1])
+    if word is None:
+        return False
+    text = word.group()[::-1].decode("utf-8", "ignore").lower()
+    return text in REFERENCE_WORDS or text.endswith(REFERENCE_ENDINGS)
+
+
+_REFERENCE_PUNCTUATION = b" \t:#.\"'=,;([{/-_"
+_REVERSED_WORD = re.compile(rb"[A-Za-z\x80-\xff]+")  # a word's bytes reversed (UTF-8 continuation bytes too)
+
+
+# Words that name a card number: a reference word before a number does not outweigh one of these (`card number`).
+_CARD_WORDS = re.compile(rb"(?i)card|kart|carte|tarjeta|carta|cart\xc3\xa3o|visa|master|amex|american express|discover"
+                         rb"|maestro|\bjcb\b|diners|\bcc\b|\bkk\b|\bcb\b|\bpan\b")
+_ID_PUNCTUATION = frozenset(b"-_/#")
+# A column whose name says it holds references: `order_ref`, `OrderId`, `invoice_no`, `tracking_number`.
+_REFERENCE_COLUMN = re.compile(r"(?i)order|ref|invoice|tracking|ticket|booking|confirmation|shipment|parcel|sku"
+                               r"|bestell|rechnung|auftrag|commande|facture|pedido|factura|ordine|fattura|bestelling")
+
+
+def is_reference_column(name: str) -> bool:
+    """Whether a column's name says it holds order, invoice or tracking references and names no card:
+    pass `references=True` to `PiiEngine.find` for its cells."""
+    return bool(_REFERENCE_COLUMN.search(name)) and not _CARD_WORDS.search(name.encode())
+
+
+def _after_card_word(data: bytes, start: int) -> bool:
+    head = data[max(0, start - 40) : start]
+    return _CARD_WORDS.search(head[head.rfind(b"\n") + 1 :]) is not None
+
+
+_STRONG_PHONE_WORDS = (b"tel", b"tlf", b"phone", b"fax", b"mobil", b"handy", b"cell", b"celular", b"portable",
+                       b"t\xc3\xa9l", b"kom", b"ph", b"mob", b"fone")
+
+
+def _right_after_phone_word(data: bytes, start: int) -> bool:
+    """A word that can only label a phone number (`tel.`, `mobile:`, `Telefon:`) stands right before `start`."""
+    head = data[max(0, start - 16) : start].rstrip(b" \t:.")
+    words = head.rsplit(None, 1)
+    return bool(words) and words[-1].lower().startswith(_STRONG_PHONE_WORDS)
+
+
+def _after_phone_word(data: bytes, start: int) -> bool:
+    """Whether a phone word ends at most `PHONE_CONTEXT_WINDOW` bytes before `start` with no number or address
+    word between: a dotted number of four pairs there is dialled (Danish `tlf. 34.40.95.78`), not an address."""
+    head = data[max(0, start - PHONE_CONTEXT_WINDOW) : start]
+    head = head[head.rfind(b"\n") + 1 :]
+    word = _PHONE_CONTEXT.search(head)
+    if word is None:
+        return False
+    between = _WORDS.findall(head[word.end() :].decode("utf-8", "ignore").lower())
+    return not any(w.isdigit() or w in ADDRESS_WORDS for w in between)
 
 
 _LABELLED = frozenset({_PHONE_IN_CONTEXT, _SSN_IN_CONTEXT, _DOB_WORDS, _NANP_WITH_ONE})
 _OPEN_ENDED = frozenset({_PHONE_IN_CONTEXT, _SSN_IN_CONTEXT})
+_GROUP_SEPARATORS = frozenset(b" .-/")
+# An extension after a validated number, in the languages of `_PHONE_WORDS`
+_EXTENSION_AFTER = re.compile(rb"(?i) (?:x|ext\.?|extension|extensi\xc3\xb3n|poste|ramal|interno|int\.|durchwahl|dw\."
+                              rb"|toestel|tst\.|wew\.|nebenstelle) ?-?\d{1,5}\b")
+_GROUP_SEPARATORS_OR_COMMA = frozenset(b" .-/,")
 _WORD_BYTES = frozenset(b"_" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
 
 

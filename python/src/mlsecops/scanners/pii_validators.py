@@ -263,24 +263,93 @@ _NANP_FORM = re.compile(r"[2-9]\d\d[2-9]\d{6}")  # NPA-NXX-XXXX: area code and e
 
 
 def valid_phone_00(candidate: bytes) -> int:
-    """An international number dialled with the `00` prefix (`0049 30 37056230`): valid as its `+` form."""
-    digits = candidate[2:].translate(None, b" .-()/").decode("ascii", "replace")
+    """An international number dialled with the `00` prefix (`0049 30 37056230`, `00 49 30 37056230`) or North
+    America's `011` (`011 49 30 37056230`): valid as its `+` form."""
+    exit_code = 3 if candidate.startswith(b"011") and not candidate.startswith(b"0011") else 2
+    digits = candidate[exit_code:].translate(None, b" .-()/").decode("ascii", "replace")
     if not digits.isdigit() or not 7 <= len(digits) <= 15 or b"(0)" in candidate:
         return 0
     return len(candidate) if _international_valid(digits) else 0
 
 
-# European countries whose national formats are distinctive enough to count without a phone word.
-EUROPEAN_REGIONS = ("FR", "GB", "NL", "BE", "ES", "IT", "CH", "PT", "IE", "LU")
+# Countries whose national numbers count without a phone word when written as that country writes them.
+NATIONAL_REGIONS = ("DE", "AT", "CH", "FR", "BE", "NL", "LU", "GB", "IE", "IT", "ES", "PT", "BR", "PL", "SE", "DK",
+                    "NO", "FI", "JP", "MX", "AU")
 
 
-def valid_european_phone(candidate: bytes) -> int:
-    """A national number (`06 53 83 13 69`, `020 7946 0018`) valid in one of `EUROPEAN_REGIONS`."""
-    text = candidate.decode("ascii", "replace")
-    return len(candidate) if any(_phone_valid(text, region) for region in EUROPEAN_REGIONS) else 0
+@cache
+def _national_prefix(region: str) -> str:
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return (metadata.national_prefix or "") if metadata else ""
 
 
-_EXTENSION = re.compile(rb"\s?(?:x|ext\.?|extension)\s?\d{1,5}$", re.IGNORECASE)
+@cache
+def _region_calling_code(region: str) -> int:
+    import phonenumbers
+
+    return int(phonenumbers.country_code_for_region(region))
+
+
+@lru_cache(maxsize=4096)
+def _national_groups(text: str, region: str) -> tuple[bytes, ...] | None:
+    """The digit groups of the number as `region` writes it nationally, or None when it is not valid there."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return tuple(_DIGIT_GROUPS.findall(written.encode()))
+
+
+def _written_nationally(groups: list[bytes], canonical: tuple[bytes, ...]) -> bool:
+    """The groups are the country's own national grouping: its area code or prefix first (with the trunk 0 or
+    without it where the country's format drops it, as Brazil's `(011)`), then the same groups, the
+    subscriber part in one block (`0664 1234567`, `06-12345678`), or 3-3-3 for nine digits (`612 345 678`)."""
+    if len(groups) == 2 and groups[0][:1] == b"0" and (canonical[0].startswith(groups[0])
+                                                     or groups[0].startswith(canonical[0])):
+        return True  # prefix, then the rest in one block, the prefix cut a digit early or late: `0151 23456789`
+    if groups[0] != canonical[0] and groups[0] != b"0" + canonical[0]:
+        return False
+    if len(groups) == 2 or groups[1:] == list(canonical[1:]):
+        return True
+    return [len(g) for g in groups] == [3, 3, 3]
+
+
+def valid_national_phone(candidate: bytes) -> int:
+    """A national number without its country code, valid in one of `NATIONAL_REGIONS` and grouped the way
+    that country writes it: `0664 1234567`, `(11) 96123-4567`, `512 345 678`, `06-12345678`, `090-1234-5678`.
+    Two groups or more: a bare run of digits is an id; a date, an amount or an id grouped otherwise is none."""
+    groups = _DIGIT_GROUPS.findall(candidate)
+    if len(groups) < 2:
+        return 0
+    digits = b"".join(groups)
+    if not 8 <= len(digits) <= 12 or len(set(digits)) < 3 or _DATE_SHAPE.fullmatch(candidate):
+        return 0
+    number = digits.decode("ascii")
+    text = candidate.decode("ascii")
+    for region in NATIONAL_REGIONS:
+        prefix = _national_prefix(region)
+        significant = number[len(prefix):] if prefix and number.startswith(prefix) else number
+        pattern = _country_pattern(_region_calling_code(region))
+        if pattern is None or not pattern.fullmatch(significant):
+            continue  # the fast regex of every valid number first: most candidates stop here
+        canonical = _national_groups(text, region)
+        if canonical and _written_nationally(groups, canonical):
+            return len(candidate)
+    return 0
+
+
+# `ext. 12`, `x12`, and the words of the other languages: `Durchwahl -12`, `poste 12`, `ramal 12`, `interno 12`,
+# `toestel 12`, `wew. 12`.
+_EXTENSION_WORDS = (rb"x|ext\.?|extension|extensi\xc3\xb3n|poste|ramal|interno|int\.|durchwahl|dw\.|toestel|tst\."
+                    rb"|wew\.|nebenstelle")
+_EXTENSION = re.compile(rb"\s?(?:" + _EXTENSION_WORDS + rb")\s?-?\d{1,5}$", re.IGNORECASE)
 
 
 def valid_phone_with_extension(candidate: bytes, region: str = "US") -> int:
@@ -293,11 +362,16 @@ def valid_phone_with_extension(candidate: bytes, region: str = "US") -> int:
 
 # A number as people write one: optional + or 00 and a calling code, then digit groups (maybe an
 # area code in parentheses), then maybe an extension. What a phone word admits without the metadata.
+# Groups are joined by one space, dot, dash or slash, or a dash or slash between spaces: never by ". "
+# or ", ", which end the number (`Tel. 0455 215587. 14.0.5.97-beta`).
 _PHONE_SHAPE = re.compile(
-    rb"(?:(?:\+|00)\d{1,3}[ .-]?|1[ .-]?(?=\())?(?:\(\d{1,5}\)[ .-]{0,2})?\d{1,5}(?:[ .\-/]{0,2}\d{1,8}){0,6}"
-    rb"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?"
+    rb"(?:(?:\+|00 ?|011 )\d{1,3}[ .-]?|1[ .-]?(?=\())?(?:\(\d{1,6}\)[ .-]{0,2})?\d{1,5}"
+    rb"(?:(?:[ .\-/]| ?[-/] ?)?\d{1,8}){0,6}"
+    rb"(?:\s?(?i:" + _EXTENSION_WORDS + rb")\s?-?\d{1,5})?"
 )
-_DATE_SHAPE = re.compile(rb"\d{1,4}([-/. ])\d{1,2}\1\d{1,4}|(?:19|20)\d\d[ .\-/].*")  # a date, or a year and more
+# A date (day and month, then a year of two or four digits; or a year first), or a year and more. Not `0800 37 056`
+# or `044 12 345`: a group of three digits is no day, month or year.
+_DATE_SHAPE = re.compile(rb"\d{1,2}([-/. ])\d{1,2}\1(?:\d\d){1,2}|\d{4}([-/. ])\d{1,2}\2\d{1,2}|(?:19|20)\d\d[ .\-/].*")
 
 
 def phone_shaped(candidate: bytes) -> int:
@@ -311,8 +385,9 @@ def phone_shaped(candidate: bytes) -> int:
     core = _EXTENSION.sub(b"", text)
     digits = core.translate(None, b" .-()+/")
     dialled = digits[2:] if core.startswith(b"00") else digits  # without the international prefix
-    if not 7 <= len(dialled) <= 15 or len(set(digits)) == 1 or _DATE_SHAPE.fullmatch(core):
-        return 0
+    if not 7 <= len(dialled) <= 15 or len(set(digits)) == 1 or _DATE_SHAPE.fullmatch(core) or (
+            _SSN_SHAPE.fullmatch(core)):
+        return 0  # a date, or an SSN's 3-2-4 (no country groups a phone number so)
     if digits == core and not 8 <= len(dialled) <= 13:
         return 0  # an ungrouped run: only as long as a full number (Danish ones have eight digits)
     if core.startswith(b"+") and not any(int(digits[:w]) in _calling_codes() for w in (1, 2, 3)):
@@ -321,30 +396,39 @@ def phone_shaped(candidate: bytes) -> int:
 
 
 _DIGIT_GROUPS = re.compile(rb"\d+")
+_SSN_SHAPE = re.compile(rb"\d{3}([- ])\d{2}\1\d{4}")
 _DATE = re.compile(rb"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 
 
-# Month names (and common abbreviations) in the languages support and CRM text is written in.
+# Month names (and common abbreviations) in the languages support and CRM text is written in: CLDR's wide and
+# abbreviated names, formatting and stand-alone forms (Polish and Czech genitives: `12 stycznia 1980`).
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate((
-    "january jan januar janvier enero gennaio januari janeiro janv ene gen jän jänner",
-    "february feb februar février fevrier febrero febbraio februari fevereiro févr fevr",
-    "march mar märz maerz mars marzo maart março marco mär mrt",
-    "april apr avril abril aprile avr abr",
-    "may mai mayo maggio mei maio mag",
-    "june jun juni juin junio giugno junho",
-    "july jul juli juillet julio luglio julho juil lug",
-    "august aug august août aout agosto augustus ago",
-    "september sep sept septembre septiembre settembre setembro set",
-    "october oct oktober octobre octubre ottobre oktober outubro okt ott out",
-    "november nov novembre noviembre novembro",
-    "december dec dezember décembre decembre diciembre dicembre dezembro déc dic dez",
+    "january jan januar janvier enero gennaio januari janeiro janv ene gen jän jänner tammi tammikuu "
+    "tammikuuta leden ledna sty styczeń stycznia styczen",
+    "february feb februar février fevrier febrero febbraio februari fevereiro févr fevr fev lut lutego "
+    "luty helmi helmikuu helmikuuta únor února",
+    "march mar märz maerz mars marzo maart março marco mär mrt marts marca marzec maalis maaliskuu "
+    "maaliskuuta březen března",
+    "april apr avril abril aprile avr abr kwi kwiecień kwietnia kwiecien huhti huhtikuu huhtikuuta duben dubna",
+    "may mai mayo maggio mei maio mag maj maja touko toukokuu toukokuuta květen května",
+    "june jun juni juin junio giugno junho giu cze czerwca czerwiec kesä kesäkuu kesäkuuta červen června",
+    "july jul juli juillet julio luglio julho juil lug lip lipca lipiec heinä heinäkuu heinäkuuta červenec července",
+    "august aug august août aout agosto augustus ago augusti sie sierpień sierpnia sierpien elo elokuu "
+    "elokuuta srpen srpna",
+    "september sep sept septembre septiembre settembre setembro set wrz wrzesień września wrzesien "
+    "wrzesnia syys syyskuu syyskuuta září",
+    "october oct oktober octobre octubre ottobre oktober outubro okt ott out paź październik "
+    "października pazdziernik pazdziernika loka lokakuu lokakuuta říjen října",
+    "november nov novembre noviembre novembro lis listopad listopada listopadu marras marraskuu marraskuuta",
+    "december dec dezember décembre decembre diciembre dicembre dezembro déc dic dez des desember gru "
+    "grudnia grudzień grudzien joulu joulukuu joulukuuta prosinec prosince",
 ), start=1):
     for _name in _names.split():
         MONTHS[_name] = _number
 MONTH_ALTERNATION = b"|".join(sorted({n.encode() for n in MONTHS}, key=lambda n: (-len(n), n)))
 _MONTH_DAY_LIMIT = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_LETTERS = rb"(?:[A-Za-z]|\xc3[\x80-\xbf])+"  # ASCII and Latin-1 letters in UTF-8: `décembre`, `März`
+_LETTERS = rb"(?:[A-Za-z]|[\xc3-\xc5][\x80-\xbf])+"  # ASCII and Latin letters in UTF-8: `décembre`, `października`
 _WORDY_DATE = re.compile(
     rb"(?P<d1>\d{1,2})(?:st|nd|rd|th|er|\xc2\xba|o)?\.?(?:\s+(?:de|of|del)\s+|\s*[-/ ]\s*|\s*)(?P<m1>"
     + _LETTERS + rb")\.?,?(?:\s+(?:de|del)\s+|\s*[-/ ]\s*)(?P<y1>\d{4})"
@@ -383,3 +467,36 @@ def valid_date(candidate: bytes) -> int:
     if (1 <= first <= 12 and 1 <= second <= 31) or (1 <= second <= 12 and 1 <= first <= 31):
         return len(candidate)
     return 0
+
+
+_KANJI_DATE = re.compile(rb"(\d{4})\xe5\xb9\xb4(\d{1,2})\xe6\x9c\x88(\d{1,2})\xe6\x97\xa5")
+
+
+def valid_kanji_date(candidate: bytes) -> int:
+    """`1980年1月12日`: a real day between 1900 and 2030."""
+    match = _KANJI_DATE.fullmatch(candidate)
+    if not match:
+        return 0
+    year, month, day = (int(g) for g in match.groups())
+    return len(candidate) if 1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= _MONTH_DAY_LIMIT[month] else 0
+
+
+_SHORT_YEAR_DATE = re.compile(rb"(\d{1,2})([-/.])(\d{1,2})\2(\d\d)")
+
+
+def valid_short_year_date(candidate: bytes) -> int:
+    """`12.01.80`, `1/12/80`: a real day and month in either order, the same separator twice."""
+    match = _SHORT_YEAR_DATE.fullmatch(candidate)
+    if not match:
+        return 0
+    first, second = int(match.group(1)), int(match.group(3))
+    if (1 <= first <= 12 and 1 <= second <= 31) or (1 <= second <= 12 and 1 <= first <= 31):
+        return len(candidate)
+    return 0
+
+
+def valid_numeric_date(candidate: bytes) -> int:
+    """`1980-01-12`, `12.01.1980`, `12.01.80`, `1980年1月12日`: whichever form the candidate has."""
+    if len(candidate) > 8 and candidate[-3:] == "日".encode():
+        return valid_kanji_date(candidate)
+    return valid_date(candidate) or valid_short_year_date(candidate)

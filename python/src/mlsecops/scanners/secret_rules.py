@@ -73,6 +73,13 @@ def _valid_jwt(token: bytes) -> bool:
         return False
 
 
+def _base64_key_shaped(value: bytes) -> bool:
+    """A random base64 key mixes upper case, lower case and digits; a 40-digit hex digest (a git
+    commit, a SHA-1) or a word does not."""
+    return (any(65 <= c <= 90 for c in value) and any(97 <= c <= 122 for c in value)
+            and any(48 <= c <= 57 for c in value))
+
+
 # Values that document a secret's shape rather than hold one (AWS's own docs end keys in EXAMPLE).
 PLACEHOLDER_MARKERS = (
     b"example", b"xxxx", b"changeme", b"change_me", b"change-me", b"placeholder", b"dummy", b"your_",
@@ -217,8 +224,14 @@ RULES: tuple[SecretRule, ...] = (
     ),
     SecretRule(
         "aws-secret-access-key", "AWS secret access key", Severity.CRITICAL,
-        rb"aws[\w.-]*(?:secret|key)[\w.-]*['\"]?\s*(?::|=|=>|:=)\s*[rbu]?['\"]?[A-Za-z0-9/+=]{40}(?:[^A-Za-z0-9/+=]|$)",
-        (b"aws",), rb"(?P<secret>[A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$)", caseless=True, min_entropy=3.5,
+        rb"aws[\w.-]*(?:secret|key)[\w.-]*['\"]?\s*(?::|=|=>|:=)\s*[rbu]?['\"]?[A-Za-z0-9/+=]{40}(?:[^A-Za-z0-9/+=]|$)"
+        # the same 40-character value after the word "secret" in prose or a record, with or without
+        # "aws" before it: `my aws secret is ...`, `Secret access key: ...`, `"secret": "..."`
+        rb"|\bsecret(?:[ \t_.-]?access)?(?:[ \t_.-]?key)?"
+        rb"(?:['\"]?[ \t]*(?::|=|=>|:=)[ \t]*|[ \t]+(?:(?:is|was)[ \t]+)?)['\"]?"
+        rb"[A-Za-z0-9/+=]{40}(?:[^A-Za-z0-9/+=]|$)",
+        (b"aws", b"secret"), rb"(?P<secret>[A-Za-z0-9/+=]{40})(?:[^A-Za-z0-9/+=]|$)", caseless=True, min_entropy=3.5,
+        validate=_base64_key_shaped,
     ),
     SecretRule(
         "github-pat", "GitHub personal access token (classic)", Severity.CRITICAL,

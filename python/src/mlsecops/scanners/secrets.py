@@ -52,6 +52,27 @@ def secret_finding(hit: SecretHit, location: Location, *, tool: str = TOOL, plac
     )
 
 
+def vocabulary_finding(hit: SecretHit, characters: int, model_file: str, source: str) -> Finding:
+    """A secret of the training texts (`source`: the dataset and column) that the model's vocabulary
+    kept: the model file holds it, at the model gate, whatever waived the dataset's own finding."""
+    return make_finding(
+        rule=f"secret/{hit.rule.id}",
+        title=f"{hit.rule.title} kept in the model's vocabulary",
+        severity=hit.rule.severity,
+        category="secret",
+        tool=TOOL,
+        location=Location(path=model_file),
+        message=(f"{characters} characters of a secret in {source} are words of the vocabulary stored in "
+                 f"{model_file}: whoever gets the model gets them; rotate the secret, remove it from the data "
+                 "(mlsecops redact) and train again"),
+        evidence=redact(hit.text),
+        identity=hit.digest,
+        context="",  # the model file and the value identify it
+        cwe=[hit.rule.cwe],
+        properties={"secret_digest": hit.digest, "kept_characters": characters, "source": source},
+    )
+
+
 class SecretsScanner(Scanner):
     name = "secrets"
     category = "secret"
@@ -63,6 +84,7 @@ class SecretsScanner(Scanner):
         baseline = load_baseline(option_path(targets, options["baseline"])) if options.get("baseline") else set()
         found: list[tuple[str, SecretHit, Location, dict[str, object]]] = []
         binaries: list[str] = []
+        # named from the project root when run alone inside one (target_files): the pipeline's ids
         for target in target_files(targets, TEXT_ARTIFACT_KINDS, skipped=outcome.skipped, findings=outcome.findings):
             found.extend(self._scan_file(engine, target, outcome, binaries))
         if binaries:

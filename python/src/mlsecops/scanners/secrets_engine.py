@@ -8,7 +8,7 @@ generic ones on the same bytes; a line carrying `mlsecops:allow` (or the `gitlea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -104,6 +104,44 @@ class SecretsEngine:
                 hits.setdefault((hit.rule.id, hit.offset), hit)  # overlapping pieces see some values twice
             previous = (offset, data)
         return sorted(hits.values(), key=lambda h: h.offset)
+
+
+# How many characters of a secret, kept as vocabulary words, make a model hold it: a short piece
+# (`bh3m1` of a base64 key) can be an ordinary token of other texts.
+VOCABULARY_KEPT_CHARACTERS = 8
+VOCABULARY_BATCH = 4 * 1024 * 1024  # bytes of texts per multi-pattern pass
+
+
+def secrets_kept_in_vocabulary(texts: Iterable[str], vocabulary: Container[str],
+                               analyse: Callable[[str], list[str]]) -> list[tuple[SecretHit, int]]:
+    """The secrets of the training `texts` that a vocabulary fitted on them kept: (hit, characters kept)
+    for each secret whose words under the vectorizer's own `analyse` are vocabulary words, at least
+    VOCABULARY_KEPT_CHARACTERS characters of it. The model file stores its vocabulary, so it holds them
+    whatever the dataset scan's waivers said. Read from the texts the trainer still holds: nothing of
+    the written model is loaded to check it."""
+    engine = SecretsEngine()
+    kept: dict[str, tuple[SecretHit, int]] = {}
+    batch: list[bytes] = []
+    size = 0
+
+    def scan(parts: list[bytes]) -> None:
+        for hit in engine.scan_bytes(b"\n".join(parts)):
+            if hit.digest in kept:
+                continue
+            characters = sum(len(word) for word in set(analyse(hit.text)) if word in vocabulary)
+            if characters >= VOCABULARY_KEPT_CHARACTERS:
+                kept[hit.digest] = (hit, characters)
+
+    for text in texts:
+        data = text.encode("utf-8", "replace")
+        batch.append(data)
+        size += len(data) + 1
+        if size >= VOCABULARY_BATCH:
+            scan(batch)
+            batch, size = [], 0
+    if batch:
+        scan(batch)
+    return list(kept.values())
 
 
 KEY_REACH = 128  # how far back an assignment's key is followed: `self.config.fast_tokenizer_class`

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Location, Severity, make_finding, number_repeats
-from .files import option_path
+from .files import option_path, tool_path
 from .interface import ScanOutcome, ScanTargets
 from .tools import ToolScanner
 
@@ -37,19 +37,17 @@ class SemgrepScanner(ToolScanner):
                 *[a for p in targets.exclude for a in ("--exclude", p)], str(root)]
 
     def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
-        read_semgrep_report(data or {}, root, outcome)
+        read_semgrep_report(data or {}, root, outcome, targets)
 
 
-def _relative(path: str, root: Path) -> str:
-    for base in (str(root.resolve()), str(root)):
-        if path.startswith(base.rstrip("/") + "/"):
-            return path[len(base.rstrip("/")) + 1 :]
-    return path
+def read_semgrep_report(data: dict[str, Any], root: Path, outcome: ScanOutcome,
+                        targets: ScanTargets | None = None) -> None:
+    """Paths are named as `target_files` names files: from the project root when run alone inside one."""
+    def _relative(path: str, root: Path) -> str:
+        return tool_path(targets or ScanTargets(), root, path)
 
-
-def read_semgrep_report(data: dict[str, Any], root: Path, outcome: ScanOutcome) -> None:
     for error in data.get("errors", []):
-        where = _relative(str(error.get("path", "-")), root)
+        where = "-" if error.get("path") in (None, "", "-") else _relative(str(error.get("path")), root)
         outcome.skipped.append(f"{where}: {str(error.get('message', error.get('type')))[:200]}")
     for result in data.get("results", []):
         path = _relative(str(result.get("path", "")), root)

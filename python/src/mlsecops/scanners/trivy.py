@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Location
+from .files import tool_path
 from .interface import ScanOutcome, ScanTargets
 from .requirements import normalize
 from .tools import ToolScanner
@@ -30,12 +31,17 @@ class TrivyScanner(ToolScanner):
                 *skip_dirs, str(root)]
 
     def read(self, data: Any, root: Path, targets: ScanTargets, outcome: ScanOutcome) -> None:
-        read_trivy_report(data or {}, outcome)
+        read_trivy_report(data or {}, outcome, root, targets)
 
 
-def read_trivy_report(data: dict[str, Any], outcome: ScanOutcome) -> None:
+def read_trivy_report(data: dict[str, Any], outcome: ScanOutcome, root: Path | None = None,
+                      targets: ScanTargets | None = None) -> None:
+    """A result's `Target` is relative to the scanned root; findings name it as `target_files` names files
+    (from the project root when run alone inside one)."""
     for result in data.get("Results") or []:
         target = str(result.get("Target", ""))
+        if root is not None:
+            target = tool_path(targets or ScanTargets(), root, target)
         for vuln in result.get("Vulnerabilities") or []:
             cvss = _best_cvss(vuln.get("CVSS") or {})
             fixed = [v.strip() for v in str(vuln.get("FixedVersion") or "").split(",") if v.strip()]

@@ -6,48 +6,37 @@ dataset: predictions of another length, other rows or other labels are refused (
 No model is loaded and no ML framework imported: as its own process (as Jenkins runs it) the
 stage takes about a second. Classification: accuracy, macro precision/recall/F1, ROC-AUC,
 balanced accuracy, log-loss, confusion matrix and a per-class report; regression: MAE, RMSE,
-R². A metric beyond its threshold, or a regression against the baseline beyond the
-tolerance, is a `metric` finding and fails the stage with exit 1. The baseline is
-`evaluate.baseline` (a previous result or release manifest) or, unset, the project's last
-release in the configured store. A project without a model (`train.kind: none`) has
-nothing to evaluate: the stage passes and says so, and the model gate judges its tests.
+R². Beside them it records the baseline's metrics and the deltas: the baseline is
+`evaluate.baseline` (see `stores/last_release.py` for what it may name) or, unset, the
+project's last release in the configured store. The stage judges nothing: the model gate
+holds the metrics to the policy's bounds and the deltas to its regression tolerance. A
+project without a model (`train.kind: none`) has nothing to evaluate: the stage passes and
+says so, and the model gate judges its tests.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-from ..errors import GateFailed, UsageError
-from ..findings import Finding, Location, Severity, make_finding
+from ..errors import UsageError
 from ..hashing import file_sha256
-from ..ml.metrics import CLASSIFICATION_METRICS, LOWER_IS_BETTER, METRIC_NAMES, REGRESSION_METRICS
+from ..ml.metrics import METRIC_NAMES
 from ..ml.versions import tool_versions
+from ..policy import MODEL_GATE, config_overrides, load_policy
 from ..redact import scrub_url
+from ..stores.last_release import Release, last_release, read_baseline
 from ..workspace import StageResult
 from .base import StageContext, run_stage
-from .train import require_passed
+from .order import cleaned_inputs, require_passed
 
 STAGE = "evaluate"
 TOOL = "mlsecops-evaluate"
-MODEL_LOCATION = "train/model.keras"
-TASK_METRICS = {"classification": CLASSIFICATION_METRICS, "regression": REGRESSION_METRICS}
 
 
 def run(ctx: StageContext) -> StageResult:
     return run_stage(STAGE, _evaluate, ctx)
-
-
-def _check_thresholds_config(thresholds: dict[str, float], task: str = "classification") -> None:
-    key = "evaluate.thresholds" if task == "classification" else "evaluate.regression_thresholds"
-    known = TASK_METRICS.get(task, METRIC_NAMES)
-    if not thresholds:
-        raise UsageError(f"{key} is empty: set at least one metric threshold (nothing to judge fails)")
-    for name in thresholds:
-        if name not in known:
-            raise UsageError(f"{key}.{name}: unknown metric for {task} (known: {', '.join(known)})")
 
 
 def _train_file(ctx: StageContext, recorded: dict[str, str], relative: str) -> Path:
@@ -76,7 +65,8 @@ def _held_out_truth(ctx: StageContext, split: dict[str, Any]) -> tuple[list[int]
     if not ctx.workspace.has_result("load"):
         raise UsageError(f"{STAGE}: the load stage has not run in workspace {ctx.workspace.root} (the held-out "
                          "labels come from its dataset): run `mlsecops load` first or unstash its folder")
-    artifact, shown = find_dataset(ctx.config, ctx.loaded_artifacts())
+    # with redact.enabled train split the cleaned copy: its digest is the one split.json records
+    artifact, shown = find_dataset(ctx.config, cleaned_inputs(ctx, ctx.loaded_artifacts(), needed_by=STAGE))
     if not artifact.path.is_file():
         raise UsageError(f"{shown}: the loaded dataset {artifact.path} is missing from the workspace")
     digest = verify_digest(artifact.path, artifact.sha256, shown)
@@ -116,115 +106,36 @@ def _predictions(ctx: StageContext, train: StageResult) -> Any:
     return predictions
 
 
-def _metric_finding(
-    rule: str, metric: str, title: str, message: str, properties: dict[str, Any], model: str = MODEL_LOCATION
-) -> Finding:
-    return make_finding(
-        rule=rule,
-        title=title,
-        severity=Severity.HIGH,
-        category="metric",
-        tool=TOOL,
-        location=Location(path=model, artifact=Path(model).name),
-        message=message,
-        identity=metric,
-        properties={"metric": metric, **properties},
-    )
-
-
-def _worse(name: str, value: float, bound: float) -> bool:
-    """Beyond the bound in the bad direction; an undefined metric never passes."""
-    if math.isnan(value):
-        return True
-    return value > bound if name in LOWER_IS_BETTER else value < bound
-
-
-def _below(value: float, bound: float) -> bool:
-    return _worse("", value, bound)
-
-
-def threshold_findings(
-    metrics: dict[str, float], thresholds: dict[str, float], model: str = MODEL_LOCATION
-) -> list[Finding]:
-    findings = []
-    for name, threshold in thresholds.items():
-        value = metrics.get(name, math.nan)
-        if _worse(name, value, threshold):
-            side = "over" if name in LOWER_IS_BETTER else "under"
-            findings.append(_metric_finding(
-                "metric/below-threshold", name, f"{name} {side} its threshold",
-                f"{name} {value:.4f} is {side} its threshold {threshold}",
-                {"value": value, "threshold": threshold}, model,
-            ))
-    return findings
-
-
 def _baseline_path(ctx: StageContext, value: str) -> Path:
     if "://" in value and not value.startswith("file://"):
         raise UsageError(f"evaluate.baseline: '{value.split('://')[0]}://' is not supported yet; give a file path")
     return ctx.config.resolve_path(value.removeprefix("file://"))
 
 
-def read_baseline(path: Path) -> dict[str, float]:
-    """The metrics of a previous `evaluate/result.json` or release manifest (its `metrics` mapping)."""
-    if not path.is_file():
-        raise UsageError(f"{path}: evaluate.baseline not found")
-    return comparable_metrics(_read_json(path), str(path))
-
-
-def comparable_metrics(data: Any, shown: str) -> dict[str, float]:
-    metrics = data.get("metrics") if isinstance(data, dict) else None
-    comparable = {
-        name: float(value) for name, value in (metrics if isinstance(metrics, dict) else {}).items()
-        if name in METRIC_NAMES and isinstance(value, int | float) and not isinstance(value, bool)
-    }
-    if not comparable:
-        raise UsageError(f"{shown}: the baseline holds no metrics to compare ({', '.join(METRIC_NAMES)})")
-    return comparable
-
-
-def last_release_metrics(ctx: StageContext) -> tuple[str, dict[str, float]] | None:
-    """The metrics of the project's last release in the configured store, or None before the first release."""
-    from ..stores import open_store
-    from ..stores.release import list_releases
-    from .store import store_connections, store_url
-
-    url = store_url(ctx.config, ctx.workspace)
-    with open_store(url, store_connections(ctx.config)) as store:
-        releases = list_releases(store, ctx.config.project.name)
-    if not releases:
-        return None
-    last = releases[-1]
-    where = f"{scrub_url(url)}/{ctx.config.project.name}/{last.get('version', '?')}"
-    return where, comparable_metrics(last, where)
-
-
-def regression_findings(
-    metrics: dict[str, float], baseline: dict[str, float], tolerance: float, model: str = MODEL_LOCATION
-) -> tuple[list[Finding], dict[str, float]]:
-    findings, deltas = [], {}
-    for name, previous in baseline.items():
-        if name not in metrics:  # the baseline was another task (or an older mlsecops): nothing to compare
-            continue
-        deltas[name] = round(metrics[name] - previous, 4)
-        allowed = previous + tolerance if name in LOWER_IS_BETTER else previous - tolerance
-        if _worse(name, metrics[name], allowed):
-            findings.append(_metric_finding(
-                "metric/regression", name, f"{name} regressed against the baseline",
-                f"{name} {metrics[name]:.4f} regressed from {previous:.4f} (tolerance {tolerance})",
-                {"value": metrics[name], "baseline": previous, "tolerance": tolerance}, model,
-            ))
-    return findings, deltas
-
-
-def _baseline(ctx: StageContext) -> tuple[str, dict[str, float]] | None:
+def _baseline(ctx: StageContext) -> Release | None:
     settings = ctx.config.evaluate
     if settings.baseline:
-        path = _baseline_path(ctx, settings.baseline)
-        return scrub_url(settings.baseline), read_baseline(path)
+        release = read_baseline(_baseline_path(ctx, settings.baseline), "evaluate.baseline")
+        return Release(source=scrub_url(settings.baseline), metrics=release.metrics)
     if settings.baseline_from_store:
-        return last_release_metrics(ctx)
+        from ..stores.release import store_connections, store_url
+
+        return last_release(store_url(ctx.config, ctx.workspace), store_connections(ctx.config),
+                            ctx.config.project.name)
     return None
+
+
+def comparable(metrics: dict[str, Any]) -> dict[str, float]:
+    """The evaluation metrics of a baseline that can be compared: known names, numbers."""
+    return {
+        name: float(value) for name, value in metrics.items()
+        if name in METRIC_NAMES and isinstance(value, int | float) and not isinstance(value, bool)
+    }
+
+
+def deltas(metrics: dict[str, float], baseline: dict[str, float]) -> dict[str, float]:
+    """Now minus then, for every metric both hold (a baseline of another task compares nothing)."""
+    return {name: round(metrics[name] - previous, 4) for name, previous in baseline.items() if name in metrics}
 
 
 def _metrics(predictions: Any) -> tuple[dict[str, float], dict[str, Any]]:
@@ -252,6 +163,17 @@ def _metrics(predictions: Any) -> tuple[dict[str, float], dict[str, Any]]:
     }
 
 
+def _bounds(ctx: StageContext, task: str) -> dict[str, float]:
+    """The bounds the model gate will hold the metrics to, for the reports (a bad threshold is exit 2 here)."""
+    overrides = config_overrides(ctx.config, task)
+    policy = load_policy(ctx.config.resolve_path(ctx.config.policy) if ctx.config.policy else None,
+                         overrides=overrides)
+    gate = policy.gates.get(MODEL_GATE)
+    bounds = gate.metrics if gate is not None else {}
+    return {name: bound.min if bound.min is not None else bound.max for name, bound in bounds.items()
+            if bound.min is not None or bound.max is not None}
+
+
 def _not_applicable(ctx: StageContext, result: StageResult, kind: str) -> None:
     result.details = {"kind": kind, "task": "none", "applicable": False, "baseline": None,
                       "thresholds": {}}
@@ -261,7 +183,6 @@ def _not_applicable(ctx: StageContext, result: StageResult, kind: str) -> None:
 
 
 def _evaluate(ctx: StageContext, result: StageResult) -> None:
-    settings = ctx.config.evaluate
     train = ctx.workspace.read_result("train")
     require_passed(ctx, "train", needed_by=STAGE)
     kind = str(train.details.get("kind") or "keras-text")
@@ -269,12 +190,9 @@ def _evaluate(ctx: StageContext, result: StageResult) -> None:
     if task == "none":
         _not_applicable(ctx, result, kind)
         return
-    thresholds = settings.regression_thresholds if task == "regression" else settings.thresholds
-    _check_thresholds_config(thresholds, task)
+    thresholds = _bounds(ctx, task)
     baseline = _baseline(ctx)
     predictions = _predictions(ctx, train)
-    model_files = train.details.get("model_files") or [MODEL_LOCATION]
-    model = str(model_files[0])
 
     measured, extra = _metrics(predictions)
     metrics = {name: round(value, 4) for name, value in measured.items()}
@@ -289,16 +207,15 @@ def _evaluate(ctx: StageContext, result: StageResult) -> None:
         "thresholds": dict(thresholds),
         "baseline": None,
     }
-    result.findings = threshold_findings(metrics, thresholds, model)
+    previous = comparable(baseline.stage(STAGE)) if baseline is not None else {}
     if baseline is None:
         result.warnings.append("no baseline: no earlier release of this project to compare with")
+    elif not previous:
+        result.warnings.append(f"no baseline: {baseline.source} holds no evaluation metrics to compare with")
     else:
-        source, previous = baseline
-        regressions, deltas = regression_findings(metrics, previous, settings.regression_tolerance, model)
-        result.findings += regressions
-        result.details["baseline"] = {
-            "source": source, "metrics": previous, "deltas": deltas, "tolerance": settings.regression_tolerance,
-        }
+        result.details["baseline"] = {"source": baseline.source, "metrics": previous,
+                                      "deltas": deltas(metrics, previous)}
     ctx.echo("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in metrics.items()) + f" on {rows} rows")
-    if result.findings:
-        raise GateFailed("evaluate: " + "; ".join(finding.message for finding in result.findings))
+    if result.details["baseline"]:
+        changes = ", ".join(f"{name} {delta:+.4f}" for name, delta in result.details["baseline"]["deltas"].items())
+        ctx.echo(f"evaluate: against {baseline.source}: {changes or 'no metric in common'}")

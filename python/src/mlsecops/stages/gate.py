@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..errors import GateFailed
 from ..ml.program_files import program_digests
-from ..policy import evaluate_gate, load_policy
+from ..policy import MODEL_GATE, Policy, config_overrides, evaluate_gate, load_policy
 from ..workspace import StageResult
 from .base import StageContext, run_stage
 from .sign import JUDGED_MODEL
@@ -19,11 +17,10 @@ def run(ctx: StageContext) -> StageResult:
     stage = GATE_STAGES[gate_name]
 
     def body(ctx: StageContext, result: StageResult) -> None:
-        policy = load_policy(ctx.config.resolve_path(ctx.config.policy) if ctx.config.policy else None,
-                             project_thresholds=sets_own_thresholds(ctx.config))
+        policy, notes = project_policy(ctx, gate_name)
         judged_stages = policy.gates[gate_name].judge if gate_name in policy.gates else []
         results = {name: ctx.workspace.read_result(name) for name in judged_stages if ctx.workspace.has_result(name)}
-        verdict = evaluate_gate(gate_name, policy, results)
+        verdict = evaluate_gate(gate_name, policy, results, other_finding_ids=_run_finding_ids(ctx))
         result.details = {
             "gate": gate_name,
             "checks": [check.to_dict() for check in verdict.checks],
@@ -36,9 +33,10 @@ def run(ctx: StageContext) -> StageResult:
         else:
             result.details["inputs"] = judged_inputs(ctx)
             result.details["programs"] = program_digests(ctx.config)
-        result.warnings.extend(verdict.warnings)
+        warnings = [*notes, *verdict.warnings]
+        result.warnings.extend(warnings)
         result.reason = verdict.reason
-        for warning in verdict.warnings:
+        for warning in warnings:
             ctx.echo(f"warning: {warning}")
         if not verdict.passed:
             for finding in verdict.violations[:20]:
@@ -55,9 +53,32 @@ def run(ctx: StageContext) -> StageResult:
         write_reports_quietly(ctx)
 
 
-def sets_own_thresholds(config: Any) -> bool:
-    """Whether mlsecops.yaml names its own metric thresholds (not the defaults)."""
-    return bool({"thresholds", "regression_thresholds"} & config.evaluate.model_fields_set)
+def project_policy(ctx: StageContext, gate_name: str) -> tuple[Policy, list[str]]:
+    """The policy the gate judges with; for the model gate, mlsecops.yaml's metric settings for the task
+    evaluate measured translated into it, and the warnings that translation has for the user."""
+    from ..config_check import policy_path
+    from ..errors import MlsecopsError
+
+    path = policy_path(ctx.config)
+    if gate_name != MODEL_GATE:  # metrics are the model gate's alone: its settings are not read before
+        return load_policy(path), []
+    try:
+        evaluate = ctx.workspace.optional_result("evaluate")
+    except MlsecopsError:  # unreadable: the gate fails closed on the evaluate stage anyway
+        evaluate = None
+    task = str(evaluate.details.get("task") or "classification") if evaluate is not None else "classification"
+    overrides = config_overrides(ctx.config, task)
+    return load_policy(path, overrides=overrides), list(overrides.warnings)
+
+
+def _run_finding_ids(ctx: StageContext) -> set[str]:
+    """The ids of every finding the workspace holds: a waiver naming one of them is not mistyped."""
+    from ..errors import MlsecopsError
+
+    try:
+        return {finding.id for result in ctx.workspace.all_results() for finding in result.findings}
+    except MlsecopsError:  # an unreadable result: the gate judges it (fails closed); only the warning is lost
+        return set()
 
 
 def judged_inputs(ctx: StageContext) -> dict[str, str]:

@@ -1,22 +1,18 @@
-"""`mlsecops lock`: pin every load source to the sha256 of what it serves today, in `mlsecops.lock`.
+"""The lock file `mlsecops.lock`: every load source pinned to the sha256 of what it served.
 
 The lock file is YAML (JSON is accepted too): `source name -> {url, sha256}`. Review its diff
-like code: a changed digest means the artifact behind an allowlisted URL changed.
+like code: a changed digest means the artifact behind an allowlisted URL changed. The load stage
+reads it; the `mlsecops lock` command (lock_cli.py) writes it.
 """
 
 from __future__ import annotations
 
-import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from ..errors import UsageError
-from ..redact import scrub_url
 
-if TYPE_CHECKING:  # `mlsecops --help` lists this command: keep its import light
+if TYPE_CHECKING:  # the load stage imports this inside its functions: keep it light
     from ..config import Config
 
 _HEADER = (
@@ -69,42 +65,3 @@ def write_lock(path: Path, entries: dict[str, dict[str, str]]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(_HEADER + body, encoding="utf-8")
     tmp.replace(path)
-
-
-def resolve_digests(config: Config, echo) -> dict[str, dict[str, str]]:
-    """Fetch every source into a scratch folder (never the workspace) and hash it."""
-    from .load import check_sources, fetch
-
-    sources = config.load.sources
-    if not sources:
-        raise UsageError("load.sources is empty: nothing to lock")
-    check_sources(config, lock={}, require_lock=False)
-    entries: dict[str, dict[str, str]] = {}
-    with tempfile.TemporaryDirectory(prefix="mlsecops-lock-") as scratch:
-        for source in sources:
-            digest = fetch(config, source, Path(scratch) / source.name, expected_sha256=None)
-            entries[source.name] = {"url": source.url, "sha256": digest}
-            echo(f"  {source.name}: {digest[:12]}  {scrub_url(source.url)}")
-    return entries
-
-
-@click.command("lock")
-@click.option("--check", is_flag=True, help="Do not write: exit 1 when the lock file is missing or stale.")
-def lock_command(check: bool) -> None:
-    """Resolve every load source to its sha256 and write mlsecops.lock (load.lock_file)."""
-    from ..cli import Runtime
-    from ..errors import GateFailed
-
-    runtime = click.get_current_context().find_object(Runtime)
-    config = runtime.config()
-    path = lock_path(config)
-    entries = resolve_digests(config, click.echo)
-    if check:
-        current = read_lock(path)
-        stale = sorted(n for n in entries.keys() | current.keys() if entries.get(n) != current.get(n))
-        if stale:
-            raise GateFailed(f"{path}: stale for {', '.join(stale)}: run `mlsecops lock` and review the diff")
-        click.echo(f"{path}: up to date ({len(entries)} source(s))")
-        return
-    write_lock(path, entries)
-    click.echo(f"{path}: {len(entries)} source(s) pinned at {datetime.now(UTC).isoformat(timespec='seconds')}")

@@ -11,11 +11,13 @@ from ..errors import GateFailed, MlsecopsError
 from ..workspace import REPORTS_DIR, RESULT_FILE, Workspace
 from .base import StageContext
 
-# (label, stage module, options): the order of DESIGN.md
+# (label, stage module, options): the order of the stage manifest (resources/stages.yaml), written
+# out here by hand; docs/ARCHITECTURE.md, "The stage manifest"
 PIPELINE: tuple[tuple[str, str, dict], ...] = (
     ("load", "load", {}),
     ("scan", "scan", {}),
     ("gate security", "gate", {"gate": "security"}),
+    ("redact", "redact", {}),  # optional: its manifest entry's enabledBy (redact.enabled)
     ("train", "train", {}),
     ("evaluate", "evaluate", {}),
     ("modeltest", "modeltest", {}),
@@ -46,6 +48,8 @@ def run_pipeline(ctx: StageContext, from_stage: str | None = None) -> None:
         ctx.echo(f"mlsecops run: removed the earlier results of {', '.join(cleared)}")
     _notify(ctx, "started")
     for label, module, options in steps:
+        if not _enabled(ctx, _stage_name(module, options)):
+            continue  # its stale results were cleared above: train cannot pick up a copy this run did not make
         t0 = time.monotonic()
         ctx.echo(f"==> {label}")
         stage = importlib.import_module(f"mlsecops.stages.{module}")
@@ -64,6 +68,12 @@ def run_pipeline(ctx: StageContext, from_stage: str | None = None) -> None:
     _write_reports(ctx)
     _notify(ctx, "succeeded")
     ctx.echo(f"mlsecops run: PASSED in {time.monotonic() - started:.1f}s; reports in {ctx.workspace.root / 'reports'}")
+
+
+def _enabled(ctx: StageContext, stage: str) -> bool:
+    from ..stage_manifest import manifest
+
+    return manifest().stage(stage).enabled(ctx.config)
 
 
 def _stage_name(module: str, options: dict) -> str:

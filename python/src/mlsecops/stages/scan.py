@@ -7,6 +7,7 @@ finding so that the gate fails closed on it.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,20 @@ def _standalone_targets(name: str, path: Path, options: dict[str, Any] | None = 
         # the same defaults as the stage: never walk .git, .venv or our own workspace
         return ScanTargets(paths=[path], exclude=list(ScanConfig().exclude), options=options)
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    return ScanTargets(artifacts=[LoadedArtifact(name=f.name, kind=kind, path=f) for f in files])
+    # each file given is an artifact, with the project's options; one inside the project is named by
+    # its project path (its `file://` source, as the pipeline names a loaded one), whatever the working directory
+    return ScanTargets(artifacts=[LoadedArtifact(name=f.name, kind=kind, path=f, url=_project_url(f, project_root))
+                                  for f in files], options=options)
+
+
+def _project_url(path: Path, project_root: Path | None) -> str:
+    if project_root is None:
+        return ""
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(project_root)).as_posix()
+    except ValueError:  # outside the project: named as before, from the working directory
+        return ""
+    return f"file://{relative}"
 
 
 def scan_path(name: str, path: Path, options: dict[str, Any] | None = None,

@@ -10,30 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import Config, StoreConfig
 from ..errors import GateFailed
 from ..redact import scrub_url
-from ..workspace import StageResult, Workspace
+from ..stores.release import DEFAULT_STORE_URL, store_connections, store_url
+from ..workspace import StageResult
 from .base import StageContext, run_stage
 
-DEFAULT_STORE_URL = StoreConfig().url
+# the store's address and connections, for the stages that look up the last release: stores/release.py
+__all__ = ["DEFAULT_STORE_URL", "run", "store_connections", "store_url"]
 
 
 def run(ctx: StageContext) -> StageResult:
     return run_stage("store", _store, ctx)
-
-
-def store_url(config: Config, workspace: Workspace) -> str:
-    """The configured store as an absolute URL; the default is `<workspace>/store`."""
-    from ..stores import absolute_file_url
-
-    if config.store.url == DEFAULT_STORE_URL:
-        return f"file://{(workspace.root / 'store').resolve()}"
-    return absolute_file_url(config.store.url, config.base_dir)
-
-
-def store_connections(config: Config):
-    return {**config.load.connections, **config.store.connections}
 
 
 def _release_files(ctx: StageContext, sign_dir: Path) -> tuple[dict[str, Path], set[str]]:

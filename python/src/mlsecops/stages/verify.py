@@ -50,6 +50,12 @@ def verify_command(path: Path, signature: str | None, public_key: str | None, ec
                 f"{bundle}: a keyless (Sigstore) bundle: verify the signer's identity with "
                 "`model_signing verify sigstore --signature ... --identity ... --identity_provider ...`"
             )
+        if public_key is not None:  # the file the user named: say which, and where a public key comes from
+            raise UsageError(
+                f"--public-key {key}: file not found; a release holds its signer's public-key.pem, and a local "
+                "key's is written by `openssl ec -in .mlsecops/sign/local-key/private-key.pem -pubout -out "
+                "public-key.pem`"
+            )
         raise UsageError(f"{key}: public key not found (pass --public-key)")
     _check_public_key(key, given=public_key is not None)
 

@@ -17,14 +17,33 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..config import DEFAULT_STORE_URL
 from ..errors import EnvironmentFailure, UsageError
 from .interface import ArtifactStore, DigestMismatch, check_key
 from .transfer import file_digest_and_size
 
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..workspace import Workspace
+
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "mlsecops-release/1"
+
+
+def store_url(config: Config, workspace: Workspace) -> str:
+    """The configured store as an absolute URL; the default is `<workspace>/store`."""
+    from . import absolute_file_url
+
+    if config.store.url == DEFAULT_STORE_URL:
+        return f"file://{(workspace.root / 'store').resolve()}"
+    return absolute_file_url(config.store.url, config.base_dir)
+
+
+def store_connections(config: Config) -> dict[str, Any]:
+    """The store's connection settings by backend; `store.connections` wins over `load.connections`."""
+    return {**config.load.connections, **config.store.connections}
 
 
 @dataclass

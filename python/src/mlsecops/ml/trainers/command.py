@@ -66,6 +66,28 @@ def program(command: list[str], key: str = "train.command") -> list[str]:
     return list(command)
 
 
+# arguments that name a script the program runs: one missing is a config mistake (exit 2), not a
+# program that failed (the interpreter's own "can't open file" would be exit 1)
+SCRIPT_SUFFIXES = (".py", ".sh", ".bash", ".R", ".r", ".jl", ".rb", ".pl", ".js", ".ts")
+
+
+def check_program_files(command: list[str], cwd: Path, key: str = "train.command") -> None:
+    """Refuse before running when the program or a script argument names a file that does not exist.
+
+    Checked: an argument ending in a script suffix, and a program given as a path (`./train.sh`);
+    relative ones are relative to `cwd` (the config's folder), where the program runs.
+    """
+    for index, argument in enumerate(command):
+        if argument.startswith("-") or "=" in argument or any(char.isspace() for char in argument):
+            continue  # an option, one carrying its value, or a shell line (`sh -c "..."`): not a file name
+        is_path_program = index == 0 and ("/" in argument or "\\" in argument)
+        if not (is_path_program or argument.endswith(SCRIPT_SUFFIXES)):
+            continue
+        path = Path(argument)
+        if not (path if path.is_absolute() else cwd / path).is_file():
+            raise UsageError(f"{key}[{index}]: '{argument}' not found (in {cwd})")
+
+
 def _stream(pipe, sink: Callable[[str], None], tail: deque[str] | None) -> None:  # noqa: ANN001 - a text pipe
     for line in pipe:
         line = scrub(line.rstrip("\n"))
@@ -92,6 +114,7 @@ def run_program(
 ) -> float:
     """Run it, streaming its output; ProgramFailed on a non-zero exit or timeout. Returns its seconds."""
     argv = program(command, key)
+    check_program_files(command, cwd, key)
     started = time.monotonic()
     try:
         process = subprocess.Popen(
@@ -201,6 +224,7 @@ def collect_model(job: TrainJob, model_dir: Path, command: str) -> list[Path]:
 def train(job: TrainJob) -> TrainOutput:
     settings = job.config.train
     program(settings.command)
+    check_program_files(settings.command, Path(job.config.base_dir))
     model_dir = job.folder / MODEL_DIR
     model_dir.mkdir()
     env = base_environment(job)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ...config import Config
+from ...findings import Finding
 from ...scanners.interface import LoadedArtifact
 
 
@@ -36,6 +37,8 @@ class TrainOutput:
     metrics: dict[str, float] = field(default_factory=dict)  # cross-validation: cv_<metric>_mean / _std
     details: dict[str, Any] = field(default_factory=dict)
     tools: dict[str, str] = field(default_factory=dict)
+    # what the trainer found in what it wrote (a secret its vocabulary kept): judged at the model gate
+    findings: list[Finding] = field(default_factory=list)
 
 
 class Trainer(Protocol):

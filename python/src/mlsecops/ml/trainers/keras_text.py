@@ -9,6 +9,8 @@ names are a contract with modeltest and the Jenkins library.
 from __future__ import annotations
 
 import json
+import os
+from typing import Any
 
 from ...redact import scrub_url
 from ..dataset import check_trainable, read_labelled_texts, stratified_split, verify_digest
@@ -68,6 +70,12 @@ def train(job: TrainJob) -> TrainOutput:
     normalise_keras_file(keras_file)
     normalise_h5_file(h5_file)
     (folder / "tokenizer.json").write_text(outcome.tokenizer.to_json(), encoding="utf-8")
+    kept = vocabulary_findings(outcome.tokenizer, training.texts, os.path.relpath(folder / "tokenizer.json",
+                                                                                   job.workspace_root),
+                                f"{shown} column '{settings.text_column}'")
+    if kept:
+        job.echo(f"train: {len(kept)} secret(s) of the training texts kept in the tokenizer's vocabulary: "
+                 "findings for the model gate")
     (folder / "tokenizer.pickle").write_bytes(outcome.tokenizer.pickle_bytes())
     _write_json(folder / "labels.json", labels)
     _write_json(folder / "history.json", outcome.history)
@@ -102,4 +110,15 @@ def train(job: TrainJob) -> TrainOutput:
             "parameters": int(outcome.model.count_params()),
         },
         tools=tool_versions(),
+        findings=kept,
     )
+
+
+def vocabulary_findings(tokenizer: Any, texts: list[str], tokenizer_file: str, source: str) -> list[Any]:
+    """A finding per secret of the training texts the tokenizer's vocabulary kept (a word seen at least
+    `min_frequency` times): tokenizer.json and tokenizer.pickle ship it beside the model."""
+    from ...scanners.secrets import vocabulary_finding
+    from ...scanners.secrets_engine import secrets_kept_in_vocabulary
+
+    return [vocabulary_finding(hit, characters, tokenizer_file, source)
+            for hit, characters in secrets_kept_in_vocabulary(texts, set(tokenizer.words), tokenizer.split)]

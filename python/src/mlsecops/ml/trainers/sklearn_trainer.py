@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,11 +151,23 @@ def build_pipeline(estimator: Any, features: Features, settings: Any) -> Any:
 
 def make_estimator(estimator_class: type, settings: Any, seed: int) -> tuple[Any, dict[str, Any]]:
     """The estimator with the configured parameters, the seed and (where supported) early stopping."""
+    name = estimator_class.__name__
+    supported = estimator_class().get_params(deep=False)
+    unknown = sorted(set(settings.params) - set(supported))
+    if unknown:
+        raise UsageError(f"train.sklearn.params.{unknown[0]}: not a parameter of {name} "
+                         f"(valid: {', '.join(sorted(supported))})")
     try:
         estimator = estimator_class(**settings.params)
-    except TypeError as exc:
-        raise UsageError(f"train.sklearn.params: {exc}") from None
-    supported = estimator.get_params(deep=False)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"train.sklearn.params: {name} refused them ({_first_line(exc)})") from None
+    # scikit-learn checks values only when fitting, where a bad one would read as bad data: check now
+    validate = getattr(estimator, "_validate_params", None)
+    if callable(validate):
+        try:
+            validate()
+        except (TypeError, ValueError) as exc:
+            raise _invalid_parameter(exc) or UsageError(f"train.sklearn.params: {_first_line(exc)}") from None
     extra: dict[str, Any] = {}
     if "random_state" in supported and "random_state" not in settings.params:
         extra["random_state"] = seed
@@ -165,6 +179,23 @@ def make_estimator(estimator_class: type, settings: Any, seed: int) -> tuple[Any
     if extra:
         estimator.set_params(**extra)
     return estimator, extra
+
+
+def vocabulary_findings(pipeline: Any, features: Features, table: Table, model_file: str, shown: str) -> list[Any]:
+    """A finding per secret of the training texts that a fitted TF-IDF vocabulary kept: skops stores the
+    vocabulary in the model file. Checked on the fitted pipeline in memory, before anything is written."""
+    from ...scanners.secrets import vocabulary_finding
+    from ...scanners.secrets_engine import secrets_kept_in_vocabulary
+
+    fitted = pipeline.named_steps["features"].named_transformers_
+    found: dict[str, Any] = {}
+    for index, column in enumerate(features.text):
+        vectorizer = fitted[f"text_{index}"]
+        texts = (cell(record.get(column)) for record in table.records)
+        for hit, characters in secrets_kept_in_vocabulary(texts, vectorizer.vocabulary_, vectorizer.build_analyzer()):
+            finding = vocabulary_finding(hit, characters, model_file, f"{shown} column '{column}'")
+            found.setdefault(finding.id, finding)  # one secret in two columns: one finding
+    return list(found.values())
 
 
 def class_scores(pipeline: Any, x: Any) -> Any:
@@ -184,13 +215,31 @@ def class_scores(pipeline: Any, x: Any) -> Any:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
+_PARAMETER_ERROR = re.compile(r"The '(\w+)' parameter of (\w+) must be")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().split("\n")[0][:200]
+
+
+def _invalid_parameter(exc: BaseException) -> UsageError | None:
+    """scikit-learn's InvalidParameterError ("The 'n_estimators' parameter of ... must be ...") as a
+    config error naming the parameter, or None for any other error."""
+    match = _PARAMETER_ERROR.search(str(exc))
+    if match is None:
+        return None
+    return UsageError(f"train.sklearn.params.{match.group(1)}: invalid value ({_first_line(exc)})")
+
+
 def _fit(pipeline: Any, x: Any, y: Any, what: str) -> Any:
     try:
         return pipeline.fit(x, y)
     except (ValueError, TypeError) as exc:
-        first = str(exc).strip().split("\n")[0][:200]
+        invalid = _invalid_parameter(exc)
+        if invalid is not None:
+            raise invalid from None
         raise UsageError(f"train.sklearn: the estimator refused the data ({what}: {exc.__class__.__name__}: "
-                         f"{first})") from None
+                         f"{_first_line(exc)})") from None
 
 
 def _fold_metrics(pipeline: Any, x: Any, y: Any, task: str, labels: list[str]) -> dict[str, float]:
@@ -327,6 +376,11 @@ def train(job: TrainJob) -> TrainOutput:
     final = _fit(pipeline, x_train, targets, "final fit")
     model_dir = job.folder / MODEL_DIR
     model_dir.mkdir()
+    model_file = os.path.relpath(model_dir / MODEL_FILE, job.workspace_root)
+    kept = vocabulary_findings(final, features, split.train, model_file, dataset.shown)
+    if kept:
+        job.echo(f"train: {len(kept)} secret(s) of the training texts kept in the TF-IDF vocabulary: "
+                 "findings for the model gate")
     if task == "classification":
         probabilities = class_scores(final, x_test)
         order = [str(label) for label in final.classes_]
@@ -364,4 +418,5 @@ def train(job: TrainJob) -> TrainOutput:
             "folds": [{"fold": number, **metrics} for number, metrics in enumerate(fold_metrics, start=1)],
         },
         tools=tool_versions(("scikit-learn", "skops", "numpy", "scipy")),
+        findings=kept,
     )
