@@ -801,6 +801,158 @@ def benign_c_files() -> dict[str, bytes | Callable[[Path], None]]:
     }
 
 
+# ---------------------------------------------------------------- red-team set D
+
+
+def h5_attribute_pickles(attributes: dict[str, bytes], group: str | None = None) -> Callable[[Path], None]:
+    """A PyTables-style HDF5 file whose root (or `group`) attributes hold these byte strings: PyTables unpickles
+    a string attribute that is a pickle when the node's attributes are read. Written with h5py, never read back."""
+    def write(path: Path) -> None:
+        import h5py
+        import numpy as np
+
+        with h5py.File(path, "w") as h5:
+            h5.attrs.update({"CLASS": b"GROUP", "PYTABLES_FORMAT_VERSION": b"2.1", "TITLE": b"", "VERSION": b"1.0"})
+            node = h5.create_group(group) if group else h5
+            for name, value in attributes.items():
+                node.attrs[name] = np.bytes_(value)
+
+    return write
+
+
+def sqlitedict_file(values: dict[str, bytes], table: str = "unnamed") -> Callable[[Path], None]:
+    """sqlitedict's layout: a table of (key TEXT PRIMARY KEY, value BLOB), each value a pickle it loads on read."""
+    def write(path: Path) -> None:
+        import sqlite3
+
+        connection = sqlite3.connect(path)
+        try:
+            quoted = '"' + table.replace('"', '""') + '"'
+            connection.execute(f"CREATE TABLE {quoted} (key TEXT PRIMARY KEY, value BLOB)")
+            connection.executemany(f"INSERT INTO {quoted} VALUES (?, ?)", list(values.items()))
+            connection.commit()
+        finally:
+            connection.close()
+
+    return write
+
+
+def dumb_shelf(values: list[tuple[str, bytes]], index: bool = True) -> Callable[[Path], None]:
+    """A dbm.dumb shelf folder as shelve writes it: `model.dat` with each value at a 512-byte block and
+    `model.dir` listing `'key', (pos, size)`; `index=False` leaves the `.dir` out."""
+    def write(path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        data, lines = b"", []
+        for key, value in values:
+            data += b"\0" * (-len(data) % 512)
+            lines.append(f"{key!r}, ({len(data)}, {len(value)})\n")
+            data += value
+        (path / "model.dat").write_bytes(data)
+        if index:
+            (path / "model.dir").write_text("".join(lines))
+
+    return write
+
+
+def arrow_with_extension(kind: str, pickled: bytes | None) -> Callable[[Path], None]:
+    """A one-column table whose field is typed `arrow.py_extension_type` with this pickle as its metadata
+    (what pyarrow's PyExtensionType wrote, CVE-2023-47248), as Parquet, Feather v2 or an IPC stream."""
+    def write(path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from pyarrow import feather, ipc
+
+        metadata = None if pickled is None else {
+            b"ARROW:extension:name": b"arrow.py_extension_type", b"ARROW:extension:metadata": pickled}
+        schema = pa.schema([pa.field("embedding", pa.int64(), metadata=metadata)])
+        table = pa.table({"embedding": [1, 2, 3]}, schema=schema)
+        if kind == "parquet":
+            pq.write_table(table, path)
+        elif kind == "feather":
+            feather.write_feather(table, path)
+        else:
+            with ipc.new_stream(str(path), schema) as writer:
+                writer.write_table(table)
+
+    return write
+
+
+def keras_folder(config: dict) -> Callable[[Path], None]:
+    """An unzipped `.keras` (keras.saving.load_model accepts the folder): config.json and metadata.json."""
+    return _folder({"config.json": json.dumps(config),
+                    "metadata.json": json.dumps({"keras_version": "3.5.0", "date_saved": "2024-01-01@00:00:00"})})
+
+
+def _dcp_checkpoint(path: Path) -> None:
+    """torch.distributed.checkpoint.save of a small state dict, single process (its `.metadata` is a pickle)."""
+    import warnings
+
+    import torch
+    import torch.distributed.checkpoint as dcp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "assuming the intent is to save in a single process"
+        dcp.save({"weight": torch.zeros(2, 2), "step": torch.tensor(3)}, checkpoint_id=str(path))
+
+
+TS_SHARED_WRITE = (
+    "class M(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n"
+    "  def forward(self: __torch__.m.M, x: Tensor) -> Tensor:\n"
+    "    _0 = torch.from_file(\"/tmp/corpus-mapped\", True, 4)\n    _1 = torch.fill_(_0, 0.)\n    return x\n"
+)
+_KERAS_LOSS_SYSTEM = {**keras_config_with({"module": "keras.layers", "class_name": "Dense",
+                                           "config": {"name": "dense", "units": 1}}),
+                      "compile_config": {"loss": {"module": "posix", "class_name": "function", "config": "system",
+                                                  "registered_name": "system"}, "metrics": None}}
+_KERAS_PLAIN = {**keras_config_with({"module": "keras.layers", "class_name": "Dense",
+                                     "config": {"name": "dense", "units": 1}}),
+                "compile_config": {"loss": "mean_squared_error", "metrics": ["mae"]}}
+
+
+def red_team_d_files() -> dict[str, bytes | Callable[[Path], None]]:
+    """Set D classes: YAML python tags, torch.hub's hubconf.py, unzipped .keras folders, pickled PyTables
+    attributes, pickle-backed SQLite and dbm.dumb shelves, Arrow py_extension_type, a shared file mapping."""
+    payload = call("os", "system", COMMAND, 2)
+    return {
+        "hparams.yaml": f"lr: 0.01\ncallback: !!python/object/apply:os.system\n- {COMMAND}\n".encode(),
+        "config.yml": b"trainer: !!python/object/new:subprocess.Popen\n  args: [[sh, -c, id]]\n",
+        "trainer_folder": _folder({"trainer.yaml": "activation: !!python/name:os.system\n"}),
+        "tag_directive.yaml": b"%TAG !p! tag:yaml.org,2002:python/\n---\nhook: !p!object/apply:os.system [id]\n",
+        "hub_import": _folder({"hubconf.py": "dependencies = ['torch']\n\n\ndef tiny():\n"
+                                             "    return __import__('subprocess').getoutput('id')\n"}),
+        "hub_plain": _folder({"hubconf.py": "dependencies = ['torch']\n\n\ndef tiny():\n    return None\n"}),
+        "keras_dir_lambda": keras_folder(keras_config_with(_lambda_layer_config())),
+        "keras_dir_loss": keras_folder(_KERAS_LOSS_SYSTEM),
+        "root_attr.h5": h5_attribute_pickles({"USER_META": payload}),
+        "group_attr.hdf5": h5_attribute_pickles({"index_class": call("subprocess", "getoutput", "id", 2)}, "df"),
+        "proto0_attr.h5": h5_attribute_pickles({"encoding": call("posix", "system", COMMAND, 0)}, "data"),
+        "features.sqlite": sqlitedict_file({"model": payload}),
+        "embeddings.db": sqlitedict_file({"weights": payload}, table="embeddings"),
+        "shelf_indexed": dumb_shelf([("meta", pickle.dumps({"version": 1}, 2)), ("model", payload)]),
+        "shelf_no_index": dumb_shelf([("meta", pickle.dumps({"version": 1}, 2)), ("model", payload)], index=False),
+        "features.parquet": arrow_with_extension("parquet", payload),
+        "features.feather": arrow_with_extension("feather", payload),
+        "vectors.arrows": arrow_with_extension("stream", payload),
+        "ts_shared_write.pt": torchscript_with_code(TS_SHARED_WRITE),
+    }
+
+
+def benign_d_files() -> dict[str, bytes | Callable[[Path], None]]:
+    """Set D twins that must pass: plain hparams, a Keras folder, PyTables text attributes, pickle stores of
+    plain data, Arrow tables without extension types, a torch.distributed.checkpoint folder."""
+    data = pickle.dumps({"lr": 0.01, "layers": [4, 8]}, 2)
+    return {
+        "hparams.yaml": b"lr: 0.01\nbatch_size: !!int 32\nname: !!str tiny\nbetas: [0.9, 0.999]\n",
+        "keras_dir_plain": keras_folder(_KERAS_PLAIN),
+        "pytables_attrs.h5": h5_attribute_pickles({"pandas_type": b"frame", "note": b"Trained on data."}, "df"),
+        "store.sqlite": sqlitedict_file({"params": data}),
+        "shelf_plain": dumb_shelf([("meta", data), ("params", pickle.dumps([1.0, 2.0], 4))]),
+        "table.parquet": arrow_with_extension("parquet", None),
+        "table.feather": arrow_with_extension("feather", None),
+        "dcp_checkpoint": _dcp_checkpoint,
+    }
+
+
 # ---------------------------------------------------------------- the corpus
 
 

@@ -427,9 +427,10 @@ def run(runtime: Runtime, demo_name: str | None, from_stage: str | None) -> None
     from .demo.services import demo_services
     from .stages.run import run_pipeline
 
-    check_references(runtime.config())  # a bad policy, waiver or train.dataset: refused before load, not after train
-    # a demo that needs a server beside the pipeline (llm-endpoint) gets it for the run's length
+    # a demo that needs a server beside the pipeline (llm-endpoint) gets it for the run's length; the config
+    # is read inside, where the demo's endpoint variable is set
     with demo_services(runtime.demo, runtime.resolved_config_path() if runtime.demo else None):
+        check_references(runtime.config())  # a bad policy, waiver or train.dataset: refused before load
         run_pipeline(runtime.stage_context(), from_stage=from_stage)
 
 

@@ -139,8 +139,14 @@ def looks_like_model(path: Path) -> bool:
         return True  # a chat template (`chat_template.jinja`, `additional_chat_templates/*.jinja`)
     if lowered in model_loaders.LOADER_JSON_NAMES or lowered == "mlmodel" or _custom_generate(path):
         return True  # loader configs that import repository code (diffusers, sentence-transformers, MLflow)
+    if _hubconf(path):
+        return True  # torch.hub.load imports it
+    if path.suffix.lower() == ".dat" and _shelf_offsets(path):
+        return True  # a dbm.dumb shelf: shelve.open unpickles every value
+    if _sqlite(path):
+        return True  # sqlitedict: values are pickles
     if (lowered == "tokenizer.json" or lowered.endswith((".yaml", ".yml"))) and _mentions(
-            path, (b'"Regex"', b"_target_")):
+            path, (b'"Regex"', b"_target_", b"python/", b"tag:yaml.org")):
         return True  # tokenizer regexes (ReDoS), Hydra/NeMo instantiation targets; else judged by content below
     try:
         with path.open("rb") as handle:
@@ -156,12 +162,121 @@ def looks_like_model(path: Path) -> bool:
                 return True
             if _is_tar(head, size):
                 return True
+            if _is_arrow(head, suffixes(path.name)):
+                return True
             if may_start_pickle(head) and size < (64 << 20):
                 walk = walk_pickle(handle, where=path.name)
                 return walk.pickles > 0 and walk.opcodes > 1
     except OSError:
         return False
     return False
+
+
+MAX_SHELF_VALUES = 10_000
+SHELF_BLOCK = 512  # dbm.dumb's _BLOCKSIZE: every value starts at a multiple of it
+
+
+def _shelf_offsets(path: Path) -> list[tuple[int, int]] | None:
+    """Where a dbm.dumb `.dat` holds its values: the `(pos, size)` pairs its `.dir` lists (read as literals,
+    never evaluated), or without a `.dir` every block start that opens a pickle (protocol 2 or later).
+    None when the file is no shelf."""
+    import ast
+
+    index = path.with_suffix(".dir")
+    try:
+        size = path.stat().st_size
+        if index.is_file() and index.stat().st_size <= MAX_CONFIG_BYTES:
+            found = []
+            for line in index.read_text("latin-1").splitlines()[:MAX_SHELF_VALUES]:
+                try:
+                    _key, (pos, length) = ast.literal_eval(line)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    continue
+                if isinstance(pos, int) and isinstance(length, int) and 0 <= pos < size and length > 0:
+                    found.append((pos, length))
+            return found
+        if size > MAX_MEMBER_BYTES:
+            return None
+        with path.open("rb") as handle:
+            blocks = []
+            for pos in range(0, size, SHELF_BLOCK):
+                handle.seek(pos)
+                head = handle.read(2)
+                if len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+                    blocks.append((pos, size - pos))
+                if len(blocks) >= MAX_SHELF_VALUES:
+                    break
+            return blocks or None
+    except OSError:
+        return None
+
+
+def _shelf(path: Path, ctx: _Ctx) -> None:
+    """shelve.open (dbm.dumb) unpickles the value at each offset when its key is read."""
+    ctx.inspection.saw("shelve")
+    with path.open("rb") as handle:
+        for pos, length in _shelf_offsets(path) or []:
+            handle.seek(pos)
+            data = handle.read(min(length, MAX_MEMBER_BYTES))
+            walk = walk_pickle(io.BytesIO(data), where=f"{path.name}@{pos}", trusted=ctx.trusted, joblib=False)
+            ctx.record(walk.problems, walk)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MAX_SQLITE_ROWS = 100_000
+
+
+def _sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _sqlite_blobs(path: Path, ctx: _Ctx) -> None:
+    """sqlitedict (and other pickle-backed stores) unpickle each BLOB value they read: every BLOB that opens
+    like a pickle is walked. The database is opened read-only and immutable (no journal is replayed)."""
+    import sqlite3
+
+    ctx.inspection.saw("sqlite")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        ctx.fail(f"{path.name}: unreadable SQLite ({exc.__class__.__name__})")
+        return
+    rows = 0
+    try:
+        tables = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1000")]
+        for table in tables:
+            quoted = '"' + str(table).replace('"', '""') + '"'
+            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({quoted})")]
+            for column in columns[:200]:
+                name = '"' + str(column).replace('"', '""') + '"'
+                for (value,) in connection.execute(
+                        # identifiers quoted as SQLite quotes them; the database is opened read-only
+                        f"SELECT {name} FROM {quoted} WHERE typeof({name}) = 'blob' LIMIT ?",  # noqa: S608
+                        (MAX_SQLITE_ROWS - rows,)):
+                    rows += 1
+                    data = bytes(value)
+                    if not may_start_pickle(data[:8]):
+                        continue
+                    where = f"{path.name}:{str(table)[:60]}.{str(column)[:60]}#{rows}"
+                    walk = walk_pickle(io.BytesIO(data), where=where, trusted=ctx.trusted, joblib=False)
+                    ctx.record(walk.problems, walk)
+                if rows >= MAX_SQLITE_ROWS:
+                    ctx.fail(f"{path.name}: more than {MAX_SQLITE_ROWS} BLOB values, the rest not scanned")
+                    return
+    except sqlite3.Error as exc:
+        ctx.fail(f"{path.name}: unreadable SQLite ({exc.__class__.__name__})")
+    finally:
+        connection.close()
+
+
+def _hubconf(path: Path) -> bool:
+    """torch.hub.load(repo_or_dir, ...) imports the folder's `hubconf.py` and calls an entrypoint of it."""
+    return path.name == "hubconf.py"
 
 
 def _custom_generate(path: Path) -> bool:
@@ -188,7 +303,9 @@ def _needs_review(path: Path) -> bool:
         document = model_keras.parse_json(path.read_bytes())
     except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return False
-    return model_hf.has_auto_map(document) or bool(model_templates.document_templates(document))
+    # an unzipped `.keras` (config.json beside model.weights.h5): keras.saving.load_model(folder) builds it
+    keras = isinstance(document, dict) and "class_name" in document and "config" in document
+    return keras or model_hf.has_auto_map(document) or bool(model_templates.document_templates(document))
 
 
 def inspect_file(path: Path, trusted: frozenset[tuple[str, str]] = frozenset()) -> Inspection:
@@ -203,6 +320,23 @@ def inspect_file(path: Path, trusted: frozenset[tuple[str, str]] = frozenset()) 
             severity=Severity.CRITICAL if dangerous else Severity.HIGH,
             title="transformers custom_generate code runs when generate() is called with this model "
                   "(trust_remote_code)" + (f": {'; '.join(dangerous[:4])}" if dangerous else ""),
+            detail=path.name,
+        )])
+        return inspection
+    if path.suffix.lower() == ".dat" and _shelf_offsets(path) is not None:
+        _shelf(path, ctx)
+        return inspection
+    if _sqlite(path):
+        _sqlite_blobs(path, ctx)
+        return inspection
+    if _hubconf(path):
+        inspection.saw("torch-hub")
+        dangerous = model_hf.source_problems(path)
+        ctx.record([Problem(
+            key="torch-hub-hubconf", rule="model-file/loader-runs-code",
+            severity=Severity.CRITICAL if dangerous else Severity.HIGH,
+            title="torch.hub.load imports this hubconf.py and runs its entrypoint (repository code)"
+                  + (f": {'; '.join(dangerous[:4])}" if dangerous else ""),
             detail=path.name,
         )])
         return inspection
@@ -257,6 +391,8 @@ def _inspect(handle: BinaryIO, where: str, ctx: _Ctx, depth: int, name: str) -> 
         read = attempt(_tar, handle, where, ctx, depth) or read
     if head.startswith(model_gguf.GGUF_MAGIC):
         read = attempt(_gguf, handle, where, ctx) or read
+    if _is_arrow(head, suffix):
+        read = attempt(_arrow, handle, where, ctx, head) or read
     if _is_safetensors(head, size):
         read = attempt(_safetensors, handle, where, ctx, size) or read
     if suffix == ".onnx" or (head[:1] == b"\x08" and suffix in (".pb", ".bin", "")):
@@ -666,8 +802,9 @@ def _compressed(handle: BinaryIO, kind: str, where: str, ctx: _Ctx, depth: int, 
 def _hdf5(handle: BinaryIO, where: str, ctx: _Ctx) -> bool:
     handle.seek(0)
     pickles: list[tuple[str, bytes]] = []
+    attributes: list[tuple[str, bytes]] = []
     try:
-        configs, storage = model_keras.hdf5_contents(handle, where, pickles)
+        configs, storage = model_keras.hdf5_contents(handle, where, pickles, attributes)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         ctx.fail(f"{where}: unreadable HDF5 ({exc.__class__.__name__}: {str(exc)[:120]})")
         return True
@@ -682,6 +819,12 @@ def _hdf5(handle: BinaryIO, where: str, ctx: _Ctx) -> bool:
             ctx.fail(f"{row_where}: pickle stops after {walk.opcodes} opcodes ({walk.error})")
         if len(data) <= FICKLING_MAX_BYTES:
             ctx.inspection.pickles.append(PickleStream(row_where, data))
+    for path, data in attributes:
+        # PyTables unpickles such an attribute value when the node's attributes are read; a value that does not
+        # unpickle stays a string, so only what the walk finds is judged
+        walk = walk_pickle(io.BytesIO(data), where=f"{where}:{path} (pickled attribute)", trusted=ctx.trusted,
+                           joblib=False)
+        ctx.record(walk.problems, walk)
     for attribute, config in configs:
         ctx.record(model_keras.config_problems(config, f"{where}:{attribute}", ctx.trusted))
     return True
@@ -716,8 +859,20 @@ def _yaml(handle: BinaryIO, where: str, ctx: _Ctx, size: int, base: str) -> bool
         return True
     handle.seek(0)
     try:
-        document = model_loaders.yaml_document(handle.read().decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        text = handle.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if base == "mlmodel":
+            ctx.fail(f"{where}: unreadable MLmodel ({exc.__class__.__name__})")
+            return True
+        return False
+    tagged = model_loaders.python_tag_problems(text, where)
+    ctx.record(tagged)
+    try:
+        document = model_loaders.yaml_document(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        if tagged:
+            ctx.inspection.saw("yaml")
+            return True
         if base == "mlmodel":
             ctx.fail(f"{where}: unreadable MLmodel ({exc.__class__.__name__})")
             return True
@@ -727,6 +882,63 @@ def _yaml(handle: BinaryIO, where: str, ctx: _Ctx, size: int, base: str) -> bool
         return True
     ctx.inspection.saw("yaml")
     ctx.record(model_loaders.document_problems(document, where, base, ctx.trusted))
+    return True
+
+
+# ---------------------------------------------------------------------- Arrow / Parquet schemas
+
+_ARROW_STREAM_SUFFIXES = frozenset((".arrows", ".arrow", ".ipc", ".feather", ".stream"))
+_PY_EXTENSION = b"arrow.py_extension_type"
+MAX_ARROW_FIELDS = 100_000
+
+
+def _is_arrow(head: bytes, suffix: str) -> bool:
+    """Parquet, Arrow IPC file (Feather v2) or an IPC stream (continuation marker, named as one)."""
+    return head.startswith((b"PAR1", b"ARROW1")) or (
+        head.startswith(b"\xff\xff\xff\xff") and suffix in _ARROW_STREAM_SUFFIXES)
+
+
+def _arrow(handle: BinaryIO, where: str, ctx: _Ctx, head: bytes) -> bool:
+    """The schema only (no record batch is read): a field typed `arrow.py_extension_type` carries a pickle
+    that pyarrow before 14.0.1 unpickles when the file is read (CVE-2023-47248)."""
+    import pyarrow.ipc as ipc
+    import pyarrow.parquet as pq
+
+    handle.seek(0)
+    if head.startswith(b"PAR1"):
+        schema = pq.read_schema(handle)
+        ctx.inspection.saw("parquet")
+    elif head.startswith(b"ARROW1"):
+        schema = ipc.open_file(handle).schema
+        ctx.inspection.saw("arrow-ipc")
+    else:
+        schema = ipc.open_stream(handle).schema
+        ctx.inspection.saw("arrow-ipc")
+    pending = list(schema)
+    seen = 0
+    while pending and seen < MAX_ARROW_FIELDS:
+        field = pending.pop()
+        seen += 1
+        metadata = field.metadata or {}
+        if metadata.get(b"ARROW:extension:name") == _PY_EXTENSION:
+            field_where = f"{where}:{str(field.name)[:80]} (extension metadata)"
+            ctx.record([Problem(
+                key=f"arrow-py-extension:{str(field.name)[:80]}", rule="model-file/arrow-pickled-extension",
+                severity=Severity.HIGH,
+                title=f"Arrow field {str(field.name)[:80]!r} has the type arrow.py_extension_type: its metadata is "
+                      "a pickle that pyarrow < 14.0.1 unpickles on read (CVE-2023-47248)",
+                detail=field_where,
+            )])
+            data = metadata.get(b"ARROW:extension:metadata", b"")
+            walk = walk_pickle(io.BytesIO(data), where=field_where, trusted=ctx.trusted, joblib=False)
+            ctx.record(walk.problems, walk)
+        kind = field.type
+        if hasattr(kind, "field") and not hasattr(kind, "value_field"):  # struct and union children
+            pending.extend(kind.field(i) for i in range(getattr(kind, "num_fields", 0) or 0))
+        for attribute in ("value_field", "key_field", "item_field"):
+            child = getattr(kind, attribute, None)
+            if child is not None:
+                pending.append(child)
     return True
 
 

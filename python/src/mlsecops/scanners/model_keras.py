@@ -176,8 +176,9 @@ def hdf5_offset(handle: Any, size: int) -> int | None:
     return None
 
 
-def hdf5_contents(handle: Any, where: str,
-                  pickles: list[tuple[str, bytes]] | None = None) -> tuple[list[tuple[str, Any]], list[Problem]]:
+def hdf5_contents(handle: Any, where: str, pickles: list[tuple[str, bytes]] | None = None,
+                  attribute_pickles: list[tuple[str, bytes]] | None = None,
+                  ) -> tuple[list[tuple[str, Any]], list[Problem]]:
     """The Keras configs of an HDF5 file and what in it reads other files: attributes and layouts only, no
     link is followed. The one kind of dataset that is read is a PyTables object VLArray: its rows are
     pickles (pandas HDFStore, `tables.ObjectAtom`) that PyTables unpickles on read; they go to `pickles`."""
@@ -196,9 +197,43 @@ def hdf5_contents(handle: Any, where: str,
             except ValueError:
                 raise ValueError(f"{name} attribute is not JSON") from None
         objects: list[tuple[str, Any]] = []
-        problems = hdf5_storage_problems(h5, where, objects)
+        holders: list[tuple[str, Any]] = [("/", h5)]
+        problems = hdf5_storage_problems(h5, where, objects, holders)
         problems.extend(_object_rows(objects, where, pickles if pickles is not None else []))
+        if attribute_pickles is not None:
+            attribute_pickles.extend(_pickled_attributes(holders))
     return found, problems
+
+
+MAX_ATTRIBUTE_BYTES = 64 << 20
+
+
+def _pickled_attributes(holders: list[tuple[str, Any]]) -> Iterator[tuple[str, bytes]]:
+    """Attribute values PyTables unpickles when the node's attributes are read (`node._v_attrs`, pandas
+    HDFStore): a byte string that ends with the STOP opcode and starts like a pickle (any protocol)."""
+    from .pickle_inspect import may_start_pickle
+
+    total = 0
+    for path, holder in holders:
+        try:
+            names = list(holder.attrs)
+        except (OSError, KeyError, ValueError, TypeError):
+            continue
+        for name in names:
+            try:
+                value = holder.attrs[name]
+            except (OSError, KeyError, ValueError, TypeError):
+                continue
+            if hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "V":
+                value = value.tobytes()  # an opaque (H5T_OPAQUE) value
+            if not isinstance(value, bytes) or len(value) < 2 or not value.rstrip(b"\0").endswith(b"."):
+                continue
+            if not may_start_pickle(value[:8]):
+                continue
+            total += len(value)
+            if total > MAX_ATTRIBUTE_BYTES:
+                return
+            yield f"{path.rstrip('/')}/@{str(name)[:120]}", bytes(value)
 
 
 MAX_OBJECT_BYTES = 1 << 30
@@ -243,7 +278,8 @@ def _object_rows(objects: list[tuple[str, Any]], where: str, pickles: list[tuple
 MAX_HDF5_OBJECTS = 200_000
 
 
-def hdf5_storage_problems(h5: Any, where: str, objects: list[tuple[str, Any]] | None = None) -> list[Problem]:
+def hdf5_storage_problems(h5: Any, where: str, objects: list[tuple[str, Any]] | None = None,
+                          holders: list[tuple[str, Any]] | None = None) -> list[Problem]:
     """Datasets whose bytes live in another file (external storage, virtual datasets) and links to other
     files: loading the weights reads that file (a host file such as /etc/passwd becomes weights).
     The tree is walked link by link: external and soft links are judged, never followed."""
@@ -287,6 +323,8 @@ def hdf5_storage_problems(h5: Any, where: str, objects: list[tuple[str, Any]] | 
             if child is None or hash(child.id) in seen:
                 continue
             seen.add(hash(child.id))
+            if holders is not None:
+                holders.append((child_path, child))
             if isinstance(child, h5py.Group):
                 pending.append((child, child_path))
             elif isinstance(child, h5py.Dataset):

@@ -33,6 +33,7 @@ TRUSTED_TARGETS = frozenset(
 )
 MAX_NODES = 200_000
 MAX_REGEX_CHARS = 4096
+MAX_CONFIG_CHARS = 8 << 20
 LOADER_JSON_NAMES = frozenset(("model_index.json", "modules.json"))
 
 
@@ -183,6 +184,40 @@ def yaml_document(text: str) -> Any:
         return current.value if isinstance(current, yaml.ScalarNode) else None
 
     return convert(node, frozenset()) if node is not None else None
+
+
+# Tags PyYAML's unsafe constructors act on (yaml.load with Loader=Loader/UnsafeLoader/FullLoader in older
+# releases, yaml.unsafe_load, yaml.full_load before 5.4): import a module, call a callable, build an object.
+_PYTHON_TAG = "tag:yaml.org,2002:python/"
+_RUNS = ("object/apply:", "object/new:", "object:", "name:", "module:")
+MAX_YAML_EVENTS = 500_000
+
+
+def python_tag_problems(text: str, where: str) -> list[Problem]:
+    """`!!python/object/apply:os.system` and its kin, found from the parser's events (tags resolved through
+    `%TAG` directives); nothing is constructed. A text the parser rejects is searched for the tag prefix."""
+    import yaml
+
+    tags: list[str] = []
+    try:
+        for count, event in enumerate(yaml.parse(text, Loader=yaml.SafeLoader)):
+            if count > MAX_YAML_EVENTS:
+                break
+            tag = getattr(event, "tag", None)
+            if isinstance(tag, str) and tag.startswith(_PYTHON_TAG):
+                tags.append(tag[len(_PYTHON_TAG):])
+    except (yaml.YAMLError, RecursionError):
+        tags += [m.group(1) for m in re.finditer(r"!!python/([\w/.:]+)", text[:MAX_CONFIG_CHARS])]
+    out: dict[str, Problem] = {}
+    for tag in tags[:1000]:
+        runs = tag.startswith(_RUNS)
+        out.setdefault(tag[:120], _problem(
+            f"yaml-python-tag:{tag[:120]}", "model-file/yaml-python-tag",
+            f"YAML tag !!python/{tag[:120]} "
+            + ("imports and calls or builds a Python object when the file is read with yaml.load/unsafe_load/"
+               "full_load (older PyYAML)" if runs else "is a Python-specific tag only unsafe YAML loaders accept"),
+            where, Severity.CRITICAL if runs else Severity.HIGH))
+    return list(out.values())
 
 
 # ---------------------------------------------------------------------- tokenizer regexes

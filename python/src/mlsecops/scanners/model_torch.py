@@ -76,10 +76,26 @@ def torchscript_code_problems(source: bytes, where: str) -> list[Problem]:
                     out.setdefault(key, _problem(key, Severity.HIGH,
                                                  f"TorchScript code calls the op {namespace}::{op} (custom or file op)",
                                                  where))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _shared_mapping(node):
+            # from_file(path, shared=True): a writable mapping of a host file; in-place ops write the file
+            chain = ".".join(_chain(node.func))
+            key = f"torchscript-shared-file:{chain}"
+            out.setdefault(key, _problem(key, Severity.CRITICAL,
+                                         f"TorchScript code maps a host file with {chain}(..., shared=True): "
+                                         "writes to the tensor write the file", where))
         elif isinstance(node, ast.Name) and node.id in _UNSAFE_NAMES:
             key = f"torchscript-name:{node.id}"
             out.setdefault(key, _problem(key, Severity.CRITICAL, f"TorchScript code uses {node.id}", where))
     return list(out.values())
+
+
+def _shared_mapping(call: ast.Call) -> bool:
+    """`from_file(filename, shared, ...)` with shared true (a keyword, or the second argument as TorchScript
+    writes it)."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "from_file":
+        return False
+    values = [k.value for k in call.keywords if k.arg == "shared"] + call.args[1:2]
+    return any(not (isinstance(v, ast.Constant) and not v.value) for v in values)
 
 
 def _rooted_in_torch(node: ast.Attribute) -> bool:

@@ -21,6 +21,14 @@ _MANUAL: dict[str, tuple[str, ...]] = {
         "bool", "slice", "range", "object",
     ),
     "collections": ("OrderedDict", "defaultdict", "Counter", "deque"),
+    # torch.distributed.checkpoint.save's `.metadata`: dataclasses of the plan, and the checkpoint_id path
+    # (building a path object reads nothing)
+    "torch.distributed.checkpoint.metadata": (
+        "Metadata", "TensorStorageMetadata", "BytesStorageMetadata", "TensorProperties", "_MEM_FORMAT_ENCODING",
+        "ChunkStorageMetadata", "MetadataIndex", "StorageMeta",
+    ),
+    "torch.distributed.checkpoint.filesystem": ("_StorageInfo",),
+    "pathlib": ("PosixPath", "PurePosixPath"),
     "copyreg": ("_reconstructor",),
     "_codecs": ("encode",),
     "datetime": ("date", "datetime", "time", "timedelta", "timezone"),
