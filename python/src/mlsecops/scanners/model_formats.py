@@ -308,20 +308,23 @@ def _needs_review(path: Path) -> bool:
     return keras or model_hf.has_auto_map(document) or bool(model_templates.document_templates(document))
 
 
+def _loader_code(path: Path, ctx: _Ctx, seen: str, key: str, title: str) -> None:
+    """Python source a loader runs: HIGH always, CRITICAL when it reaches the shell, eval or exec."""
+    ctx.inspection.saw(seen)
+    dangerous = model_hf.source_problems(path)
+    ctx.record([Problem(
+        key=key, rule="model-file/loader-runs-code", severity=Severity.CRITICAL if dangerous else Severity.HIGH,
+        title=title + (f": {'; '.join(dangerous[:4])}" if dangerous else ""), detail=path.name,
+    )])
+
+
 def inspect_file(path: Path, trusted: frozenset[tuple[str, str]] = frozenset()) -> Inspection:
     """Our verdict on one file. Never raises on bad content: a read failure is a problem."""
     inspection = Inspection(FileVerdict(SCANNER, CLEAN))
     ctx = _Ctx(inspection, trusted, path.parent, path.name)
     if _custom_generate(path):
-        inspection.saw("custom-generate")
-        dangerous = model_hf.source_problems(path)
-        ctx.record([Problem(
-            key="custom-generate", rule="model-file/loader-runs-code",
-            severity=Severity.CRITICAL if dangerous else Severity.HIGH,
-            title="transformers custom_generate code runs when generate() is called with this model "
-                  "(trust_remote_code)" + (f": {'; '.join(dangerous[:4])}" if dangerous else ""),
-            detail=path.name,
-        )])
+        _loader_code(path, ctx, "custom-generate", "custom-generate", "transformers custom_generate code runs when "
+                     "generate() is called with this model (trust_remote_code)")
         return inspection
     if path.suffix.lower() == ".dat" and _shelf_offsets(path) is not None:
         _shelf(path, ctx)
@@ -330,15 +333,8 @@ def inspect_file(path: Path, trusted: frozenset[tuple[str, str]] = frozenset()) 
         _sqlite_blobs(path, ctx)
         return inspection
     if _hubconf(path):
-        inspection.saw("torch-hub")
-        dangerous = model_hf.source_problems(path)
-        ctx.record([Problem(
-            key="torch-hub-hubconf", rule="model-file/loader-runs-code",
-            severity=Severity.CRITICAL if dangerous else Severity.HIGH,
-            title="torch.hub.load imports this hubconf.py and runs its entrypoint (repository code)"
-                  + (f": {'; '.join(dangerous[:4])}" if dangerous else ""),
-            detail=path.name,
-        )])
+        _loader_code(path, ctx, "torch-hub", "torch-hub-hubconf",
+                     "torch.hub.load imports this hubconf.py and runs its entrypoint (repository code)")
         return inspection
     try:
         with path.open("rb") as handle:
