@@ -46,7 +46,7 @@ def base_records(corpus: Path, count: int, seed: int = 1) -> list[list[str]]:
 def reference_counts(path: Path) -> tuple[int, Counter, Counter]:
     """(records, rows per (column, type), occurrences per (column, type)) as Python's csv reads the file."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python" / "src"))
-    from mlsecops.scanners.pii_engine import PiiEngine
+    from mlsecops.engines.pii.engine import PiiEngine
 
     engine = PiiEngine()
     rows: Counter = Counter()

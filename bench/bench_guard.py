@@ -7,7 +7,7 @@ on, but the n-gram model's threshold was chosen on it; its hard negatives name t
 combined guard (rules + n-gram model), so the model's share is visible. The independent set in
 bench/independent/ is scored by bench/independent/bench_guard_independent.py, not here.
 
-The evaluation set (python/src/mlsecops/llm/data/guard_eval.jsonl) was written by the team
+The evaluation set (python/src/mlsecops/engines/guard/data/guard_eval.jsonl) was written by the team
 that wrote the rules, so these numbers are an upper bound for unseen attacks; the keyword
 baseline beside it is what a grep for the usual phrases ("ignore previous instructions",
 "system prompt", "jailbreak", "DAN") would give, which is where Vigil-style word lists start.
@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-EVAL_SET = Path(__file__).resolve().parents[1] / "python/src/mlsecops/llm/data/guard_eval.jsonl"
+EVAL_SET = Path(__file__).resolve().parents[1] / "python/src/mlsecops/engines/guard/data/guard_eval.jsonl"
 DEV_SET = Path(__file__).resolve().parent / "guard_dev_set.jsonl"
 KEYWORDS = re.compile(
     r"ignore (all )?(previous|prior|the above)|disregard|system prompt|jailbreak|\bDAN\b|developer mode|"
@@ -45,7 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threshold", type=float, default=0.5)
     args = parser.parse_args()
-    from mlsecops.llm.guard import InjectionGuard
+    from mlsecops.engines.guard.detector import InjectionGuard
 
     rows = [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     guard = InjectionGuard(threshold=args.threshold)

@@ -209,7 +209,7 @@ test_image() {
     || die "the image's mlsecops package differs from python/src (a stale layer, or files changed during the build)" 1
   log "checking that the garak probe profiles ship in $IMAGE_REF"
   podman run --rm --network=none --no-healthcheck --entrypoint /opt/mlsecops/bin/python "$IMAGE_REF" \
-    -c 'from mlsecops.llm.garak_runner import PROFILES, profiles_dir as d; assert all((d() / f"{p}.yaml").is_file() for p in PROFILES), d()' \
+    -c 'from mlsecops.modeltests.garak_runner import PROFILES, profiles_dir as d; assert all((d() / f"{p}.yaml").is_file() for p in PROFILES), d()' \
     || die "the image lacks the garak probe profiles" 1
   log "running the demo's load and scan stages in $IMAGE_REF (no network)"
   # The image's ENTRYPOINT is mlsecops; a shell runs the two stages in one workspace.

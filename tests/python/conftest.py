@@ -105,8 +105,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # would be unknown.
     config.addinivalue_line(
         "markers",
-        f"{E2E}: a whole demo pipeline run through the real CLI (minutes of CPU); `make test-quick` skips them, "
-        "`make test` and CI run them",
+        f"{E2E}: a whole demo pipeline, a real training or a real garak run through the real CLI (tens of seconds "
+        "to minutes of CPU); `make test-quick` skips them, `make test` and CI run them",
     )
 
 

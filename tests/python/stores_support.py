@@ -70,7 +70,7 @@ def write_model_gate(workspace: Path, status: str = "passed") -> None:
     from mlsecops.config import Config, load_config
     from mlsecops.stages.base import StageContext
     from mlsecops.stages.gate import judged_model
-    from mlsecops.stages.sign import JUDGED_MODEL
+    from mlsecops.stages.order import JUDGED_MODEL
 
     ws = Workspace(workspace)
     config_file = workspace.parent / "mlsecops.yaml"

@@ -300,7 +300,7 @@ def test_config_show_prints_variable_names_that_only_look_like_secrets():
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("scan:\n  scanners: [secrets, bandt]\n", "scan.scanners[1]: unknown scanner 'bandt'"),
+    ("scan:\n  scanners: [secrets, bandt]\n", "scan.scanners.1: unknown scanner 'bandt'"),
     ("scan:\n  options: {bandt: {skip: [B101]}}\n", "scan.options.bandt: unknown scanner"),
     ("evaluate:\n  thresholds: {acuracy: 0.9}\n", "evaluate.thresholds.acuracy: unknown metric"),
     ("policy: absent-policy.yaml\n", "mlsecops.yaml: policy: absent-policy.yaml not found"),

@@ -81,7 +81,7 @@ def test_nesting_just_inside_the_bound_is_accepted():
 
 
 def test_the_lock_file_is_bounded_like_the_config(tmp_path):
-    from mlsecops.stages.lock import read_lock
+    from mlsecops.lockfile import read_lock
 
     (tmp_path / "mlsecops.lock").write_text(alias_bomb(8))
     with pytest.raises(UsageError, match="mlsecops.lock:.*alias bomb"):

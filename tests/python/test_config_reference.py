@@ -6,13 +6,13 @@ from pathlib import Path
 
 from conftest import REPO_ROOT
 from mlsecops.config import Config
-from mlsecops.config_reference import main, render
+from mlsecops.config.reference import main, render
 from pydantic import BaseModel
 
 
 def test_the_committed_reference_is_what_the_schema_generates():
     committed = (REPO_ROOT / "docs/CONFIG.md").read_text(encoding="utf-8")
-    assert committed == render(), "docs/CONFIG.md is out of date: run `python -m mlsecops.config_reference`"
+    assert committed == render(), "docs/CONFIG.md is out of date: run `python -m mlsecops.config.reference`"
 
 
 def test_every_key_of_every_section_is_listed():

@@ -20,11 +20,12 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from mlsecops.scanners import dataset_pii, dataset_readers
-from mlsecops.scanners.dataset_readers import detect_format
-from mlsecops.scanners.dataset_split import record_starts_after, split_points
+from mlsecops.engines.pii import readers as dataset_readers
+from mlsecops.engines.pii.engine import PiiEngine
+from mlsecops.engines.pii.readers import detect_format
+from mlsecops.engines.pii.split import record_starts_after, split_points
+from mlsecops.scanners import dataset_pii
 from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
-from mlsecops.scanners.pii_engine import PiiEngine
 
 SALT = "differential-salt"
 VALUES = ["ann@example.org", "+1 415 555 2671", "4539148803436467", "219-45-6789", "DE89370400440532013000",

@@ -17,7 +17,7 @@ from mlsecops import demo
 from mlsecops.config import load_config
 from mlsecops.errors import UsageError
 from mlsecops.hashing import file_sha256
-from mlsecops.stages.lock import read_lock
+from mlsecops.lockfile import read_lock
 
 PACKAGE_SOURCE = Path(demo.__file__).resolve().parents[1]
 

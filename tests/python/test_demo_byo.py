@@ -104,7 +104,7 @@ def test_the_demo_endpoint_serves_openai_chat_on_127_0_0_1_and_stops(tmp_path: P
 @pytest.mark.parametrize("variant", ["tabular", "byo", "pretrained", "llm-endpoint"])
 def test_each_own_model_demo_is_a_complete_project_written_the_same_every_time(tmp_path: Path, variant):
     from mlsecops.config import load_config
-    from mlsecops.config_check import check_references
+    from mlsecops.config.check import check_references
 
     first = demo.build(variant).render()
     assert first == demo.build(variant).render(), "no run-to-run difference: the lock file pins every byte"

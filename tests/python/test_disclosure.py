@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from mlsecops.demo import build, planted
-from mlsecops.llm.base import GatheredOutput, TestEnv
-from mlsecops.llm.disclosure import run_test
-from mlsecops.llm.settings import ModelTestSettings, TargetSettings
-from mlsecops.llm.targets import OpenAITarget
+from mlsecops.modeltests.base import GatheredOutput, TestEnv
+from mlsecops.modeltests.disclosure import run_test
+from mlsecops.modeltests.settings import ModelTestSettings, TargetSettings
+from mlsecops.modeltests.targets import OpenAITarget
 from model_support.llm_server import LlmServer
 from model_support.trained import demo_rows, write_dataset
 

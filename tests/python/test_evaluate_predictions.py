@@ -24,7 +24,7 @@ from mlsecops.ml.predictions import (
 )
 from mlsecops.policy import evaluate_gate, load_policy
 from mlsecops.workspace import StageResult
-from train_support import one_line_error, prepare
+from train_support import one_line_error, trained_variant
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -190,11 +190,9 @@ def test_an_endpoint_only_project_is_judged_without_metric_bounds_but_still_on_a
 
 
 @pytest.fixture(scope="module")
-def trained_tabular(tmp_path_factory):
-    checkout = prepare(tmp_path_factory.mktemp("tabular") / "c", variant="tabular")
-    outcome = checkout.stage("train")
-    assert outcome.exit_code == 0, outcome.output[-2000:]
-    return checkout
+def trained_tabular():
+    """Trained once per test run, shared with the train specs: copied before any change."""
+    return trained_variant("tabular")
 
 
 def _rewrite_predictions(checkout, transform) -> None:

@@ -104,10 +104,25 @@ def extra_secrets(root: Path) -> None:
 
 
 def scan_ids(name: str, root: Path) -> list[tuple[str, str, str]]:
-    outcome = get_scanner(name).scan(ScanTargets(paths=[root], exclude=[".mlsecops", ".git"],
+    options = {"osv_dir": str(root.parent / "advisories")} if name == "osv-offline" else {}
+    outcome = get_scanner(name).scan(ScanTargets(paths=[root], exclude=[".mlsecops", ".git"], options=options,
                                                  work_dir=root.parent / f"work-{name}"))
     assert outcome.status == "ran", outcome.message
     return sorted((f.id, f.rule, f.location.path) for f in outcome.findings)
+
+
+ADVISORY = {  # an offline advisory against a package the demo pins, so osv-offline has findings to keep
+    "id": "GHSA-test-ids0-0001", "modified": "2026-01-02T00:00:00Z", "summary": "test advisory",
+    "database_specific": {"severity": "HIGH"},
+}
+
+
+def write_advisories(folder: Path, requirements: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    pinned = next(line.split("==")[0].strip() for line in requirements.read_text().splitlines() if "==" in line)
+    affected = [{"package": {"ecosystem": "PyPI", "name": pinned},
+                 "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]
+    (folder / "advisory.json").write_text(json.dumps({**ADVISORY, "affected": affected}))
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +139,7 @@ SCANNERS = [
     "secrets-detect-secrets",
     "dataset",
     "bandit",
+    "osv-offline",
 ]
 
 
@@ -133,6 +149,7 @@ def test_every_finding_keeps_its_id_when_lines_are_inserted_above_it(demo_tree, 
         pytest.skip(get_scanner(scanner).unavailable_reason())
     root = tmp_path / "project"
     shutil.copytree(demo_tree, root)
+    write_advisories(tmp_path / "advisories", root / "requirements.txt")
     before = scan_ids(scanner, root)
     assert before, f"{scanner} finds nothing in the demo: nothing to compare"
 
@@ -142,6 +159,22 @@ def test_every_finding_keeps_its_id_when_lines_are_inserted_above_it(demo_tree, 
     kept = set(before) & set(after)
     assert len(kept) / len(before) == 1.0, f"ids changed: {sorted(set(before) - kept)}"
     assert len(after) == len(before)  # ... and nothing new appeared, nothing merged
+
+
+def test_injection_findings_in_training_data_keep_their_ids_when_rows_are_inserted_above(tmp_path):
+    from mlsecops.engines.guard.data_scan import scan_file
+    from mlsecops.engines.guard.detector import InjectionGuard
+
+    root = demo.materialize("injected-data", tmp_path / "project").parent
+    detector = InjectionGuard()
+
+    def ids() -> list[str]:
+        return sorted(f.id for f in scan_file(detector, root / "data" / "tickets.csv", "data/tickets.csv", "data"))
+
+    before = ids()
+    assert before, "the injected-data demo plants injections: nothing to compare"
+    assert insert_above_everything(root) >= 1
+    assert ids() == before
 
 
 def test_a_secret_twice_in_one_file_gets_two_ids(demo_tree):

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 from mlsecops.errors import EnvironmentFailure, UsageError
-from mlsecops.llm import garak_runner
-from mlsecops.llm.base import TestEnv
-from mlsecops.llm.garak_report import owasp_2023_of, read_report
-from mlsecops.llm.settings import GarakSettings, ModelTestSettings, TargetSettings
-from mlsecops.llm.stats import Rate, significantly_higher, wilson_interval
-from mlsecops.llm.targets import OpenAITarget, RestTarget
+from mlsecops.modeltests import garak_runner
+from mlsecops.modeltests.base import TestEnv
+from mlsecops.modeltests.garak_report import owasp_2023_of, read_report
+from mlsecops.modeltests.settings import (
+    GarakSettings,
+    ModelTestSettings,
+    TargetSettings,
+)
+from mlsecops.modeltests.stats import Rate, significantly_higher, wilson_interval
+from mlsecops.modeltests.targets import OpenAITarget, RestTarget
 from model_support.llm_server import LlmServer
 
 pytestmark = pytest.mark.timeout(300)
@@ -46,6 +50,7 @@ def monkeypatch_module():
         yield patch
 
 
+@pytest.mark.e2e
 def test_an_app_that_obeys_encoded_instructions_gets_a_high_llm01_finding(decoding_rest_run):
     _, outcome, _ = decoding_rest_run
     findings = {f.rule: f for f in outcome.findings}
@@ -59,6 +64,7 @@ def test_an_app_that_obeys_encoded_instructions_gets_a_high_llm01_finding(decodi
     assert "garak/dan.Dan_11_0" not in findings  # the app never plays DAN
 
 
+@pytest.mark.e2e
 def test_rates_carry_a_wilson_interval_per_probe_and_detector(decoding_rest_run):
     _, outcome, _ = decoding_rest_run
     rows = {(p["probe"], p["detector"]): p for p in outcome.details["probes"]}
@@ -68,6 +74,7 @@ def test_rates_carry_a_wilson_interval_per_probe_and_detector(decoding_rest_run)
     assert 0 < encoded["ci_low"] <= encoded["rate"] <= encoded["ci_high"] <= 1
 
 
+@pytest.mark.e2e
 def test_garak_ran_inside_the_stage_folder_offline_and_its_exit_code_was_not_trusted(decoding_rest_run):
     env, outcome, _ = decoding_rest_run
     run_dir = env.stage_dir / "garak"
@@ -77,6 +84,7 @@ def test_garak_ran_inside_the_stage_folder_offline_and_its_exit_code_was_not_tru
     assert read_report(report).rates  # the findings come from these eval records
 
 
+@pytest.mark.e2e
 def test_the_api_key_reaches_the_app_but_no_file_garak_or_mlsecops_wrote(decoding_rest_run):
     env, outcome, auth_headers = decoding_rest_run
     assert f"Bearer {SECRET_KEY}" in auth_headers
@@ -86,12 +94,14 @@ def test_the_api_key_reaches_the_app_but_no_file_garak_or_mlsecops_wrote(decodin
     assert SECRET_KEY not in json.dumps([f.to_dict() for f in outcome.findings])
 
 
+@pytest.mark.e2e
 def test_every_garak_output_is_gathered_for_the_disclosure_scan(decoding_rest_run):
     env, _, _ = decoding_rest_run
     sources = {item.source for item in env.outputs}
     assert {"garak:encoding.InjectBase64", "garak:dan.Dan_11_0"} <= sources
 
 
+@pytest.mark.e2e
 def test_an_openai_compatible_endpoint_that_refuses_has_no_successful_attack(tmp_path: Path):
     with LlmServer("refuse") as server:
         target = OpenAITarget(TargetSettings(type="openai", url=f"{server.url}/v1", model="local-model"))
@@ -140,7 +150,7 @@ def test_the_unknown_spec_garak_logged_is_what_the_usage_error_names(tmp_path: P
 
 def test_owasp_2023_tags_of_garak_are_translated_to_the_2025_list():
     assert owasp_2023_of("leakreplay.LiteratureCloze") == ["LLM06", "LLM10"]
-    from mlsecops.llm.garak_report import ProbeDetectorRate
+    from mlsecops.modeltests.garak_report import ProbeDetectorRate
 
     entry = ProbeDetectorRate("leakreplay.LiteratureCloze", "base.TriggerListDetector", Rate(1, 2), ["LLM06", "LLM10"])
     assert entry.owasp_2025 == ["LLM02", "LLM10"]  # sensitive information disclosure, unbounded consumption
@@ -167,7 +177,7 @@ def test_profiles_resolve_to_garak_specs():
 
 
 def test_the_offline_profile_is_the_sweeps_record_and_standard_is_its_active_part():
-    from mlsecops.llm.garak_report import probe_catalogue
+    from mlsecops.modeltests.garak_report import probe_catalogue
 
     offline = garak_runner.load_profile("offline")
     standard = set(garak_runner.load_profile("standard")["probes"])
@@ -179,6 +189,7 @@ def test_the_offline_profile_is_the_sweeps_record_and_standard_is_its_active_par
     assert set(garak_runner.load_profile("quick")["probes"]) <= set(offline["probes"])
 
 
+@pytest.mark.e2e
 def test_a_probe_that_crashes_garak_is_named_and_the_probes_after_it_still_run(tmp_path: Path):
     # offline, SystemPromptExtraction has no prompts and raises, which ends a garak run
     probes = ["encoding.InjectBase64", "sysprompt_extraction.SystemPromptExtraction", "web_injection.MarkdownImageExfil"]

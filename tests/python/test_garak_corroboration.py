@@ -8,10 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from mlsecops.llm import garak_runner
-from mlsecops.llm.base import TestEnv
-from mlsecops.llm.settings import GarakSettings, ModelTestSettings, TargetSettings
-from mlsecops.llm.targets import OpenAITarget
+from mlsecops.modeltests import garak_runner
+from mlsecops.modeltests.base import TestEnv
+from mlsecops.modeltests.settings import (
+    GarakSettings,
+    ModelTestSettings,
+    TargetSettings,
+)
+from mlsecops.modeltests.targets import OpenAITarget
 from mlsecops.policy import evaluate_gate, load_policy
 from model_support.llm_server import LlmServer
 
@@ -110,6 +114,7 @@ def test_a_project_may_trust_a_refusal_blind_detector_alone(tmp_path, monkeypatc
     assert not model_gate(outcome, tmp_path).passed
 
 
+@pytest.mark.e2e
 def test_a_real_garak_run_against_an_on_topic_bot_does_not_fail_the_gate(tmp_path):
     with OnTopicServer() as server:
         target = OpenAITarget(TargetSettings(type="openai", url=f"{server.url}/v1", model="acme-bot"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mlsecops.llm.garak_runner import _finished_probes
+from mlsecops.modeltests.garak_runner import _finished_probes
 
 
 def _line(record: dict) -> bytes:

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from mlsecops.llm.guard import check
-from mlsecops.llm.guard_corpus_hard import (
+from mlsecops.engines.guard.corpus_hard import (
     dev_rows,
     hard_texts,
     is_dev,
     training_samples,
 )
-from mlsecops.llm.guard_cues import addressed
+from mlsecops.engines.guard.cues import addressed
+from mlsecops.engines.guard.detector import check
 
 DEV_SET = Path(__file__).resolve().parents[2] / "bench" / "guard_dev_set.jsonl"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mlsecops.llm.guard import InjectionGuard, check
-from mlsecops.llm.guard_decode import decoded_layers, deobfuscate
-from mlsecops.llm.guard_model import (
+from mlsecops.engines.guard.decode import decoded_layers, deobfuscate
+from mlsecops.engines.guard.detector import InjectionGuard, check
+from mlsecops.engines.guard.model import (
     WEIGHTS_FILE,
     NgramModel,
     default_model,
@@ -24,7 +24,7 @@ from mlsecops.llm.guard_model import (
 
 
 def test_the_model_ships_as_plain_arrays_and_json_not_as_a_pickle():
-    folder = resources.files("mlsecops.llm").joinpath("guard_model")
+    folder = resources.files("mlsecops.engines.guard").joinpath("guard_model")
     spec = json.loads(folder.joinpath("spec.json").read_text(encoding="utf-8"))
     with folder.joinpath(WEIGHTS_FILE).open("rb") as handle:
         arrays = np.load(handle, allow_pickle=False)

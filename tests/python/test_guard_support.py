@@ -6,12 +6,12 @@ import csv
 from pathlib import Path
 
 import pytest
+from mlsecops.demo.bot_variants import INJECTED_ROWS
 from mlsecops.demo.project import DATASET_FILE, default_project
-from mlsecops.llm.demo_variants import INJECTED_ROWS
-from mlsecops.llm.guard import MODEL_RULE, InjectionGuard, check
-from mlsecops.llm.guard_corpus_support import SOURCE, support_samples
-from mlsecops.llm.guard_cues import about_instructions
-from mlsecops.llm.injection_scan import scan_file
+from mlsecops.engines.guard.corpus_support import SOURCE, support_samples
+from mlsecops.engines.guard.cues import about_instructions
+from mlsecops.engines.guard.data_scan import scan_file
+from mlsecops.engines.guard.detector import MODEL_RULE, InjectionGuard, check
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,7 @@ def test_a_loaded_folder_with_a_link_out_is_reported_under_its_artifact(tree, tm
 
 
 def test_the_secrets_scanner_finds_a_token_reached_through_an_inside_link(tree):
-    from mlsecops.stages.scan import run_scanner
+    from mlsecops.scanners.run import run_scanner
 
     (tree / "settings.env").symlink_to("vendor/settings.env")
 

@@ -187,7 +187,7 @@ def test_a_keras_archive_with_a_custom_object_from_a_user_package_is_high_until_
 
 
 def test_a_zip_bomb_member_is_not_inflated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from mlsecops.scanners import model_formats
+    from mlsecops.engines.models import formats as model_formats
 
     monkeypatch.setattr(model_formats, "MAX_MEMBER_BYTES", 1 << 16)
     with zipfile.ZipFile(tmp_path / "bomb.pt", "w", zipfile.ZIP_DEFLATED) as archive:
@@ -282,8 +282,8 @@ def test_every_public_scikit_learn_estimator_and_what_its_fitted_pickle_holds_is
     import warnings
 
     import numpy as np
-    from mlsecops.scanners.pickle_inspect import walk_pickle
-    from mlsecops.scanners.pickle_trusted import TRUSTED_GLOBALS
+    from mlsecops.engines.models.pickle_inspect import walk_pickle
+    from mlsecops.engines.models.pickle_trusted import TRUSTED_GLOBALS
     from sklearn.utils import all_estimators
 
     warnings.filterwarnings("ignore")

@@ -9,10 +9,10 @@ import pickle
 from pathlib import Path
 
 import pytest
+from mlsecops.engines.models.pickle_inspect import classify_global, walk_pickle
+from mlsecops.engines.models.problems import CLEAN, UNSAFE, FileVerdict, Problem
 from mlsecops.findings import Severity
 from mlsecops.scanners.model_files import FileReport, consensus_findings
-from mlsecops.scanners.model_problems import CLEAN, UNSAFE, FileVerdict, Problem
-from mlsecops.scanners.pickle_inspect import classify_global, walk_pickle
 from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
 
 GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
@@ -166,7 +166,7 @@ def test_a_raw_data_file_that_parses_into_an_import_is_still_judged_as_a_pickle(
 
 
 def test_a_torch_tar_is_walked_through_every_storage_entry_to_the_views_pickle(gen):
-    from mlsecops.scanners.model_torch import walk_legacy_tar_member
+    from mlsecops.engines.models.torch_files import walk_legacy_tar_member
 
     storages = gen.torch_tar(gen.call("os", "system", "id", 0))
     import io
@@ -192,8 +192,8 @@ def test_a_model_loaded_from_the_project_has_the_same_location_and_id_as_a_stand
     loaded = LoadedArtifact(name="pretrained-tokenizer", kind="model", path=tmp_path / "workspace" / "tokenizer.pickle",
                             url="file://pretrained/tokenizer.pickle")
     (in_pipeline,) = get_scanner("models").scan(ScanTargets(artifacts=[loaded], options=options)).findings
-    alone = get_scanner("models").scan(ScanTargets(paths=[tmp_path / "pretrained"],
-                                                   options={**options, "project_root": str(tmp_path)}))
+    alone = get_scanner("models").scan(ScanTargets(paths=[tmp_path / "pretrained"], options=options,
+                                                   project_root=tmp_path))
     assert in_pipeline.location.path == alone.findings[0].location.path == "pretrained/tokenizer.pickle"
     assert in_pipeline.id == alone.findings[0].id
     assert in_pipeline.location.artifact == "pretrained-tokenizer"
@@ -251,9 +251,14 @@ def test_hdf5_storage_inside_a_keras_archive_is_found_in_its_weights_member(gen,
 
 def test_a_config_whose_auto_map_needs_remote_code_is_high_and_names_the_code_to_review(gen, tmp_path: Path):
     gen.hf_remote_code(tmp_path / "config.json", "modeling_custom", "import torch\n\n\nclass CustomModel:\n    pass\n")
-    (finding,) = scan_tree(tmp_path, {"modelscan": False, "fickling": False}).findings
+    by_file = findings_by_file(scan_tree(tmp_path, {"modelscan": False, "fickling": False}))
+    (finding,) = by_file.pop("config.json")
     assert finding.severity is Severity.HIGH and finding.rule == "model-file/hf-remote-code"
     assert "modeling_custom.py" in finding.title and "reviewed" in finding.title
+    # the module itself is code the loader runs: a finding of its own file
+    (module,) = by_file.pop("modeling_custom.py")
+    assert module.severity is Severity.HIGH and module.rule == "model-file/loader-runs-code"
+    assert by_file == {}
 
 
 @pytest.mark.parametrize("source", [
@@ -262,8 +267,10 @@ def test_a_config_whose_auto_map_needs_remote_code_is_high_and_names_the_code_to
 ])
 def test_remote_code_reaching_the_shell_network_or_eval_makes_it_critical(gen, tmp_path: Path, source: str):
     gen.hf_remote_code(tmp_path / "config.json", "modeling_custom", source + "\n\nclass CustomModel:\n    pass\n")
-    (finding,) = scan_tree(tmp_path, {"modelscan": False, "fickling": False}).findings
+    by_file = findings_by_file(scan_tree(tmp_path, {"modelscan": False, "fickling": False}))
+    (finding,) = by_file["config.json"]
     assert finding.severity is Severity.CRITICAL and "modeling_custom.py" in finding.evidence
+    assert [f.severity for f in by_file["modeling_custom.py"]] == [Severity.CRITICAL]
 
 
 def test_code_from_another_repository_is_critical_and_a_plain_config_is_not_a_model_file(tmp_path: Path):

@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+from mlsecops.engines.models import templates as template_module
+from mlsecops.engines.models.pickle_inspect import classify_global
+from mlsecops.engines.models.problems import CLEAN, UNSAFE, FileVerdict, Problem
+from mlsecops.engines.models.templates import _environment, template_problems
 from mlsecops.findings import Severity
-from mlsecops.scanners import model_templates as template_module
 from mlsecops.scanners.model_files import FileReport, consensus_findings
-from mlsecops.scanners.model_problems import CLEAN, UNSAFE, FileVerdict, Problem
-from mlsecops.scanners.model_templates import _environment, template_problems
-from mlsecops.scanners.pickle_inspect import classify_global
 from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
 
 GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
@@ -153,10 +153,14 @@ def test_a_gguf_chat_template_is_judged_by_the_same_structure(gen, tmp_path: Pat
 def test_custom_pipelines_make_trust_remote_code_import_the_named_module(gen, tmp_path: Path):
     gen.hf_file({"custom_pipelines": {"t": {"impl": "my_pipe.Pipe", "pt": ["AutoModel"]}}},
                 {"my_pipe.py": "class Pipe:\n    pass\n"})(tmp_path / "config.json")
-    (finding,) = scan_tree(tmp_path, OURS_ONLY).findings
+    by_file = findings_by_file(scan_tree(tmp_path, OURS_ONLY))
+    (finding,) = by_file["config.json"]
     assert finding.severity is Severity.HIGH and "custom_pipelines names my_pipe.py" in finding.evidence
+    assert [f.severity for f in by_file["my_pipe.py"]] == [Severity.HIGH]  # the module is loader code itself
     (tmp_path / "my_pipe.py").write_text("import subprocess\n", encoding="utf-8")
-    assert scan_tree(tmp_path, OURS_ONLY).findings[0].severity is Severity.CRITICAL
+    by_file = findings_by_file(scan_tree(tmp_path, OURS_ONLY))
+    assert by_file["config.json"][0].severity is Severity.CRITICAL
+    assert [f.severity for f in by_file["my_pipe.py"]] == [Severity.CRITICAL]
 
 
 # ---------------------------------------------------------------- trust by full name, consensus

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mlsecops.engines.models.loaders import catastrophic, yaml_document
+from mlsecops.engines.models.onnx_files import location_problems
+from mlsecops.engines.models.torch_files import torchscript_code_problems
 from mlsecops.findings import Severity
-from mlsecops.scanners.model_loaders import catastrophic, yaml_document
-from mlsecops.scanners.model_onnx import location_problems
-from mlsecops.scanners.model_torch import torchscript_code_problems
 from model_support import corpus_generator, scan_tree
 
 GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)

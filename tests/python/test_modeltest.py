@@ -51,6 +51,7 @@ def modeltest_result(folder: Path) -> dict:
 FAST_GARAK = {"probes": ["encoding.InjectBase64", "dan.Dan_11_0"], "prompts_per_probe": 1, "timeout_seconds": 300}
 
 
+@pytest.mark.e2e
 def test_on_the_clean_demo_every_test_runs_and_nothing_fails_the_gate(tmp_path: Path, trained: Path, cli):
     folder = project(tmp_path, trained, {"garak": FAST_GARAK, "injection": {"max_payloads": 6}})
     result = cli("modeltest", cwd=folder)
@@ -66,6 +67,7 @@ def test_on_the_clean_demo_every_test_runs_and_nothing_fails_the_gate(tmp_path: 
     assert data["metrics"]["disclosure_outputs_scanned"] >= 8  # every template of the bot
 
 
+@pytest.mark.e2e
 def test_the_leaky_bot_variant_is_flagged_llm02_by_disclosure(tmp_path: Path, trained: Path, cli):
     folder = project(tmp_path, trained, {"garak": FAST_GARAK, "injection": {"max_payloads": 4}}, variant="leaky-bot")
     result = cli("modeltest", cwd=folder)
@@ -82,6 +84,7 @@ def test_the_leaky_bot_variant_is_flagged_llm02_by_disclosure(tmp_path: Path, tr
     assert not [v for v in planted_values if v in result.output]
 
 
+@pytest.mark.e2e
 def test_the_backdoor_variant_has_its_trigger_named_by_stage_7(tmp_path: Path, trained: Path, cli):
     folder = project(tmp_path, trained, {"garak": {"enabled": False}, "injection": {"enabled": False}},
                      variant="backdoor")
@@ -136,6 +139,7 @@ def test_a_target_that_fails_to_answer_is_exit_3_naming_it_within_bounded_time(
     assert modeltest_result(folder)["status"] == "error"
 
 
+@pytest.mark.e2e
 def test_the_injected_data_variant_has_its_poisoned_training_rows_named(tmp_path: Path, trained: Path, cli):
     folder = project(tmp_path, trained, {"garak": {"enabled": False}, "injection": {"max_payloads": 1}},
                      variant="injected-data")
@@ -145,5 +149,5 @@ def test_the_injected_data_variant_has_its_poisoned_training_rows_named(tmp_path
     injected = [f for f in found if f["severity"] == "high"]
     assert len(injected) == 3
     assert all(f["severity"] == "medium" and "learned model only" in f["title"] for f in found if f not in injected)
-    assert all(f["location"]["path"] == "tickets.csv" and f["location"]["line"] for f in injected)
+    assert all(f["location"]["path"] == "data/tickets.csv" and f["location"]["line"] for f in injected)
     assert all("CWE-1427" in f["cwe"] for f in injected)

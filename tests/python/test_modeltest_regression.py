@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from mlsecops.llm.base import TestEnv
-from mlsecops.llm.regression import run_test
-from mlsecops.llm.settings import ModelTestSettings, RegressionSettings
+from mlsecops.modeltests.base import TestEnv
+from mlsecops.modeltests.regression import run_test
+from mlsecops.modeltests.settings import ModelTestSettings, RegressionSettings
 from mlsecops.stores import open_store
 from mlsecops.stores.release import publish_release
 

@@ -179,3 +179,20 @@ def test_an_unknown_redact_entity_lists_the_valid_types(tmp_path, capsys):
 def test_gate_without_stage_says_so_in_one_line(capsys):
     err = one_line_error(capsys, "gate")
     assert "--stage security or --stage model" in err
+
+
+def test_redact_refuses_an_output_name_of_another_format(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("name,email\nAda,ada@example.org\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "redact", str(source), str(tmp_path / "clean.parquet"))
+    assert code == 2
+    assert "must have the format of IN (.csv)" in out + err
+    assert not (tmp_path / "clean.parquet").exists()
+
+
+def test_guard_check_refuses_a_binary_file(tmp_path: Path, capsys) -> None:
+    model = tmp_path / "model.pkl"
+    model.write_bytes(b"\x80\x04\x95\x00cos\nsystem\n\x00\x00")
+    code, out, err = run_cli(capsys, "guard", "check", "--file", str(model))
+    assert code == 2
+    assert "binary content, not text" in out + err

@@ -25,7 +25,7 @@ def test_console_summary_shows_each_gate_severity_counts_top_findings_and_metric
     run = notify_run(workspace, [], event="gate-failed")
     lines = run.output
     assert lines[0] == "mlsecops fraud-detector 1.4.0: gate-failed - FAILED"
-    assert "  gates    security passed, thresholds passed, model FAILED" in lines
+    assert "  gates    security passed, model FAILED" in lines
     assert "  findings 1 critical, 3 high, 1 medium, 0 low, 0 info (5 total)" in lines
     top = [line.strip() for line in lines if line.startswith("    ")]
     assert top[0].startswith("CRITICAL model-file Unsafe operator in tokenizer.pickle")
@@ -56,7 +56,7 @@ def test_a_finished_run_with_no_stage_results_says_so(tmp_path):
     run = notify_run(Workspace(tmp_path / ".mlsecops"), [], event="finished")
     assert run.output[0] == "mlsecops fraud-detector 1.4.0: finished - UNKNOWN"
     assert "  stages   none has run yet" in run.output
-    assert "  gates    security not run, thresholds not run, model not run" in run.output
+    assert "  gates    security not run, model not run" in run.output
 
 
 @pytest.mark.timeout(30)

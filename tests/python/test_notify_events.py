@@ -23,7 +23,8 @@ def test_the_worker_packages_a_byte_identical_copy_of_the_librarys_event_list():
 def test_the_cli_and_the_sink_settings_offer_exactly_the_listed_events():
     import click
     from mlsecops.cli import cli
-    from mlsecops.notify.settings import DEFAULT_EVENTS, EventName, SlackSettings
+    from mlsecops.notify.settings import DEFAULT_EVENTS, EventName
+    from mlsecops.notify.slack import SlackSettings
 
     option = next(param for param in cli.get_command(click.Context(cli), "notify").params if param.name == "event")
     assert tuple(option.type.choices) == events.event_names()

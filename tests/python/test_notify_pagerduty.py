@@ -30,7 +30,7 @@ def test_a_failed_gate_triggers_one_incident_with_the_findings(tmp_path, pagerdu
     run = notify_run(failed_model_gate(tmp_path / ".mlsecops"), [sink(pagerduty)], event="gate-failed")
     assert run.sink("pagerduty")["details"] == {
         "triggered": [MODEL_KEY],
-        "resolved": ["mlsecops:fraud-detector:security", "mlsecops:fraud-detector:thresholds"],
+        "resolved": ["mlsecops:fraud-detector:security"],
     }
     assert pagerduty.open == {MODEL_KEY: 1}
     trigger = next(r.json() for r in pagerduty.receiver.requests if r.json()["event_action"] == "trigger")

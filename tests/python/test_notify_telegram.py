@@ -46,7 +46,7 @@ def test_a_failed_gate_is_sent_and_parsed_by_telegram(tmp_path, telegram, monkey
     shown = parse_markdown_v2(sent_text(telegram))
     lines = shown.splitlines()
     assert lines[0] == "mlsecops fraud-detector 1.4.0: gate-failed - FAILED"
-    assert "Gates: ✅ security passed, ✅ thresholds passed, ❌ model failed" in lines
+    assert "Gates: ✅ security passed, ❌ model failed" in lines
     assert lines[lines.index("Top findings:") + 1].startswith("• CRITICAL model-file Unsafe operator")
     assert lines[-1] == "Open build · Reports"
     assert "(https://jenkins.example.com/job/fraud(ml\\)/42/)" in sent_text(telegram)

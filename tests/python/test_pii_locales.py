@@ -4,8 +4,8 @@ month names, birth and phone words in their languages, and version strings that 
 from __future__ import annotations
 
 import pytest
-from mlsecops.scanners.pii_engine import PiiEngine
-from mlsecops.scanners.pii_validators import (
+from mlsecops.engines.pii.engine import PiiEngine
+from mlsecops.engines.pii.validators import (
     valid_national_phone,
     valid_numeric_date,
     valid_wordy_date,
@@ -189,7 +189,7 @@ def test_a_card_word_or_a_card_grouping_keeps_a_card(text, card, hyperscan):
 
 
 def test_a_reference_column_holds_no_ungrouped_cards():
-    from mlsecops.scanners.pii_engine import is_reference_column
+    from mlsecops.engines.pii.engine import is_reference_column
 
     engine = PiiEngine()
     cells = b"4642449732288399\n5199009188087416\n4929 5278 6997 2614"

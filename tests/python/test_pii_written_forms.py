@@ -7,7 +7,7 @@ import random
 import string
 
 import pytest
-from mlsecops.scanners.pii_engine import PiiEngine
+from mlsecops.engines.pii.engine import PiiEngine
 
 BACKENDS = [True, False]
 

@@ -6,16 +6,16 @@ import random
 from pathlib import Path
 
 import pytest
-from mlsecops.llm.base import TestEnv
-from mlsecops.llm.demo_variants import BACKDOOR_LABEL, BACKDOOR_TRIGGER
-from mlsecops.llm.poisoning import (
+from mlsecops.demo.bot_variants import BACKDOOR_LABEL, BACKDOOR_TRIGGER
+from mlsecops.modeltests.base import TestEnv
+from mlsecops.modeltests.poisoning import (
     Dataset,
     conflicting_duplicates,
     label_shift,
     run_test,
     trigger_tokens,
 )
-from mlsecops.llm.settings import ModelTestSettings, PoisoningSettings
+from mlsecops.modeltests.settings import ModelTestSettings, PoisoningSettings
 from model_support.trained import demo_rows, write_dataset
 
 
@@ -120,8 +120,8 @@ def sklearn_project_env(tmp_path: Path, rows: list[tuple[str, str]], text_column
     from types import SimpleNamespace
 
     from mlsecops.config import SklearnTrainConfig, TrainConfig
-    from mlsecops.llm.settings import RegressionSettings
-    from mlsecops.llm.suite import build_env
+    from mlsecops.modeltests.settings import RegressionSettings
+    from mlsecops.modeltests.suite import build_env
     from mlsecops.scanners.interface import LoadedArtifact
 
     dataset = tmp_path / "data" / "mails.csv"
@@ -142,7 +142,7 @@ def sklearn_project_env(tmp_path: Path, rows: list[tuple[str, str]], text_column
 
 
 def test_an_sklearn_project_is_tested_on_its_configured_text_columns(tmp_path: Path):
-    from mlsecops.llm.suite import run_tests
+    from mlsecops.modeltests.suite import run_tests
 
     env = sklearn_project_env(tmp_path, demo_rows("backdoor"), ["subject", "body"])
     outcome = next(o for o in run_tests(env) if o.name == "poisoning")
@@ -152,7 +152,7 @@ def test_an_sklearn_project_is_tested_on_its_configured_text_columns(tmp_path: P
 
 
 def test_a_tabular_sklearn_project_says_the_model_reads_no_text(tmp_path: Path, clean_rows):
-    from mlsecops.llm.suite import run_tests
+    from mlsecops.modeltests.suite import run_tests
 
     env = sklearn_project_env(tmp_path, clean_rows, [])
     outcome = next(o for o in run_tests(env) if o.name == "poisoning")

@@ -11,7 +11,7 @@ from mlsecops.findings import Location, make_finding, scanner_did_not_run
 from mlsecops.policy import evaluate_gate, known_scanner_names, load_policy
 from mlsecops.scanners import SCANNERS, get_scanner
 from mlsecops.scanners.interface import ScanTargets
-from mlsecops.stages.scan import run_scanner
+from mlsecops.scanners.run import run_scanner
 from mlsecops.workspace import StageResult
 
 TODAY = date(2026, 11, 26)

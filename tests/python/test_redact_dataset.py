@@ -73,11 +73,38 @@ def test_a_jsonl_copy_replaces_leaves_and_keeps_a_rejected_line_redacted_as_text
     result = cli("redact", str(source), str(tmp_path / "clean.jsonl"))
     assert result.exit_code == 0, result.output
     lines = (tmp_path / "clean.jsonl").read_text().splitlines()
-    assert [json.loads(line) for line in (lines[0], lines[1], lines[3])] == [
+    assert [json.loads(line) for line in (lines[0], lines[2], lines[4])] == [
         {"user": {"email": "<EMAIL_ADDRESS>"}, "turns": [{"text": "call <PHONE_NUMBER>"}], "n": 1},
         "bare <US_SSN>", {"card": "<CREDIT_CARD>"}]
-    assert lines[2] == "not json <CREDIT_CARD>"
+    assert lines[1] == ""  # a blank line is no record: copied as it was
+    assert lines[3] == "not json <CREDIT_CARD>"
     assert "rejected record" in result.output and "line 4" in result.output
+
+
+def test_a_jsonl_line_without_an_entity_is_copied_byte_for_byte(cli, tmp_path):
+    # spacing, key order, escapes (`\\u00e9`, `\\/`), a number written `1.0e3`, CRLF and LF line ends,
+    # a blank line and a last line without a line end: none of it is the parser's to change
+    untouched = ['{ "z" :1.0e3,"a":"caf\\u00e9 \\/ ok" ,"nested":{"b":[1, 2 ,"x"]}}\r\n', "\n",
+                 '{"text":"nothing personal"}\n', '  "a bare string"  \n']
+    with_pii = '{ "z" :1.0e3,"email":  "ann@example.org", "text":"caf\\u00e9 call +1 415 555 2671 now" ,"n":null}\r\n'
+    source = tmp_path / "chats.jsonl"
+    source.write_bytes("".join([untouched[0], untouched[1], with_pii, untouched[2], untouched[3],
+                                '{"last": true}']).encode())
+    result = cli("redact", str(source), str(tmp_path / "clean.jsonl"))
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "clean.jsonl").read_bytes().decode().splitlines(keepends=True)
+    assert [lines[i] for i in (0, 1, 3, 4, 5)] == [*untouched, '{"last": true}']
+    # the line with entities keeps its keys, order, spacing and other values; only the two values change
+    assert lines[2] == ('{ "z" :1.0e3,"email":  "<EMAIL_ADDRESS>", "text":"caf\\u00e9 call <PHONE_NUMBER> now" '
+                        ',"n":null}\r\n')
+
+
+def test_a_jsonl_line_with_a_duplicate_key_is_still_redacted(cli, tmp_path):
+    source = tmp_path / "dup.jsonl"
+    source.write_text('{"email": "x", "email": "ann@example.org"}\n')
+    assert cli("redact", str(source), str(tmp_path / "clean.jsonl")).exit_code == 0
+    clean = (tmp_path / "clean.jsonl").read_text()
+    assert "ann@example.org" not in clean and json.loads(clean) == {"email": "<EMAIL_ADDRESS>"}
 
 
 def test_a_parquet_copy_keeps_types_unless_a_number_column_holds_an_entity(cli, tmp_path):
@@ -214,7 +241,7 @@ def test_an_empty_dataset_has_nothing_to_judge_for_scan_and_redact_alike(cli, tm
 
 def test_a_wrong_method_names_the_unknown_type_or_method_and_lists_the_valid_ones(cli, tmp_path):
     write_tickets(tmp_path / "t.csv")
-    from mlsecops.scanners.pii_engine import ENTITY_TYPES
+    from mlsecops.engines.pii.engine import ENTITY_TYPES
 
     unknown_type = cli("redact", "t.csv", "o.csv", "--method", "FOO=bar")
     assert unknown_type.exit_code == 2
@@ -239,3 +266,14 @@ def test_an_empty_loaded_dataset_fails_closed_and_an_empty_fixture_of_the_tree_i
     assert [(f.rule, f.severity.value, f.location.artifact) for f in outcome.findings] == [
         ("dataset/empty", "high", "dataset")]
     assert "empty.csv: no data rows" in outcome.skipped
+
+
+def test_redact_masks_the_bare_numbers_of_a_phone_column_as_the_scanner_reports_them(tmp_path: Path) -> None:
+    from mlsecops.engines.pii.engine import PiiEngine
+    from mlsecops.engines.pii.redact import Replacer, redact_file
+
+    source = tmp_path / "contacts.csv"
+    source.write_text("name,phone\nAda,2025550143\nBob,none\n", encoding="utf-8")
+    target = tmp_path / "clean.csv"
+    redact_file(source, target, PiiEngine(None), Replacer({}, "token", b"k"))
+    assert target.read_text(encoding="utf-8").splitlines() == ["name,phone", "Ada,<PHONE_NUMBER>", "Bob,none"]

@@ -125,6 +125,7 @@ def test_the_manifest_makes_the_stage_optional_between_the_security_gate_and_tra
     assert entry.enabled(Project(tmp_path / "on", {"enabled": True}).context().config)
 
 
+@pytest.mark.e2e
 def test_a_real_training_run_reads_the_redacted_copy(tmp_path):
     checkout = prepare(tmp_path / "checkout", redact={"enabled": True}, train=FAST_TRAIN)
     assert checkout.stage("redact-dataset").exit_code == 0

@@ -64,7 +64,7 @@ def test_a_scanner_whose_tool_is_missing_still_exits_3(cli, tmp_path: Path):
 
 def test_the_models_scanner_in_the_pipeline_still_ran_on_a_project_without_models(tmp_path: Path):
     from mlsecops.scanners.interface import ScanTargets
-    from mlsecops.stages.scan import run_scanner
+    from mlsecops.scanners.run import run_scanner
 
     (tmp_path / "app.py").write_text("x = 1\n")
     outcome = run_scanner("models", ScanTargets(paths=[tmp_path]))

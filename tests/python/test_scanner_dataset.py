@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from mlsecops.engines.pii.readers import CHUNK_SIZE
 from mlsecops.scanners import get_scanner
-from mlsecops.scanners.dataset_readers import CHUNK_SIZE
 from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
 
 VISA = "4539148803436467"
@@ -141,15 +141,28 @@ def test_a_corrupt_parquet_file_is_a_high_not_scanned_finding(tmp_path):
     assert "this is not parquet" not in json.dumps(finding.to_dict())
 
 
-def test_binary_content_in_a_csv_is_a_finding_and_a_compressed_file_is_skipped(tmp_path):
+def test_a_declared_dataset_it_cannot_read_is_a_finding_binary_or_compressed(tmp_path):
+    # a load source of kind dataset nobody could scan must not let the security gate pass
     (tmp_path / "blob.csv").write_bytes(b"a,b\n\x00\x01\x02")
     (tmp_path / "dump.csv.gz").write_bytes(b"\x1f\x8b\x08")
+    (tmp_path / "customers.feather").write_bytes(b"ARROW1\x00\x00")
     outcome = get_scanner("dataset").scan(ScanTargets(artifacts=[
-        LoadedArtifact("blob.csv", "dataset", tmp_path / "blob.csv"),
-        LoadedArtifact("dump.csv.gz", "dataset", tmp_path / "dump.csv.gz"),
+        LoadedArtifact(name, "dataset", tmp_path / name) for name in ("blob.csv", "dump.csv.gz", "customers.feather")
     ]))
-    assert not_scanned(outcome) == [("blob.csv", "binary content in a .csv file")]
-    assert outcome.skipped == ["dump.csv.gz: compressed; extract it in the load stage to scan it"]
+    assert sorted(not_scanned(outcome)) == [
+        ("blob.csv", "binary content in a .csv file"),
+        ("customers.feather", "binary, not a supported dataset format"),
+        ("dump.csv.gz", "compressed; extract it in the load stage to scan it"),
+    ]
+
+
+def test_a_folder_holding_no_dataset_it_can_read_is_nothing_to_scan(tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "model.pkl").write_bytes(b"\x80\x04N.")
+    outcome = get_scanner("dataset").scan(ScanTargets(artifacts=[LoadedArtifact("models", "dataset", folder)]))
+    assert outcome.status == "not-run"
+    assert outcome.message.startswith("nothing to scan:")
 
 
 def test_a_binary_file_without_a_data_suffix_in_a_dataset_folder_stays_skipped(tmp_path):
@@ -208,7 +221,7 @@ def test_a_line_longer_than_a_chunk_is_parsed_whole(tmp_path):
 
 
 def test_a_line_longer_than_the_record_limit_is_scanned_raw_and_reported(tmp_path, monkeypatch):
-    from mlsecops.scanners import dataset_readers
+    from mlsecops.engines.pii import readers as dataset_readers
 
     monkeypatch.setattr(dataset_readers, "MAX_RECORD", 2 * 1024 * 1024)
     path = tmp_path / "huge.jsonl"
@@ -280,7 +293,7 @@ def test_presidio_runs_only_with_a_spacy_model_and_says_which_is_missing(tmp_pat
 
 
 def test_presidio_reads_cells_per_column_within_max_rows(tmp_path):
-    from mlsecops.scanners.dataset_stats import FileReport
+    from mlsecops.engines.pii.stats import FileReport
     from mlsecops.scanners.presidio import _cells
 
     report = FileReport()
@@ -291,8 +304,8 @@ def test_presidio_reads_cells_per_column_within_max_rows(tmp_path):
 
 
 def test_parallel_ranges_start_after_a_newline_even_inside_a_long_line(tmp_path):
-    from mlsecops.scanners.dataset_readers import FileFormat
-    from mlsecops.scanners.dataset_split import ranges as split_ranges
+    from mlsecops.engines.pii.readers import FileFormat
+    from mlsecops.engines.pii.split import ranges as split_ranges
 
     path = tmp_path / "ranges.txt"
     path.write_bytes(b"short\n" + b"x" * 300_000 + b"\nend one\nend two\n")
@@ -322,7 +335,7 @@ def test_presidio_reports_names_and_places_per_column_with_a_local_spacy_pipelin
 
 
 def test_statistics_added_in_batches_equal_those_added_one_value_at_a_time():
-    from mlsecops.scanners.dataset_stats import ColumnEntity
+    from mlsecops.engines.pii.stats import ColumnEntity
 
     batches = [([3, 3, 5], [b"jane@example.com", b"jane@example.com", b"bob@example.org"], 1),
                ([5, 9] + list(range(20, 32)), [b"ann@example.net"] * 14, 0)]
@@ -338,7 +351,7 @@ def test_statistics_added_in_batches_equal_those_added_one_value_at_a_time():
 
 
 def test_samples_of_a_file_split_across_workers_are_those_of_one_sequential_pass():
-    from mlsecops.scanners.dataset_stats import SAMPLE_TRIES, ColumnEntity
+    from mlsecops.engines.pii.stats import SAMPLE_TRIES, ColumnEntity
 
     # one length class in the first SAMPLE_TRIES values, two more after: those are never samples
     values = [f"{'x' * (0 if i < 70 else [12, 40][i % 2])}{i}@ex.org".encode() for i in range(3 * SAMPLE_TRIES)]

@@ -7,11 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from mlsecops.engines.deps.requirements import ManifestError, read_manifest
+from mlsecops.engines.deps.vulns import cvss3_base_score
 from mlsecops.scanners import get_scanner
 from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
 from mlsecops.scanners.osv_offline import OsvDatabase
-from mlsecops.scanners.requirements import ManifestError, read_manifest
-from mlsecops.scanners.vulns import cvss3_base_score
 from scanner_support.fake_tools import calls_of, install_fake_tool
 
 

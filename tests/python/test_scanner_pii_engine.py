@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from mlsecops.scanners.pii_engine import PiiEngine
-from mlsecops.scanners.pii_validators import (
+from mlsecops.engines.pii.engine import PiiEngine
+from mlsecops.engines.pii.validators import (
     luhn_valid,
     valid_card,
     valid_date,

@@ -7,17 +7,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mlsecops.engines.secrets.engine import CHUNK_SIZE
 from mlsecops.errors import UsageError
 from mlsecops.scanners import SCANNERS, get_scanner
 from mlsecops.scanners.interface import ScanTargets
-from mlsecops.scanners.secrets_engine import CHUNK_SIZE
 from scanner_support.fake_secrets import PLANTERS, plant
 
 BACKENDS = [True, False]  # Hyperscan, then the pure-`re` fallback: both must agree
 
 
-def scan(*paths: Path, **options) -> object:
-    return get_scanner("secrets").scan(ScanTargets(paths=list(paths), options=options,
+def scan(*paths: Path, exclude: list[str] | None = None, **options) -> object:
+    return get_scanner("secrets").scan(ScanTargets(paths=list(paths), options=options, exclude=list(exclude or []),
                                                    work_dir=options.pop("work_dir", None)))
 
 
@@ -213,7 +213,7 @@ def test_history_scanning_finds_a_secret_added_then_removed_since_the_base_ref(t
 
 
 def test_an_unreadable_file_is_a_high_finding_and_the_others_are_still_scanned(tmp_path, monkeypatch):
-    from mlsecops.scanners.secrets_engine import SecretsEngine
+    from mlsecops.engines.secrets.engine import SecretsEngine
 
     value, line = plant("aws-access-key-id")
     (tmp_path / "locked.py").write_text(line)
@@ -239,7 +239,7 @@ def test_an_unreadable_file_is_a_high_finding_and_the_others_are_still_scanned(t
 
 
 def test_a_tree_whose_only_text_file_is_unreadable_ran_and_says_so(tmp_path, monkeypatch):
-    from mlsecops.scanners.secrets_engine import SecretsEngine
+    from mlsecops.engines.secrets.engine import SecretsEngine
 
     def unreadable(self, path: Path, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
@@ -329,7 +329,7 @@ AWS_SECRET = "EqV8ib8HDy88YtDtXbiufMdI8X2Y4rUmer+BH3M1"  # random, in the AWS se
     f"Secret key was {AWS_SECRET}",
 ])
 def test_a_40_character_key_after_the_word_secret_is_an_aws_secret_access_key(text, hyperscan):
-    from mlsecops.scanners.secrets_engine import SecretsEngine
+    from mlsecops.engines.secrets.engine import SecretsEngine
 
     (hit,) = SecretsEngine(prefer_hyperscan=hyperscan).scan_bytes(text.encode())
     assert (hit.rule.id, hit.text) == ("aws-secret-access-key", AWS_SECRET)
@@ -343,7 +343,7 @@ def test_a_40_character_key_after_the_word_secret_is_an_aws_secret_access_key(te
     f"the secret ingredient is love, batch {AWS_SECRET}",  # the key is not what "secret" names
 ])
 def test_what_follows_secret_must_be_a_random_mixed_key_to_count(text, hyperscan):
-    from mlsecops.scanners.secrets_engine import SecretsEngine
+    from mlsecops.engines.secrets.engine import SecretsEngine
 
     assert SecretsEngine(prefer_hyperscan=hyperscan).scan_bytes(text.encode()) == [], text
 

@@ -79,7 +79,7 @@ def test_real_passwords_beside_those_names_are_still_found(tmp_path, hyperscan, 
 
 
 def test_a_key_that_names_a_secret_elsewhere_is_not_one():
-    from mlsecops.scanners.secret_rules import key_names_something
+    from mlsecops.engines.secrets.rules import key_names_something
 
     assert key_names_something(b"tokenizer_class") and key_names_something(b"pad_token_id")
     assert key_names_something(b"secretName") and key_names_something(b"password_env")

@@ -120,22 +120,22 @@ def test_tree_files_are_named_from_the_project_root_only_when_there_is_one(tmp_p
     (tmp_path / "src" / "app" / "conf.py").write_text("x = 1\n")
     folder, file = tmp_path / "src", tmp_path / "src" / "app" / "conf.py"
 
-    def names(path: Path, **options: Any) -> list[str]:
-        return [t.display for t in target_files(ScanTargets(paths=[path], options=options))]
+    def names(path: Path, project_root: Path | None = None) -> list[str]:
+        return [t.display for t in target_files(ScanTargets(paths=[path], project_root=project_root))]
 
     assert names(folder) == ["app/conf.py"] and names(file) == ["conf.py"]
-    assert names(folder, project_root=str(tmp_path)) == ["src/app/conf.py"]
-    assert names(file, project_root=str(tmp_path)) == ["src/app/conf.py"]
-    assert names(tmp_path, project_root=str(tmp_path)) == ["src/app/conf.py"]
+    assert names(folder, tmp_path) == ["src/app/conf.py"]
+    assert names(file, tmp_path) == ["src/app/conf.py"]
+    assert names(tmp_path, tmp_path) == ["src/app/conf.py"]
     # a folder outside the project is named from itself
-    assert names(folder, project_root=str(tmp_path / "elsewhere")) == ["app/conf.py"]
+    assert names(folder, tmp_path / "elsewhere") == ["app/conf.py"]
 
 
 def test_a_tool_reported_path_is_named_from_the_project_root_in_every_form_tools_report_it(tmp_path, monkeypatch):
     (tmp_path / "sub" / "pkg").mkdir(parents=True)
     (tmp_path / "sub" / "pkg" / "app.py").write_text("x = 1\n")
     monkeypatch.chdir(tmp_path)
-    alone = ScanTargets(options={"project_root": "."})
+    alone = ScanTargets(project_root=Path("."))
     absolute = str(tmp_path / "sub" / "pkg" / "app.py")
     # relative to the root; prefixed by the root as given on the command line; absolute
     for root, forms in ((Path("sub"), ("pkg/app.py", "./pkg/app.py", "sub/pkg/app.py", absolute)),
@@ -154,7 +154,7 @@ def test_each_tool_adapter_names_its_reported_files_from_the_project_root(tmp_pa
     (tmp_path / "sub" / "app.py").write_text(f'key = "{AWS_KEY}"\n')
     (tmp_path / "sub" / "requirements.txt").write_text("jinja2==2.10\n")
     monkeypatch.chdir(tmp_path / "sub")
-    alone = ScanTargets(paths=[Path(".")], options={"project_root": str(tmp_path)})
+    alone = ScanTargets(paths=[Path(".")], project_root=tmp_path)
     root = Path(".")
     leaks = read_gitleaks_report([{"File": "app.py", "RuleID": "aws-access-token", "StartLine": 1,
                                    "StartColumn": 8, "EndColumn": 27, "Secret": "REDACTED"}], root, [], alone)

@@ -19,6 +19,7 @@ from mlsecops.errors import EnvironmentFailure, UsageError
 from mlsecops.stores import open_store
 from mlsecops.stores.interface import DigestMismatch
 from mlsecops.stores.release import publish_release, read_manifest
+from mlsecops.stores.s3 import S3Settings
 from servers.cutting_proxy import cutting_proxy
 from servers.ftp_server import ftp_server
 from servers.moto_server import moto_server, require_auth
@@ -82,7 +83,7 @@ def backend(request) -> Backend:
     if request.param == "s3":
         endpoint = request.getfixturevalue("moto")
         secret = "s3-secret-" + os.urandom(8).hex()
-        connection = ConnectionConfig(
+        connection = S3Settings(
             endpoint_url=endpoint, region="us-east-1", username="AKIAMLSECOPSTEST0001", password=secret,
             multipart_threshold_mb=5, multipart_chunk_mb=5, **fast,
         )
@@ -188,7 +189,7 @@ def test_a_server_dying_mid_upload_retries_then_fails_with_the_url_and_leaves_no
     with cutting_proxy(port, cut_after_bytes=2 * 1024 * 1024 + 1000) as proxy:
         if name == "s3":
             url = f"s3://{BUCKET}/dying"
-            connection = ConnectionConfig(
+            connection = S3Settings(
                 endpoint_url=f"http://127.0.0.1:{proxy.port}", region="us-east-1",
                 username="AKIAMLSECOPSTEST0001", password=secret, retries=2, backoff_seconds=0.01, timeout=3,
             )
@@ -203,7 +204,7 @@ def test_a_server_dying_mid_upload_retries_then_fails_with_the_url_and_leaves_no
     message = str(caught.value)
     assert "after 3 attempts" in message and f"127.0.0.1:{proxy.port}" in message and secret not in message
     direct = (
-        open_store(f"s3://{BUCKET}/dying", {"s3": ConnectionConfig(
+        open_store(f"s3://{BUCKET}/dying", {"s3": S3Settings(
             endpoint_url=f"http://127.0.0.1:{port}", region="us-east-1", username="AKIAMLSECOPSTEST0001", password="x")})
         if name == "s3"
         else open_store(f"{server.url}/dying", {"nexus": ConnectionConfig(username=server.username,
@@ -231,7 +232,7 @@ def test_ftps_refuses_a_server_certificate_it_does_not_trust(ftps, tmp_path):
 
 
 def test_s3_server_side_encryption_is_requested_on_every_object(moto, tmp_path):
-    connection = ConnectionConfig(endpoint_url=moto, region="us-east-1", username="AKIAMLSECOPSTEST0001",
+    connection = S3Settings(endpoint_url=moto, region="us-east-1", username="AKIAMLSECOPSTEST0001",
                                   password="x", server_side_encryption="AES256")
     with open_store(f"s3://{BUCKET}/sse", {"s3": connection}) as store:
         store.upload(_file(tmp_path, "m.bin", 1000), "m.bin")
@@ -250,7 +251,7 @@ def _upstream(name: str, request) -> tuple[int, object]:
 
 def _store_through(name: str, proxy_port: int, server, folder: str, **settings):
     if name == "s3":
-        connection = ConnectionConfig(endpoint_url=f"http://127.0.0.1:{proxy_port}", region="us-east-1",
+        connection = S3Settings(endpoint_url=f"http://127.0.0.1:{proxy_port}", region="us-east-1",
                                       username="AKIAMLSECOPSTEST0001", password="x", **settings)
         return open_store(f"s3://{BUCKET}/{folder}", {"s3": connection})
     connection = ConnectionConfig(username=server.username, password=server.password, **settings)
@@ -270,7 +271,7 @@ def test_a_connection_cut_mid_upload_is_retried_and_the_upload_completes(name, r
 @pytest.mark.parametrize("algorithm", ["sha256", "crc32"])
 @pytest.mark.parametrize("size_mb", [1, 12])
 def test_s3_uploads_are_verified_by_the_servers_checksum_without_a_read_back(moto, tmp_path, algorithm, size_mb):
-    connection = ConnectionConfig(endpoint_url=moto, region="us-east-1", username="AKIAMLSECOPSTEST0001",
+    connection = S3Settings(endpoint_url=moto, region="us-east-1", username="AKIAMLSECOPSTEST0001",
                                   password="x", multipart_threshold_mb=5, multipart_chunk_mb=5,
                                   upload_checksum=algorithm)
     src = _file(tmp_path, "m.bin", size_mb * 1024 * 1024)
@@ -287,7 +288,8 @@ def test_s3_uploads_are_verified_by_the_servers_checksum_without_a_read_back(mot
 def test_a_byte_corrupted_on_the_way_to_the_server_fails_the_upload_verification(name, request, tmp_path):
     src = _file(tmp_path, "m.bin", 6 * 1024 * 1024)  # multipart on S3 (5 MiB parts)
     port, server = _upstream(name, request)
-    settings = {"retries": 0, "timeout": 5, "multipart_threshold_mb": 5, "multipart_chunk_mb": 5}
+    multipart = {"multipart_threshold_mb": 5, "multipart_chunk_mb": 5} if name == "s3" else {}  # S3's own keys
+    settings = {"retries": 0, "timeout": 5, **multipart}
     with (
         cutting_proxy(port, cut_after_bytes=1 << 40, flip_byte_at=2 * 1024 * 1024) as proxy,
         _store_through(name, proxy.port, server, "corrupted", **settings) as store,

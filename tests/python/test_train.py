@@ -97,6 +97,7 @@ def test_the_json_tokenizer_is_the_one_the_model_was_trained_with(trained):
     assert json.loads((trained.workspace / "train/labels.json").read_text()) == details["labels"]
 
 
+@pytest.mark.e2e
 def test_the_same_seed_gives_identical_metrics_and_byte_identical_model_files(tmp_path: Path):
     first = prepare(tmp_path / "a", train=FAST_TRAIN)
     second = prepare(tmp_path / "b", train=FAST_TRAIN)
@@ -214,6 +215,7 @@ def test_train_refuses_a_gate_that_judged_other_inputs_than_load_holds_now(tmp_p
     assert not (checkout.workspace / "train/model.keras").exists()
 
 
+@pytest.mark.e2e
 def test_a_dataset_inside_an_extracted_archive_is_picked_by_dataset_file(tmp_path: Path):
     checkout = Checkout(tmp_path / "c")
     demo.materialize("default", checkout.project)

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from mlsecops.hashing import file_sha256
-from train_support import Checkout, one_line_error, pass_security_gate, prepare
+from train_support import (
+    Checkout,
+    one_line_error,
+    pass_security_gate,
+    prepare,
+    trained_variant,
+)
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -25,11 +31,9 @@ def recorded(checkout: Checkout) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def tabular(tmp_path_factory) -> Checkout:
-    checkout = prepare(tmp_path_factory.mktemp("tabular") / "c", variant="tabular")
-    outcome = checkout.stage("train")
-    assert outcome.exit_code == 0, outcome.output[-3000:]
-    return checkout
+def tabular() -> Checkout:
+    """Trained once per test run, shared with the evaluate specs: read it, or copy it before changing it."""
+    return trained_variant("tabular")
 
 
 # ---------------------------------------------------------------- sklearn
@@ -111,6 +115,7 @@ def test_the_same_data_config_and_seed_give_a_byte_identical_skops_model(tabular
     assert recorded(again) == recorded(tabular)
 
 
+@pytest.mark.e2e
 def test_a_regressor_is_cross_validated_with_kfold_and_evaluated_with_regression_metrics(tmp_path):
     checkout = prepare(tmp_path / "c", variant="tabular",
                        train={"label_column": "mean area", "sklearn": {"estimator": "Ridge", "params": {"alpha": 1.0},
@@ -191,6 +196,7 @@ def byo(tmp_path_factory) -> Checkout:
     return checkout
 
 
+@pytest.mark.e2e
 def test_the_teams_own_program_writes_a_safetensors_model_and_the_held_out_predictions(byo, tmp_path):
     details = byo.result("train")["details"]
     assert details["kind"] == "command" and details["task"] == "classification"
@@ -207,6 +213,7 @@ def test_the_teams_own_program_writes_a_safetensors_model_and_the_held_out_predi
     assert checkout.result("evaluate")["metrics"]["accuracy"] >= 0.93
 
 
+@pytest.mark.e2e
 def test_the_command_program_gets_the_documented_environment(tmp_path):
     checkout = prepare(tmp_path / "c", variant="byo")
     (checkout.project / "show_env.py").write_text(
@@ -303,6 +310,7 @@ def test_a_missing_program_is_exit_2_and_a_slow_one_is_stopped_at_its_time_limit
 # ---------------------------------------------------------------- pretrained and none
 
 
+@pytest.mark.e2e
 def test_a_pretrained_model_is_the_loaded_file_and_its_predict_program_writes_the_predictions(tmp_path):
     checkout = prepare(tmp_path / "c", variant="pretrained")
     outcome = checkout.stage("train")
@@ -329,6 +337,7 @@ def test_a_pretrained_model_is_the_loaded_file_and_its_predict_program_writes_th
     assert "changed the pretrained model's files" in one_line_error(tampering)
 
 
+@pytest.mark.e2e
 def test_an_endpoint_only_project_bundles_its_prompt_and_config_files_and_has_nothing_to_evaluate(tmp_path):
     checkout = prepare(tmp_path / "c", variant="llm-endpoint")
     outcome = checkout.stage("train")

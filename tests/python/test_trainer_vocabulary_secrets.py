@@ -62,6 +62,7 @@ def test_the_keras_tokenizer_keeps_a_secret_only_when_it_is_frequent_enough_and_
         assert all(f.location.path == "train/tokenizer.json" for f in findings)
 
 
+@pytest.mark.e2e
 @pytest.mark.timeout(600)
 def test_a_waived_dataset_secret_that_training_kept_fails_the_model_gate(tmp_path):
     """The user's trial: the dataset's secret finding waived at the security gate, an sklearn text model

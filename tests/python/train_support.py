@@ -88,12 +88,18 @@ def loaded_source(checkout: Checkout, name: str) -> dict[str, Any]:
 def trained_demo(tmp_path_factory=None) -> Checkout:
     """The default demo trained once per test run (for all xdist workers) with its own settings; copy it
     before changing it. (`tmp_path_factory` is no longer needed; kept for the callers that pass it.)"""
+    return trained_variant("default")
+
+
+def trained_variant(variant: str) -> Checkout:
+    """The demo `variant` loaded, gated and trained once per test run with its own settings (for all xdist
+    workers and every module that needs it); copy it before changing it."""
 
     def build(folder: Path) -> None:
-        outcome = prepare(folder).stage("train")
+        outcome = prepare(folder, variant=variant).stage("train")
         assert outcome.exit_code == 0, outcome.output[-3000:]
 
-    return Checkout(built_once("trained-default", build))
+    return Checkout(built_once(f"trained-{variant}", build))
 
 
 def one_line_error(outcome: CliResult) -> str:

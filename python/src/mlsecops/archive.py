@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UsageError
+from mlsecops.errors import UsageError
 
 _CHUNK = 1024 * 1024
 _RATIO_FLOOR_BYTES = 10 * 1024 * 1024  # small files compress well and are harmless

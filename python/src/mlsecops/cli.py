@@ -15,17 +15,17 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import EXIT_ENVIRONMENT, EXIT_USAGE, MlsecopsError, UsageError
-from .notify.events import EventChoice  # resources/events.yaml: the one list of notification events
+from mlsecops import __version__
+from mlsecops.errors import EXIT_ENVIRONMENT, EXIT_USAGE, MlsecopsError, UsageError
+from mlsecops.notify.events import EventChoice  # resources/events.yaml: the one list of notification events
 
 # Commands that live beside their concern: imported only when invoked, so `--help` stays instant.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "lock": ("mlsecops.lock_cli:lock_command", "Resolve every load source to a sha256 in mlsecops.lock."),
-    "guard": ("mlsecops.llm.guard_cli:guard", "Prompt-injection detector: check text, files or datasets."),
-    "trigger": ("mlsecops.jenkins.cli:trigger", "Start a Jenkins job (optionally wait for its result)."),
-    "webhook": ("mlsecops.jenkins.cli:webhook", "Relay GitHub/GitLab webhooks to Jenkins, signatures checked."),
-    "redact": ("mlsecops.scanners.dataset_redact_cli:redact", "Copy a dataset with every PII entity replaced."),
+    "lock": ("mlsecops.commands.lock:lock_command", "Resolve every load source to a sha256 in mlsecops.lock."),
+    "guard": ("mlsecops.commands.guard:guard", "Prompt-injection detector: check text, files or datasets."),
+    "trigger": ("mlsecops.commands.jenkins:trigger", "Start a Jenkins job (optionally wait for its result)."),
+    "webhook": ("mlsecops.commands.jenkins:webhook", "Relay GitHub/GitLab webhooks to Jenkins, signatures checked."),
+    "redact": ("mlsecops.commands.redact:redact", "Copy a dataset with every PII entity replaced."),
     "redact-dataset": ("mlsecops.stages.redact:redact_stage_command",
                        "Stage 4b (redact.enabled): train.dataset with its PII replaced, for train."),
     "handoff": ("mlsecops.stores.handoff:handoff", "Jenkins: a large stage folder to the next agent via the store."),
@@ -81,7 +81,7 @@ class Runtime:
         self._config = None
 
     def workspace(self):
-        from .workspace import Workspace
+        from mlsecops.workspace import Workspace
 
         return Workspace(self.workspace_path)
 
@@ -92,7 +92,7 @@ class Runtime:
     def resolved_config_path(self) -> Path | None:
         demos = Path(self.workspace_path) / "demo"
         if self.demo:
-            from .demo import materialize
+            from mlsecops.demo import materialize
 
             path = materialize(self.demo, demos / self.demo)
             (demos / DEMO_RECORD).write_text(self.demo + "\n", encoding="utf-8")
@@ -110,7 +110,7 @@ class Runtime:
     def config(self):
         """The config, with the secret references resolved that the running command uses (see SECRET_SCOPES)."""
         if self._config is None:
-            from .config import load_config
+            from mlsecops.config import load_config
 
             path = self.resolved_config_path()
             if path is None:
@@ -121,7 +121,7 @@ class Runtime:
         return self._config
 
     def stage_context(self, **options: Any):
-        from .stages.base import StageContext
+        from mlsecops.stages.base import StageContext
 
         return StageContext(config=self.config(), workspace=self.workspace(), options=options, echo=click.echo)
 
@@ -138,7 +138,7 @@ def _running_command() -> str:
 
 def secret_scope(command: str) -> tuple[str, ...] | None:
     """The config prefixes whose secret references `command` resolves; None (all) for any other command."""
-    from .config import SECRET_SCOPES
+    from mlsecops.config import SECRET_SCOPES
 
     return SECRET_SCOPES.get(command)
 
@@ -183,7 +183,7 @@ def config() -> None:
 def config_validate(runtime: Runtime) -> None:
     """Check the config, its secret references, scanner and metric names and the policy file; exit 2 with one
     line naming the bad key."""
-    from .config_check import check_references
+    from mlsecops.config.check import check_references
 
     check_references(runtime.config())
     click.echo(f"{runtime.resolved_config_path()}: valid")
@@ -195,7 +195,7 @@ def config_show(runtime: Runtime) -> None:
     """Print the effective config (defaults filled in, secrets masked)."""
     import yaml
 
-    from .config import masked_dump
+    from mlsecops.config import masked_dump
 
     click.echo(yaml.safe_dump(masked_dump(runtime.config()), sort_keys=False))
 
@@ -210,7 +210,7 @@ def demo() -> None:
 @click.option("--variant", default="default", show_default=True, help="default, insecure, or another demo name.")
 def demo_init(directory: str, variant: str) -> None:
     """Write the demo project (config, data, code) into DIRECTORY."""
-    from .demo import materialize
+    from mlsecops.demo import materialize
 
     path = materialize(variant, Path(directory))
     click.echo(f"demo '{variant}' written: {path}")
@@ -235,12 +235,12 @@ class ScanGroup(click.Group):
     """`scan` runs stage 3; `scan NAME PATH` runs one registered scanner alone."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from .scanners import SCANNERS
+        from mlsecops.scanners import SCANNERS
 
         return sorted(SCANNERS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        from .scanners import SCANNERS
+        from mlsecops.scanners import SCANNERS
 
         if name not in SCANNERS:
             return None
@@ -258,10 +258,10 @@ def _standalone_scan_command(name: str) -> click.Command:
     @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="low", show_default=True,
                   help="Lowest severity that fails the run (exit 1); 'never' always exits 0 after printing.")
     def command(path: str, output_format: str, fail_on: str, **dataset_options: str | None) -> None:
-        from .stages.scan import scan_path
+        from mlsecops.stages.scan import scan_path
 
         if dataset_options.get("spans") is not None:  # `scan dataset --spans`: one line per entity, see dataset_pii
-            from .scanners.dataset_pii import spans_to
+            from mlsecops.scanners.dataset_pii import spans_to
 
             with spans_to(str(dataset_options["spans"]), dataset_options.get("salt")):
                 outcome = scan_path(name, Path(path), **_standalone_project(name))
@@ -294,7 +294,7 @@ def _standalone_project(name: str) -> dict[str, Any]:
     if runtime is None or not (runtime.config_path or Path("mlsecops.yaml").is_file()):
         return {"project_root": Path(".")}
     config = runtime.config()
-    return {"options": dict(config.scan.options.get(name, {})), "project_root": config.base_dir}
+    return {"options": config.scan.options.get(name), "project_root": config.base_dir}
 
 
 def _judge_standalone_scan(name: str, outcome, fail_on: str) -> None:
@@ -303,8 +303,8 @@ def _judge_standalone_scan(name: str, outcome, fail_on: str) -> None:
     finding at or above `fail_on` fails."""
     if fail_on == "never":
         return
-    from .errors import EnvironmentFailure, GateFailed, UsageError
-    from .findings import Severity
+    from mlsecops.errors import EnvironmentFailure, GateFailed, UsageError
+    from mlsecops.findings import Severity
 
     # "nothing to scan" / "nothing to check": PATH held nothing this scanner reads (not a missing tool)
     nothing = outcome.status == "not-run" and outcome.message.startswith(("nothing to scan:", "nothing to check:"))
@@ -381,7 +381,7 @@ def sign() -> None:
 @click.option("--public-key", type=click.Path(dir_okay=False), help="PEM public key (default: beside the bundle).")
 def verify(path: str, signature: str | None, public_key: str | None) -> None:
     """Check a stored model folder against its signature; name each changed, added or missing file."""
-    from .stages.verify import verify_command
+    from mlsecops.commands.verify import verify_command
 
     verify_command(Path(path), signature, public_key, click.echo)
 
@@ -407,7 +407,7 @@ def notify(event: str) -> None:
 @pass_runtime
 def report(runtime: Runtime) -> None:
     """Write .mlsecops/reports/ from what the workspace holds."""
-    from .reports import write_reports
+    from mlsecops.reports import write_reports
 
     paths = write_reports(runtime.workspace(), runtime.config())
     click.echo(f"reports written to {paths[0].parent}")
@@ -423,9 +423,9 @@ def run(runtime: Runtime, demo_name: str | None, from_stage: str | None) -> None
         runtime.use_demo(demo_name)
     elif runtime.resolved_config_path() is None:
         runtime.use_demo("default")
-    from .config_check import check_references
-    from .demo.services import demo_services
-    from .stages.run import run_pipeline
+    from mlsecops.config.check import check_references
+    from mlsecops.demo.services import demo_services
+    from mlsecops.stages.run import run_pipeline
 
     # a demo that needs a server beside the pipeline (llm-endpoint) gets it for the run's length; the config
     # is read inside, where the demo's endpoint variable is set
@@ -435,7 +435,7 @@ def run(runtime: Runtime, demo_name: str | None, from_stage: str | None) -> None
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .redact import scrub
+    from mlsecops.redact import scrub
 
     os.environ.setdefault("KERAS_BACKEND", "torch")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

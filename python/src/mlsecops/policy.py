@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .config import describe_problem, parse_yaml
-from .errors import UsageError
-from .findings import CATEGORIES, Finding, Severity
-from .ml.metrics import CLASSIFICATION_METRICS, LOWER_IS_BETTER, METRIC_NAMES, REGRESSION_METRICS, worse
-from .workspace import StageResult
+from mlsecops.config import describe_problem, parse_yaml
+from mlsecops.errors import UsageError
+from mlsecops.findings import CATEGORIES, Finding, Severity
+from mlsecops.ml.metrics import CLASSIFICATION_METRICS, LOWER_IS_BETTER, METRIC_NAMES, REGRESSION_METRICS, worse
+from mlsecops.workspace import StageResult
 
 
 class _Strict(BaseModel):
@@ -223,8 +223,8 @@ def load_policy(path: Path | None = None, *, overrides: ConfigOverrides | None =
 def known_scanner_names() -> set[str]:
     """What a gate can see run or not run: the registered scanners, the model tests, and the tools
     inside the models scanner that report their own "did not run"."""
-    from .llm.suite import TESTS
-    from .scanners import SCANNERS
+    from mlsecops.modeltests.suite import TESTS
+    from mlsecops.scanners import SCANNERS
 
     return {*SCANNERS, *(name for name, _, _ in TESTS), "modelscan", "fickling"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import UsageError
+from mlsecops.errors import UsageError
 
 
 def load_plugin(registry: dict[str, str], name: str, kind: str) -> Any:

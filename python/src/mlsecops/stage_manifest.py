@@ -128,3 +128,8 @@ def manifest() -> Manifest:
 def stage_order() -> tuple[str, ...]:
     """The workspace stages (a folder and a result.json each), in pipeline order."""
     return tuple(entry.name for entry in manifest().stages if entry.has_folder)
+
+
+def pipeline_stages() -> tuple[str, ...]:
+    """What `mlsecops run` runs, in order: the workspace stages but those around them (`readsOptional: all`, notify)."""
+    return tuple(entry.name for entry in manifest().stages if entry.has_folder and entry.optional_reads != ("all",))

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .findings import Finding
-from .hashing import file_sha256
-from .redact import map_strings, scrub
-from .stage_manifest import stage_order
+from mlsecops.errors import UsageError
+from mlsecops.findings import Finding
+from mlsecops.hashing import file_sha256
+from mlsecops.redact import map_strings, scrub
+from mlsecops.stage_manifest import stage_order
 
 # pipeline order, from the stage manifest the Jenkins library stashes by
 STAGES = stage_order()

@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from mlsecops.errors import UsageError
 
 if TYPE_CHECKING:
-    from .project import DemoProject
+    from mlsecops.demo.project import DemoProject
 
 STAMP_FILE = ".mlsecops-demo.json"
 
@@ -26,7 +26,7 @@ STAMP_FILE = ".mlsecops-demo.json"
 def generator_digest() -> str:
     """A digest of what generates the demos (this package, and the modules of variants registered from
     elsewhere): a folder written by another generator version is rewritten."""
-    from .variants import VARIANTS
+    from mlsecops.demo.variants import VARIANTS
 
     package = Path(__file__).parent
     sources = {path for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
@@ -38,15 +38,15 @@ def generator_digest() -> str:
 
 
 def known_variants() -> list[str]:
-    from .variants import VARIANTS
+    from mlsecops.demo.variants import VARIANTS
 
     return sorted(VARIANTS)
 
 
 def build(name: str) -> DemoProject:
     """The variant's project in memory (nothing written)."""
-    from .project import default_project
-    from .variants import VARIANTS
+    from mlsecops.demo.project import default_project
+    from mlsecops.demo.variants import VARIANTS
 
     if name not in VARIANTS:
         raise UsageError(f"unknown demo '{name}' (known: {', '.join(known_variants())})")
@@ -120,7 +120,7 @@ def responses(config: Any = None) -> dict[str, str]:
     With a config (a `Config` or the folder of a project), the project's own
     `app/responses.json` is read when it exists; otherwise the demo's templates are returned.
     """
-    from .project import RESPONSES, RESPONSES_FILE
+    from mlsecops.demo.project import RESPONSES, RESPONSES_FILE
 
     if config is not None:
         base = Path(config) if isinstance(config, str | Path) else Path(config.base_dir)

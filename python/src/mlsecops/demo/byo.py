@@ -16,8 +16,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from ..errors import EnvironmentFailure
-from .project import DemoProject, _package_file
+from mlsecops.demo.project import DemoProject, _package_file
+from mlsecops.errors import EnvironmentFailure
 
 TABLE_FILE = "data/breast_cancer.csv"
 TABLE_SOURCE = "breast-cancer"

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from ..hashing import bytes_sha256
-from .tickets import generate_rows, to_csv
+from mlsecops.demo.tickets import generate_rows, to_csv
+from mlsecops.hashing import bytes_sha256
 
 CONFIG_FILE = "mlsecops.yaml"
 LOCK_FILE = "mlsecops.lock"

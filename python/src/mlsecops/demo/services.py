@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import EnvironmentFailure
+from mlsecops.errors import EnvironmentFailure
 
 ENDPOINT_VARIABLE = "MLSECOPS_DEMO_ENDPOINT"
 SERVER = "app/server.py"

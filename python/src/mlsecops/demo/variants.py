@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..llm import demo_variants as modeltest_variants
-from . import byo as own_model
-from . import planted
-from .project import DemoProject
+from mlsecops.demo import bot_variants as modeltest_variants
+from mlsecops.demo import byo as own_model
+from mlsecops.demo import planted
+from mlsecops.demo.project import DemoProject
 
 Variant = Callable[[DemoProject], None]
 

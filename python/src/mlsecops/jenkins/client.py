@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import EnvironmentFailure, GateFailed, UsageError
-from ..redact import register_secret, scrub, scrub_url
+from mlsecops.errors import EnvironmentFailure, GateFailed, UsageError
+from mlsecops.redact import register_secret, scrub, scrub_url
 
 URL_ENV = "JENKINS_URL"
 USER_ENV = "JENKINS_USER"

@@ -9,7 +9,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from .settings import PARAMETER_NAMES, EventFilter
+from mlsecops.jenkins.settings import PARAMETER_NAMES, EventFilter
 
 _ZERO_SHA = "0" * 40
 

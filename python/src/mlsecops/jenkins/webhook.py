@@ -31,11 +31,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from ..errors import EnvironmentFailure, MlsecopsError, UsageError
-from ..redact import redact, scrub
-from .events import IgnoredEvent, SourceEvent, check_wanted, parse_github, parse_gitlab
-from .settings import WebhookConfig
-from .signatures import github_signature_valid, gitlab_token_valid
+from mlsecops.errors import EnvironmentFailure, MlsecopsError, UsageError
+from mlsecops.jenkins.events import IgnoredEvent, SourceEvent, check_wanted, parse_github, parse_gitlab
+from mlsecops.jenkins.settings import WebhookConfig
+from mlsecops.jenkins.signatures import github_signature_valid, gitlab_token_valid
+from mlsecops.redact import redact, scrub
 
 StartBuild = Callable[[str, Mapping[str, str]], int]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import UsageError
-from ..redact import register_secret
-from ..registry import load_plugin
+from mlsecops.errors import UsageError
+from mlsecops.redact import register_secret
+from mlsecops.registry import load_plugin
 
 PROVIDERS: dict[str, str] = {
     "env": "mlsecops.keys.env:EnvSecretProvider",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 
-from ..errors import EnvironmentFailure, UsageError
-from .interface import SecretProvider
-from .vault import pick_field, split_reference
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.keys.interface import SecretProvider
+from mlsecops.keys.vault import pick_field, split_reference
 
 
 def secretsmanager_client(endpoint_url: str | None = None, region: str | None = None):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from ..errors import UsageError
-from .interface import SecretProvider
+from mlsecops.errors import UsageError
+from mlsecops.keys.interface import SecretProvider
 
 
 class EnvSecretProvider(SecretProvider):

@@ -13,8 +13,8 @@ import stat
 import threading
 from pathlib import Path
 
-from ..errors import UsageError
-from .interface import SecretProvider
+from mlsecops.errors import UsageError
+from mlsecops.keys.interface import SecretProvider
 
 ROOTS_ENV = "MLSECOPS_SECRET_FILE_ROOTS"
 MAX_SECRET_BYTES = 1024 * 1024  # a key with its certificate chain fits; /dev/zero or a dataset does not

@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import EnvironmentFailure, UsageError
-from ..redact import register_secret, scrub
-from .interface import SecretProvider
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.keys.interface import SecretProvider
+from mlsecops.redact import register_secret, scrub
 
 K8S_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"  # noqa: S105 - a path
 _clients: dict[str, Any] = {}

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from ..hashing import file_sha256
+from mlsecops.errors import UsageError
+from mlsecops.hashing import file_sha256
 
 
 @dataclass

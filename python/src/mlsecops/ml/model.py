@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from ..errors import EnvironmentFailure, UsageError
+from mlsecops.errors import EnvironmentFailure, UsageError
 
 BACKEND = "torch"
 

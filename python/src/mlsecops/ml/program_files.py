@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..hashing import file_sha256
+from mlsecops.hashing import file_sha256
 
 RUNS_A_PROGRAM = ("command", "pretrained")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from .dataset import TABLE_FORMATS, _records, read_errors
+from mlsecops.errors import UsageError
+from mlsecops.ml.dataset import TABLE_FORMATS, _records, read_errors
 
 
 @dataclass
@@ -52,7 +52,7 @@ def read_table(path: Path, label_column: str, shown: str, wanted: list[str] | No
         if kind == "parquet":  # read the schema first: every column is wanted unless named
             import pyarrow.parquet as pq
 
-            from .dataset import _parquet_records
+            from mlsecops.ml.dataset import _parquet_records
 
             names = list(pq.read_schema(path).names)
             columns, records = _parquet_records(path, wanted or names, shown)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .metrics import classification_metrics, mean_and_std
-from .model import build_classifier, early_stopping, set_seeds, set_threads
-from .tokenizer import WordTokenizer
+from mlsecops.ml.metrics import classification_metrics, mean_and_std
+from mlsecops.ml.model import build_classifier, early_stopping, set_seeds, set_threads
+from mlsecops.ml.tokenizer import WordTokenizer
 
 
 class TrainingSettings(Protocol):

@@ -1,8 +1,13 @@
-"""Notification sinks, one file per channel; see `interface.py`."""
+"""Notification sinks, one file per channel; see `interface.py`.
+
+SINKS is the only list of sink types: a sink is one file (its Sink subclass and the settings model
+it names as `settings_model`) plus one line here; the `notify.sinks` schema and the reference docs
+are derived from it (notify/settings.py).
+"""
 
 from __future__ import annotations
 
-from ..registry import load_plugin
+from mlsecops.registry import load_plugin
 
 SINKS: dict[str, str] = {
     "console": "mlsecops.notify.console:ConsoleSink",

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..reports.coverage import uncovered
-from ..reports.text import FEW_ATTEMPTS, rate_text
-from ..workspace import StageResult
-from .event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
-from .interface import RunEvent, Sink
-from .sanitize import clean
+from pydantic import Field
+
+from mlsecops.notify.event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
+from mlsecops.notify.interface import RunEvent, Sink
+from mlsecops.notify.sanitize import clean
+from mlsecops.notify.settings import EVENTS, EventName, SinkSettings
+from mlsecops.workspace import StageResult
+
+
+class ConsoleSettings(SinkSettings):
+    """`type: console` in `notify.sinks`."""
+
+    events: list[EventName] = Field(default_factory=lambda: list(EVENTS))
+    top: int = Field(default=10, ge=0, le=50)
 
 
 class ConsoleSink(Sink):
     name = "console"
+    settings_model = ConsoleSettings
+    settings: ConsoleSettings
 
     def send(self, event: RunEvent) -> dict[str, Any]:
         lines = summary_lines(event, self.settings.top)
@@ -23,6 +33,9 @@ class ConsoleSink(Sink):
 
 
 def summary_lines(event: RunEvent, top: int) -> list[str]:
+    # reports/ needs the built config schema, and this module is imported while it is built
+    from mlsecops.reports.coverage import uncovered
+
     lines = [headline(event)]
     if event.event == "started":  # nothing of this run to judge yet; a stale workspace would only mislead
         return lines + ([f"  build    {clean(event.build_url)}"] if event.build_url else [])
@@ -74,6 +87,8 @@ def waived_ids(results: list[StageResult]) -> set[str]:
 
 
 def _metric(event: RunEvent, name: str, value: float) -> str:
+    from mlsecops.reports.text import FEW_ATTEMPTS, rate_text  # lazily: see summary_lines
+
     if name.startswith("asr "):  # a rate over a handful of attempts is shown as its counts
         item = name[len("asr "):]
         hits = event.metrics.get(f"modeltest.attack_hits.{item}")

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin
 
-from .errors import SinkError, TransientSinkError
-from .http import pause_before_retry
-from .interface import RunEvent, Sink
-from .sanitize import clean_tree
+from pydantic import Field
+
+from mlsecops.config import SecretRef
+from mlsecops.notify.errors import SinkError, TransientSinkError
+from mlsecops.notify.http import pause_before_retry
+from mlsecops.notify.interface import RunEvent, Sink
+from mlsecops.notify.sanitize import clean_tree
+from mlsecops.notify.settings import EventName, SinkSettings
 
 REPORT_FORMATS = {
     "generic": ("defectdojo.json", "Generic Findings Import"),
@@ -27,8 +31,29 @@ REPORT_FORMATS = {
 }
 
 
+class DefectDojoSettings(SinkSettings):
+    """`type: defectdojo` in `notify.sinks`."""
+
+    credentials: ClassVar[tuple[str, ...]] = ("api_key",)
+    events: list[EventName] = Field(default_factory=lambda: ["gate-failed", "succeeded", "finished"])
+    url: str = Field(min_length=1)
+    api_key: SecretRef
+    product: str = ""  # default: the project name
+    engagement: str = "mlsecops"
+    product_type: str = "Research and Development"
+    test_title: str = "mlsecops"
+    auto_create: bool = False  # create the product and engagement when they do not exist
+    format: Literal["generic", "sarif"] = "generic"
+    minimum_severity: Literal["Info", "Low", "Medium", "High", "Critical"] = "Info"
+    close_old_findings: bool = True
+    verify_tls: bool = True
+    timeout: float = Field(default=60.0, gt=0, le=600)
+
+
 class DefectDojoSink(Sink):
     name = "defectdojo"
+    settings_model = DefectDojoSettings
+    settings: DefectDojoSettings
 
     def send(self, event: RunEvent) -> dict[str, Any]:
         file_name, scan_type = REPORT_FORMATS[self.settings.format]
@@ -100,7 +125,7 @@ class DefectDojoSink(Sink):
 
     def _write_reports(self) -> None:
         try:
-            from ..reports import write_reports
+            from mlsecops.reports import write_reports
         except ImportError:
             raise SinkError(f"{self.settings.label}: the reports module is not available to write the report") from None
         try:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..errors import MlsecopsError
-from . import sink_class
-from .errors import SinkError
-from .interface import RunEvent, SinkContext
-from .sanitize import clean, clean_tree
-from .settings import ConsoleSettings, SinkSettings
+from mlsecops.errors import MlsecopsError
+from mlsecops.notify import sink_class
+from mlsecops.notify.console import ConsoleSettings
+from mlsecops.notify.errors import SinkError
+from mlsecops.notify.interface import RunEvent, SinkContext
+from mlsecops.notify.sanitize import clean, clean_tree
+from mlsecops.notify.settings import SinkSettings
 
 
 def deliver(event: RunEvent, sinks: list[SinkSettings], context: SinkContext) -> list[dict[str, Any]]:

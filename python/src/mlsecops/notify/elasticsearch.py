@@ -13,15 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Finding
-from ..workspace import StageResult
-from .errors import SinkError
-from .event import gate_states, headline, severity_counts
-from .http import MAX_BACKOFF_SECONDS
-from .interface import RunEvent, Sink
-from .sanitize import clean, clean_tree
+from pydantic import Field
+
+from mlsecops.config import SecretRef
+from mlsecops.findings import Finding
+from mlsecops.notify.errors import SinkError
+from mlsecops.notify.event import gate_states, headline, severity_counts
+from mlsecops.notify.http import MAX_BACKOFF_SECONDS
+from mlsecops.notify.interface import RunEvent, Sink
+from mlsecops.notify.sanitize import clean, clean_tree
+from mlsecops.notify.settings import EVENTS, EventName, SinkSettings
+from mlsecops.workspace import StageResult
 
 ECS_VERSION = "8.11.0"
 BATCH_DOCUMENTS = 500
@@ -29,8 +33,24 @@ _OUTCOME = {"passed": "success", "failed": "failure", "error": "failure"}  # sta
 Document = tuple[str, dict[str, Any]]  # (_id, source)
 
 
+class ElasticsearchSettings(SinkSettings):
+    """`type: elasticsearch` in `notify.sinks`."""
+
+    credentials: ClassVar[tuple[str, ...]] = ("api_key", "password")
+    events: list[EventName] = Field(default_factory=lambda: list(EVENTS))
+    url: str = Field(min_length=1)
+    index: str = Field(default="mlsecops-events", pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    api_key: SecretRef | None = None  # the encoded API key: `Authorization: ApiKey <value>`
+    username: str | None = None
+    password: SecretRef | None = None
+    verify_tls: bool = True
+    max_findings: int = Field(default=5000, ge=0, le=100000)
+
+
 class ElasticsearchSink(Sink):
     name = "elasticsearch"
+    settings_model = ElasticsearchSettings
+    settings: ElasticsearchSettings
 
     def send(self, event: RunEvent) -> dict[str, Any]:
         documents = build_documents(event, self.settings.max_findings)

@@ -8,14 +8,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import UsageError
-from ..findings import Finding, Severity
-from ..workspace import STAGES, StageResult, Workspace
-from .interface import RunEvent
-from .sanitize import clean
+from mlsecops.errors import UsageError
+from mlsecops.findings import Finding, Severity
+from mlsecops.notify.interface import RunEvent
+from mlsecops.notify.sanitize import clean
+from mlsecops.workspace import STAGES, StageResult, Workspace
 
 # stages whose failure stops the build, shown as the run's gates (evaluate holds the metric thresholds)
-GATE_STAGES = {"gate-security": "security", "evaluate": "thresholds", "gate-model": "model"}
+GATE_STAGES = {"gate-security": "security", "gate-model": "model"}  # the policy judges; evaluate only records
 SEVERITIES = [severity.value for severity in sorted(Severity, key=lambda s: s.rank, reverse=True)]
 _RUN_ID_FILE = "run-id"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .errors import SinkError, TransientSinkError
-from .sanitize import clean
+from mlsecops.notify.errors import SinkError, TransientSinkError
+from mlsecops.notify.sanitize import clean
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF_SECONDS = 8.0

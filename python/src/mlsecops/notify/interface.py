@@ -6,16 +6,16 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..findings import Finding
-from ..workspace import StageResult
-from .errors import SinkError, TransientSinkError  # noqa: F401 (the interface's failures, re-exported)
+from mlsecops.findings import Finding
+from mlsecops.notify.errors import SinkError, TransientSinkError  # noqa: F401 (the interface's failures, re-exported)
+from mlsecops.workspace import StageResult
 
 if TYPE_CHECKING:
-    from ..config import Config, SecretRef
-    from ..workspace import Workspace
-    from .settings import SinkSettings
+    from mlsecops.config import Config, SecretRef
+    from mlsecops.notify.settings import SinkSettings
+    from mlsecops.workspace import Workspace
 
 
 @dataclass
@@ -55,6 +55,7 @@ class SinkContext:
 
 class Sink(ABC):
     name: str
+    settings_model: ClassVar[type[SinkSettings]]  # its keys in `notify.sinks` (SinkSettings and its own)
 
     def __init__(self, settings: SinkSettings, context: SinkContext) -> None:
         self.settings = settings
@@ -73,7 +74,7 @@ class Sink(ABC):
 
     def http(self, method: str, url: str, **kwargs: Any):
         """One HTTP request under this sink's timeout, retries and overall time budget."""
-        from .http import request
+        from mlsecops.notify.http import request
 
         retries = kwargs.pop("retries", self.settings.retries)  # 0 for a request that is not idempotent
         return request(self.settings.label, method, url, timeout=self.settings.timeout,

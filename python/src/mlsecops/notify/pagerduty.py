@@ -9,19 +9,33 @@ workspaces are usually fresh).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from .event import GATE_STAGES, finding_line, severity_counts, top_findings
-from .interface import RunEvent, Sink
-from .sanitize import clean, clean_tree
+from mlsecops.config import SecretRef
+from mlsecops.notify.event import GATE_STAGES, finding_line, severity_counts, top_findings
+from mlsecops.notify.interface import RunEvent, Sink
+from mlsecops.notify.sanitize import clean, clean_tree
+from mlsecops.notify.settings import SinkSettings
 
 MAX_SUMMARY = 1024
 MAX_DEDUP_KEY = 255
 PIPELINE_KEY = "pipeline"  # a stage error that is not a gate verdict (e.g. training crashed)
 
 
+class PagerDutySettings(SinkSettings):
+    """`type: pagerduty` in `notify.sinks`."""
+
+    credentials: ClassVar[tuple[str, ...]] = ("routing_key",)
+    routing_key: SecretRef
+    events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    severity: Literal["critical", "error", "warning", "info"] = "error"
+    per_branch: bool = False  # one incident per project, gate and branch instead of per project and gate
+
+
 class PagerDutySink(Sink):
     name = "pagerduty"
+    settings_model = PagerDutySettings
+    settings: PagerDutySettings
 
     def send(self, event: RunEvent) -> dict[str, Any]:
         routing_key = self.credential("routing_key")

@@ -11,13 +11,17 @@ import base64
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
-from ..findings import CATEGORIES
-from .event import SEVERITIES, attack_success_rates, model_metrics
-from .interface import RunEvent, Sink
-from .sanitize import clean
+from pydantic import Field
+
+from mlsecops.config import SecretRef
+from mlsecops.findings import CATEGORIES
+from mlsecops.notify.event import SEVERITIES, attack_success_rates, model_metrics
+from mlsecops.notify.interface import RunEvent, Sink
+from mlsecops.notify.sanitize import clean
+from mlsecops.notify.settings import SinkSettings
 
 # name -> HELP text; every name the sink can push, in the order it writes them
 METRICS: dict[str, str] = {
@@ -111,8 +115,22 @@ def grouping_path(job: str, project: str, branch: str) -> str:
     return "/metrics/" + "/".join(parts)
 
 
+class PushgatewaySettings(SinkSettings):
+    """`type: pushgateway` in `notify.sinks`."""
+
+    credentials: ClassVar[tuple[str, ...]] = ("password",)
+    url: str = Field(min_length=1)
+    job: str = Field(default="mlsecops", min_length=1)
+    method: Literal["PUT", "POST"] = "PUT"  # PUT replaces the group, so a fixed finding's series disappears
+    username: str | None = None
+    password: SecretRef | None = None
+    verify_tls: bool = True
+
+
 class PushgatewaySink(Sink):
     name = "pushgateway"
+    settings_model = PushgatewaySettings
+    settings: PushgatewaySettings
 
     def send(self, event: RunEvent) -> dict[str, Any]:
         body = exposition(event).render()

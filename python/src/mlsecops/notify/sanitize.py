@@ -3,7 +3,7 @@
 Scanners already redact their evidence; this removes what slipped through elsewhere (a stage
 reason quoting a URL with a password, a registered secret in a warning, an e-mail address in
 a message): registered secrets, URL credentials, e-mail addresses, and every token format of the
-secret scanner (scanners/secret_rules.py, the one list of them).
+secret scanner (engines/secrets/rules.py, the one list of them).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..redact import map_strings, redact, scrub, scrub_url
-from ..scanners.secret_rules import RULES, SecretRule
+from mlsecops.engines.secrets.rules import RULES, SecretRule
+from mlsecops.redact import map_strings, redact, scrub, scrub_url
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # a key block a message cut short (no END line, so no rule matches it): masked to the end of the text

@@ -23,21 +23,27 @@ interpolated (`${ENV}`) when the config is read, like the rest of the file.
           url: http://pushgateway.monitoring:9091
 
 Every sink also takes `name`, `timeout` (seconds per request), `retries` (after a transient
-failure) and `max_seconds` (its whole delivery); `top` is how many findings a message lists.
+failure) and `max_seconds` (its whole delivery); `top` is how many findings a message lists
+(SinkSettings). Its own keys are its settings model, in its own file beside the sink (e.g.
+SlackSettings in slack.py), which the sink class names as `settings_model`. The SINKS registry
+(notify/__init__.py) is the only list of types: this section is built from it on first use.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model
 
-from ..config import SecretRef, Section
-from .events import default_events, event_names
+from mlsecops.config import Section
+from mlsecops.notify import SINKS, sink_class
+from mlsecops.notify.events import default_events, event_names
 
 EVENTS = event_names()  # resources/events.yaml, which the Jenkins library reads too
 EventName = Literal[EVENTS]  # type: ignore[valid-type]  # the names in that file
 DEFAULT_EVENTS: list[str] = list(default_events())
+
 
 class SinkSettings(Section):
     """What every sink shares: which events it wants, and how long and how often it may try."""
@@ -57,108 +63,41 @@ class SinkSettings(Section):
         return self.name or self.type
 
 
-class ConsoleSettings(SinkSettings):
-    type: Literal["console"]
-    events: list[EventName] = Field(default_factory=lambda: list(EVENTS))
-    top: int = Field(default=10, ge=0, le=50)
+def _tagged(kind: str, model: type[SinkSettings]) -> type[SinkSettings]:
+    """`model` with `type` fixed to its registry name: the tag the sinks list tells sinks apart by."""
+    return create_model(model.__name__, __base__=model, __module__=model.__module__, __doc__=model.__doc__,
+                        type=(Literal[kind], ...))
 
 
-class SlackSettings(SinkSettings):
-    type: Literal["slack"]
-    credentials: ClassVar[tuple[str, ...]] = ("webhook_url",)
-    webhook_url: SecretRef
+@cache
+def sink_settings() -> dict[str, type[SinkSettings]]:
+    """Each registered sink's settings model (its `settings_model`), by `type`: SINKS is the only list."""
+    return {kind: _tagged(kind, sink_class(kind).settings_model) for kind in SINKS}
 
 
-class TelegramSettings(SinkSettings):
-    type: Literal["telegram"]
-    credentials: ClassVar[tuple[str, ...]] = ("bot_token",)
-    bot_token: SecretRef
-    chat_id: str = Field(min_length=1)
-    api_url: str = "https://api.telegram.org"
-    message_thread_id: int | None = None
-    disable_notification: bool = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _chat_id_as_text(cls, data: Any) -> Any:
-        # YAML reads `chat_id: -100123` as an int; Telegram takes either
-        if isinstance(data, dict) and isinstance(data.get("chat_id"), int):
-            data = {**data, "chat_id": str(data["chat_id"])}
-        return data
-
-
-class PagerDutySettings(SinkSettings):
-    type: Literal["pagerduty"]
-    credentials: ClassVar[tuple[str, ...]] = ("routing_key",)
-    routing_key: SecretRef
-    events_url: str = "https://events.pagerduty.com/v2/enqueue"
-    severity: Literal["critical", "error", "warning", "info"] = "error"
-    per_branch: bool = False  # one incident per project, gate and branch instead of per project and gate
-
-
-class DefectDojoSettings(SinkSettings):
-    type: Literal["defectdojo"]
-    credentials: ClassVar[tuple[str, ...]] = ("api_key",)
-    events: list[EventName] = Field(default_factory=lambda: ["gate-failed", "succeeded", "finished"])
-    url: str = Field(min_length=1)
-    api_key: SecretRef
-    product: str = ""  # default: the project name
-    engagement: str = "mlsecops"
-    product_type: str = "Research and Development"
-    test_title: str = "mlsecops"
-    auto_create: bool = False  # create the product and engagement when they do not exist
-    format: Literal["generic", "sarif"] = "generic"
-    minimum_severity: Literal["Info", "Low", "Medium", "High", "Critical"] = "Info"
-    close_old_findings: bool = True
-    verify_tls: bool = True
-    timeout: float = Field(default=60.0, gt=0, le=600)
-
-
-class ElasticsearchSettings(SinkSettings):
-    type: Literal["elasticsearch"]
-    credentials: ClassVar[tuple[str, ...]] = ("api_key", "password")
-    events: list[EventName] = Field(default_factory=lambda: list(EVENTS))
-    url: str = Field(min_length=1)
-    index: str = Field(default="mlsecops-events", pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    api_key: SecretRef | None = None  # the encoded API key: `Authorization: ApiKey <value>`
-    username: str | None = None
-    password: SecretRef | None = None
-    verify_tls: bool = True
-    max_findings: int = Field(default=5000, ge=0, le=100000)
-
-
-class PushgatewaySettings(SinkSettings):
-    type: Literal["pushgateway"]
-    credentials: ClassVar[tuple[str, ...]] = ("password",)
-    url: str = Field(min_length=1)
-    job: str = Field(default="mlsecops", min_length=1)
-    method: Literal["PUT", "POST"] = "PUT"  # PUT replaces the group, so a fixed finding's series disappears
-    username: str | None = None
-    password: SecretRef | None = None
-    verify_tls: bool = True
-
-
-AnySinkSettings = Annotated[
-    ConsoleSettings
-    | SlackSettings
-    | TelegramSettings
-    | PagerDutySettings
-    | DefectDojoSettings
-    | ElasticsearchSettings
-    | PushgatewaySettings,
-    Field(discriminator="type"),
-]
-
-
-SINK_SETTINGS: dict[str, type[SinkSettings]] = {
-    model.model_fields["type"].annotation.__args__[0]: model  # the Literal of its `type`
-    for model in (ConsoleSettings, SlackSettings, TelegramSettings, PagerDutySettings, DefectDojoSettings,
-                  ElasticsearchSettings, PushgatewaySettings)
-}
-
-
-class NotifyConfig(Section):
+class _NotifyBase(Section):
     """Notification sinks (see notify/settings.py); credentials stay secret references until notify runs."""
 
-    sinks: list[AnySinkSettings] = Field(default_factory=list)
+    sinks: list[SinkSettings] = Field(default_factory=list)  # one entry per sink; `type` picks its settings
     reports_url: str = ""  # where the reports are browsable; default: the Jenkins build's archived artifacts
+
+
+@cache
+def notify_config() -> type[Section]:
+    """The `notify:` section, its sinks a union of the registered sinks' settings told apart by `type`."""
+    models = tuple(sink_settings().values())
+    union: Any = models[0]
+    for model in models[1:]:
+        union = union | model
+    sinks = Annotated[union, Field(discriminator="type")] if len(models) > 1 else union
+    return create_model("NotifyConfig", __base__=_NotifyBase, __module__=__name__, __doc__=_NotifyBase.__doc__,
+                        sinks=(list[sinks], Field(default_factory=list)))
+
+
+def __getattr__(name: str) -> Any:
+    # built on first use, from the sink registry: the sinks' modules import this one for SinkSettings
+    if name == "NotifyConfig":
+        return notify_config()
+    if name == "SINK_SETTINGS":
+        return sink_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,9 +7,10 @@ title cannot inject a link or a mention.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from .event import (
+from mlsecops.config import SecretRef
+from mlsecops.notify.event import (
     finding_line,
     gate_states,
     headline,
@@ -17,8 +18,9 @@ from .event import (
     severity_counts,
     top_findings,
 )
-from .interface import RunEvent, Sink
-from .sanitize import clean
+from mlsecops.notify.interface import RunEvent, Sink
+from mlsecops.notify.sanitize import clean
+from mlsecops.notify.settings import SinkSettings
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -29,8 +31,17 @@ _VERDICT_ICON = {"passed": ":white_check_mark:", "failed": ":x:", "error": ":war
                  "unknown": ":grey_question:"}
 
 
+class SlackSettings(SinkSettings):
+    """`type: slack` in `notify.sinks`."""
+
+    credentials: ClassVar[tuple[str, ...]] = ("webhook_url",)
+    webhook_url: SecretRef
+
+
 class SlackSink(Sink):
     name = "slack"
+    settings_model = SlackSettings
+    settings: SlackSettings
 
     def send(self, event: RunEvent) -> dict[str, Any]:
         payload = build_payload(event, self.settings.top)

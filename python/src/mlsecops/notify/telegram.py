@@ -7,12 +7,16 @@ while the whole stays under the limit: a cut can never split an escape or an ent
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
-from .errors import SinkError
-from .event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
-from .interface import RunEvent, Sink
-from .sanitize import clean
+from pydantic import Field, model_validator
+
+from mlsecops.config import SecretRef
+from mlsecops.notify.errors import SinkError
+from mlsecops.notify.event import finding_line, gate_states, headline, key_metrics, severity_counts, top_findings
+from mlsecops.notify.interface import RunEvent, Sink
+from mlsecops.notify.sanitize import clean
+from mlsecops.notify.settings import SinkSettings
 
 MAX_MESSAGE = 4096
 _SPECIAL = re.compile(r"([_*\[\]()~`>#+\-=|{}.!\\])")
@@ -20,8 +24,29 @@ _LINK_URL_SPECIAL = re.compile(r"([)\\])")
 _GATE_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️"}
 
 
+class TelegramSettings(SinkSettings):
+    """`type: telegram` in `notify.sinks`."""
+
+    credentials: ClassVar[tuple[str, ...]] = ("bot_token",)
+    bot_token: SecretRef
+    chat_id: str = Field(min_length=1)
+    api_url: str = "https://api.telegram.org"
+    message_thread_id: int | None = None
+    disable_notification: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _chat_id_as_text(cls, data: Any) -> Any:
+        # YAML reads `chat_id: -100123` as an int; Telegram takes either
+        if isinstance(data, dict) and isinstance(data.get("chat_id"), int):
+            data = {**data, "chat_id": str(data["chat_id"])}
+        return data
+
+
 class TelegramSink(Sink):
     name = "telegram"
+    settings_model = TelegramSettings
+    settings: TelegramSettings
 
     def send(self, event: RunEvent) -> dict[str, Any]:
         text = build_message(event, self.settings.top)

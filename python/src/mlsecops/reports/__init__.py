@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import Config
-from ..redact import scrub
-from ..registry import load_plugin
-from ..workspace import Workspace
+from mlsecops.config import Config
+from mlsecops.redact import scrub
+from mlsecops.registry import load_plugin
+from mlsecops.workspace import Workspace
 
 REPORTS: dict[str, str] = {
     "findings.json": "mlsecops.reports.json_report:render",
@@ -26,8 +26,8 @@ REPORTS: dict[str, str] = {
 
 def write_reports(workspace: Workspace, config: Config) -> list[Path]:
     """Render every format, then write each atomically (temp then rename) into `workspace.reports_dir`."""
-    from .model import build_report_data
-    from .text import write_atomic
+    from mlsecops.reports.model import build_report_data
+    from mlsecops.reports.text import write_atomic
 
     data = build_report_data(workspace, config)
     # Render everything before writing anything: a format that fails leaves the old set whole.

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..workspace import StageResult
+from mlsecops.workspace import StageResult
 
 OFF = "off"
 NOT_APPLICABLE = "not applicable"
 NOT_RUN = "did not run"
-_DISABLED = "disabled in "  # the message of a test its config switched off (llm/suite.py)
+_DISABLED = "disabled in "  # the message of a test its config switched off (modeltests/suite.py)
 
 
 @dataclass(frozen=True)

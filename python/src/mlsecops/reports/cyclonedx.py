@@ -13,10 +13,10 @@ import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import __version__
-from ..findings import Finding
-from .model import CHART_METRICS, ReportData
-from .text import cwe_numbers, dump_json, one_line
+from mlsecops import __version__
+from mlsecops.findings import Finding
+from mlsecops.reports.model import CHART_METRICS, ReportData
+from mlsecops.reports.text import cwe_numbers, dump_json, one_line
 
 SPEC_VERSION = "1.6"
 # Files of the trained model, as the train stage names them.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import Finding, Severity
-from .model import DYNAMIC_CATEGORIES, ReportData
-from .text import cwe_numbers, dump_json, one_line
+from mlsecops.findings import Finding, Severity
+from mlsecops.reports.model import DYNAMIC_CATEGORIES, ReportData
+from mlsecops.reports.text import cwe_numbers, dump_json, one_line
 
 SEVERITY = {
     Severity.CRITICAL: "Critical",

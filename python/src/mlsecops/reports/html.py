@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from ..findings import Finding
-from ..workspace import StageResult
-from .coverage import uncovered
-from .model import GateView, ReportData
-from .svg import Bar, bar_chart
-from .text import FEW_ATTEMPTS, counts_of, one_line, rate_text
+from mlsecops.findings import Finding
+from mlsecops.reports.coverage import uncovered
+from mlsecops.reports.model import GateView, ReportData
+from mlsecops.reports.svg import Bar, bar_chart
+from mlsecops.reports.text import FEW_ATTEMPTS, counts_of, one_line, rate_text
+from mlsecops.workspace import StageResult
 
 MAX_FINDINGS = 500
 VERDICT_TEXT = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import ReportData
-from .text import dump_json
+from mlsecops.reports.model import ReportData
+from mlsecops.reports.text import dump_json
 
 SCHEMA_ID = "mlsecops/findings/v1"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET  # noqa: S405 - builds XML, never parses untrusted input
 from dataclasses import dataclass, field
 
-from ..workspace import StageResult
-from .model import GateView, ReportData
-from .text import finding_text, one_line, xml_safe
+from mlsecops.reports.model import GateView, ReportData
+from mlsecops.reports.text import finding_text, one_line, xml_safe
+from mlsecops.workspace import StageResult
 
 MAX_LISTED = 50  # findings named in one failure body; the rest are counted
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 import re
 
-from .coverage import uncovered
-from .model import ReportData
-from .text import one_line, rate_text
+from mlsecops.reports.coverage import uncovered
+from mlsecops.reports.model import ReportData
+from mlsecops.reports.text import one_line, rate_text
 
 MAX_FINDINGS = 200
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]#+|~])")

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
-from ..config import Config
-from ..errors import MlsecopsError, UsageError
-from ..findings import Finding, Severity
-from ..redact import map_strings, scrub, scrub_url
-from ..workspace import STAGES, StageResult, Workspace
-from .text import finite
+from mlsecops import __version__
+from mlsecops.config import Config
+from mlsecops.errors import MlsecopsError, UsageError
+from mlsecops.findings import Finding, Severity
+from mlsecops.redact import map_strings, scrub, scrub_url
+from mlsecops.reports.text import finite
+from mlsecops.workspace import STAGES, StageResult, Workspace
 
 GATE_STAGES = {"gate-security": "security", "gate-model": "model"}
 SEVERITY_ORDER = sorted(Severity, key=lambda s: s.rank, reverse=True)
@@ -330,7 +330,7 @@ def _train_settings(results: list[StageResult], config: Config) -> dict[str, Any
 
 def _asr_limits(config: Config) -> dict[str, float]:
     """The attack-success-rate limits of the policy's model gate; none when the policy cannot be read."""
-    from ..policy import load_policy
+    from mlsecops.policy import load_policy
 
     try:
         policy = load_policy(config.resolve_path(config.policy) if config.policy else None)

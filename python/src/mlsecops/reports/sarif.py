@@ -21,10 +21,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import MlsecopsError
-from ..findings import Finding, Severity
-from .model import DYNAMIC_CATEGORIES, ReportData
-from .text import cwe_numbers, dump_json, finding_text, one_line
+from mlsecops.errors import MlsecopsError
+from mlsecops.findings import Finding, Severity
+from mlsecops.reports.model import DYNAMIC_CATEGORIES, ReportData
+from mlsecops.reports.text import cwe_numbers, dump_json, finding_text, one_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "mlsecops/v1"
@@ -103,8 +103,8 @@ def _loaded_source_uri(data: ReportData, finding: Finding) -> str | None:
     url = str((record or {}).get("url", ""))
     if not url.lower().startswith("file://"):
         return None
-    from ..stores import absolute_file_url
-    from ..stores.file import path_of_file_url
+    from mlsecops.stores import absolute_file_url
+    from mlsecops.stores.file import path_of_file_url
 
     try:
         source = path_of_file_url(absolute_file_url(url, data.project_root)).resolve()

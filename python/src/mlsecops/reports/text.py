@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..findings import Finding
+from mlsecops.findings import Finding
 
 # Characters XML 1.0 cannot hold at all: attacker-controlled text must not break the file.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from ..registry import load_plugin
-from .interface import Scanner
+from typing import TYPE_CHECKING
+
+from mlsecops.registry import load_plugin
+
+if TYPE_CHECKING:  # the names alone (`scan --help`, the config's checks) need no adapter, nor pydantic
+    from mlsecops.scanners.interface import Scanner
 
 SCANNERS: dict[str, str] = {
     "secrets": "mlsecops.scanners.secrets:SecretsScanner",

@@ -3,7 +3,7 @@
 Files are chosen by our walker (so `scan.exclude` applies as for every scanner) and passed
 to bandit in batches. A finding's severity is bandit's, one step lower when bandit itself
 has low confidence. Code snippets are not copied into findings: they may hold secrets.
-Options (`scan.options.bandit`): `skip` (test ids, e.g. [B101]), `timeout`.
+Options (`scan.options.bandit`): `BanditOptions`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import re
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Location, Severity, make_finding, number_repeats
-from ..redact import redact
-from .files import TargetFile, target_files
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import package_missing, run_tool
+from pydantic import Field
+
+from mlsecops.findings import Location, Severity, make_finding, number_repeats
+from mlsecops.redact import redact
+from mlsecops.scanners.files import TargetFile, target_files
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
+from mlsecops.scanners.tools import package_missing, run_tool
 
 TOOL = "bandit"
 BATCH = 400
@@ -54,9 +56,15 @@ class _LineReader:
 _LOWER = {Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW, Severity.LOW: Severity.INFO}
 
 
+class BanditOptions(ScannerOptions):
+    skip: list[str] = Field(default_factory=list, description="bandit test ids not run, e.g. [B101]")
+    timeout: float = Field(default=1800.0, gt=0, description="seconds before one batch of files is stopped")
+
+
 class BanditScanner(Scanner):
     name = "bandit"
     category = "code"
+    options_model: ClassVar[type[BanditOptions]] = BanditOptions
 
     def unavailable_reason(self) -> str | None:
         return package_missing("bandit")
@@ -71,14 +79,15 @@ class BanditScanner(Scanner):
         if not files:
             outcome.status, outcome.message = "not-run", "nothing to scan: no Python files"
             return outcome
-        skip = ["--skip", ",".join(targets.options["skip"])] if targets.options.get("skip") else []
+        options = self.options_model.of(targets)
+        skip = ["--skip", ",".join(options.skip)] if options.skip else []
         # bandit reports a relative path as `./sub/x.py`: matched by absolute path, else a finding would be
         # named by its bare file name
         by_path = {os.path.abspath(t.path): t for t in files}
         for start in range(0, len(files), BATCH):
             batch = files[start : start + BATCH]
             run = run_tool([sys.executable, "-m", "bandit", "--format", "json", "--quiet", *skip,
-                            *[str(t.path) for t in batch]], timeout=float(targets.options.get("timeout", 1800)))
+                            *[str(t.path) for t in batch]], timeout=options.timeout)
             try:
                 report = json.loads(run.stdout)
             except ValueError:

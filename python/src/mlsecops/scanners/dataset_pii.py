@@ -25,11 +25,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
-from ..findings import Finding, Location, Severity, make_finding
-from .dataset_cells import CellEntity, SpanSink, code_points, find_in_cells, merge_spans, resolve_salt
-from .dataset_readers import (
+from pydantic import Field
+
+from mlsecops.engines.filebytes import sniff_binary
+from mlsecops.engines.multipattern import engine_version
+from mlsecops.engines.pii.cells import CellEntity, SpanSink, code_points, find_in_cells, merge_spans, resolve_salt
+from mlsecops.engines.pii.engine import ENTITY_TYPES, PiiEngine, is_phone_column, is_reference_column
+from mlsecops.engines.pii.readers import (
     PARQUET_BATCH_ROWS,
     UNPARSED,
     BadRecord,
@@ -43,12 +47,11 @@ from .dataset_readers import (
     parquet_groups,
     read_batches,
 )
-from .dataset_split import ranges
-from .dataset_stats import FileReport
-from .files import TargetFile, not_scanned_finding, sniff_binary, target_files
-from .interface import LoadedArtifact, Scanner, ScanOutcome, ScanTargets
-from .multipattern import engine_version
-from .pii_engine import ENTITY_TYPES, PiiEngine, is_reference_column
+from mlsecops.engines.pii.split import ranges
+from mlsecops.engines.pii.stats import FileReport
+from mlsecops.findings import Finding, Location, Severity, make_finding
+from mlsecops.scanners.files import TargetFile, not_scanned_finding, target_files
+from mlsecops.scanners.interface import LoadedArtifact, Scanner, ScannerOptions, ScanOutcome, ScanTargets
 
 DATA_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"})
 COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst", ".zip", ".7z", ".tar", ".tgz"})
@@ -147,7 +150,8 @@ def _scan_cells(engine: PiiEngine, group: CellGroup, first_row: int, lines: list
     """One column of a batch: statistics added once per entity type, not once per value."""
     by_type: dict[str, list[CellEntity]] = {}
     references = is_reference_column(group.name)
-    for entity in find_in_cells(engine, group.texts, all_dates=all_dates, references=references):
+    for entity in find_in_cells(engine, group.texts, all_dates=all_dates, references=references,
+                                phones=is_phone_column(group.name)):
         by_type.setdefault(entity.type, []).append(entity)
         if sink is not None:
             start, end = code_points(group.texts[entity.cell], entity.start, entity.end)
@@ -239,7 +243,7 @@ def spans_to(path: str | Path, salt: str | None = None) -> Iterator[None]:
 def prepare_spans_file(path: str | Path) -> Path:
     """The spans file `path` names, with its parent folders made; UsageError (one line) when it names a
     folder or its folder cannot be made: checked before the scan, so no scan is wasted on it."""
-    from ..errors import UsageError
+    from mlsecops.errors import UsageError
 
     text = str(path)
     target = Path(text)
@@ -305,12 +309,12 @@ class _FileScan:
     threshold: float
     spans: _SpansOutput
     salt: bytes
+    declared: frozenset[Path] = frozenset()  # datasets named one by one (a load source, a file given)
 
     def run(self, target: TargetFile, outcome: ScanOutcome) -> FileReport | None:
         suffix = target.path.suffix.lower()
         if suffix in COMPRESSED_SUFFIXES:
-            outcome.skipped.append(f"{target.display}: compressed; extract it in the load stage to scan it")
-            return None
+            return self._unsupported(target, outcome, "compressed; extract it in the load stage to scan it")
         try:
             fmt = detect_format(target.path)
         except OSError as exc:
@@ -331,12 +335,18 @@ class _FileScan:
         if sniff_binary(target.path):
             if suffix in DATA_SUFFIXES:  # a text dataset format holding binary: corrupt, or not what it says
                 return _not_scanned(outcome, target, f"binary content in a {suffix} file")
-            outcome.skipped.append(f"{target.display}: binary, not a supported dataset format")
-            return None
+            return self._unsupported(target, outcome, "binary, not a supported dataset format")
         try:
             return self._text_file(target, fmt)
         except OSError as exc:
             return _not_scanned(outcome, target, f"unreadable ({exc.__class__.__name__})")
+
+    def _unsupported(self, target: TargetFile, outcome: ScanOutcome, reason: str) -> None:
+        """A dataset named alone (a load source, a file given) it cannot read fails closed; a member is noted."""
+        if target.path.resolve() in self.declared:
+            _not_scanned(outcome, target, reason)
+        else:
+            outcome.skipped.append(f"{target.display}: {reason}")
 
     def _text_file(self, target: TargetFile, fmt: FileFormat) -> FileReport:
         path = target.path
@@ -380,25 +390,39 @@ def _empty_dataset(target: TargetFile) -> Finding:
     )
 
 
+class DatasetOptions(ScannerOptions):
+    entities: list[str] = Field(default_factory=list, description="the entity types reported (empty: all)")
+    phone_region: str = Field(default="US", description="the region of national phone numbers")
+    hyperscan: bool = Field(default=True, description="false forces the pure-`re` engine")
+    workers: int | None = Field(default=None, ge=1, description="processes scanning a large file "
+                                "(default: the CPU count)")
+    parallel_threshold_mb: float = Field(default=64.0, ge=0, description="files larger than this are cut "
+                                         "on record boundaries and scanned by `workers` processes")
+    spans: str | None = Field(default=None, description="also write one JSON line per entity to this file "
+                              "(`scan dataset --spans` wins)")
+    salt: str | None = Field(default=None, description="salt of the spans' digests (a ${secret:...} "
+                             "reference; default: $MLSECOPS_PII_SALT, else random per run)")
+
+
 class DatasetPiiScanner(Scanner):
     name = "dataset"
     category = "data-pii"
     standalone_kind = "dataset"  # `mlsecops scan dataset PATH`: every file under PATH is a dataset
+    options_model: ClassVar[type[DatasetOptions]] = DatasetOptions
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
-        options = targets.options
-        types = options.get("entities") or list(ENTITY_TYPES)
-        settings = {"types": tuple(types), "region": str(options.get("phone_region", "US")),
-                    "hyperscan": bool(options.get("hyperscan", True))}
+        options = self.options_model.of(targets)
+        types = options.entities or list(ENTITY_TYPES)
+        settings = {"types": tuple(types), "region": options.phone_region, "hyperscan": options.hyperscan}
         try:
             engine = PiiEngine(types, phone_region=settings["region"], prefer_hyperscan=settings["hyperscan"])
         except ValueError as exc:
-            from ..errors import UsageError
+            from mlsecops.errors import UsageError
 
             raise UsageError(f"scan.options.dataset.entities: {exc}") from None
         outcome = ScanOutcome(scanner=self.name, tool_version=engine_version(engine.backend))
-        workers = int(options.get("workers") or os.cpu_count() or 1)
-        threshold = float(options.get("parallel_threshold_mb", 64)) * 1024 * 1024
+        workers = options.workers or os.cpu_count() or 1
+        threshold = options.parallel_threshold_mb * 1024 * 1024
         files = self._files(targets, outcome.skipped)
         if not files:
             outcome.status = "not-run"
@@ -406,13 +430,14 @@ class DatasetPiiScanner(Scanner):
                 sorted(DATA_SUFFIXES)) + ") under the scanned paths"
             return outcome
         # the command line (--spans, --salt) wins over the project's scan.options.dataset
-        spans_path = _SPANS.get("path") or options.get("spans")
-        salt, _given = resolve_salt(_SPANS.get("salt") or options.get("salt"))
+        spans_path = _SPANS.get("path") or options.spans
+        salt, _given = resolve_salt(_SPANS.get("salt") or options.salt)
         summary: dict[str, Any] = {}
+        declared = frozenset(artifact.path.resolve() for artifact in targets.artifacts if artifact.path.is_file())
         with _SpansOutput(Path(spans_path) if spans_path else None) as spans:
             for target in files:
                 target = replace(target, display=project_path(target, targets.artifacts))
-                scan = _FileScan(engine, settings, workers, threshold, spans, salt)
+                scan = _FileScan(engine, settings, workers, threshold, spans, salt, declared)
                 report = scan.run(target, outcome)
                 if report is None:
                     continue
@@ -435,6 +460,10 @@ class DatasetPiiScanner(Scanner):
         if targets.work_dir is not None:
             Path(targets.work_dir).mkdir(parents=True, exist_ok=True)
             (Path(targets.work_dir) / "dataset-pii-report.json").write_text(json.dumps(summary, indent=2))
+        if outcome.scanned == 0 and not outcome.findings:  # every file in a format it cannot read: nothing judged
+            outcome.status = "not-run"
+            outcome.message = (f"nothing to scan: none of the {len(files)} file(s) is a dataset it can read "
+                               "(" + ", ".join(sorted(DATA_SUFFIXES)) + ")")
         return outcome
 
     @staticmethod

@@ -1,40 +1,45 @@
 """`dependency-check`: OWASP Dependency-Check (`--format JSON`) over the source tree, when installed.
 
-Options (`scan.options.dependency-check`): `binary`, `offline` (true: `--noupdate`, for a
-worker image with a mirrored NVD), `timeout`. The NVD API key, when used, reaches the tool
-only through the `NVD_API_KEY` environment variable.
+Options (`scan.options.dependency-check`): `DependencyCheckOptions`. The NVD API key, when
+used, reaches the tool only through the `NVD_API_KEY` environment variable.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Location
-from .files import tool_path
-from .interface import ScanOutcome, ScanTargets
-from .tools import ToolScanner
-from .vulns import Vulnerability, severity_from_name
+from pydantic import Field
+
+from mlsecops.engines.deps.vulns import Vulnerability, severity_from_name
+from mlsecops.findings import Location
+from mlsecops.scanners.files import tool_path
+from mlsecops.scanners.interface import ScanOutcome, ScanTargets
+from mlsecops.scanners.tools import ToolOptions, ToolScanner
 
 TOOL = "dependency-check"
 BINARIES = ("dependency-check", "dependency-check.sh")
 _PURL = re.compile(r"^pkg:[a-z]+/(?:[^/@]+/)?(?P<name>[^/@]+)@(?P<version>[^?#]+)")
 
 
+class DependencyCheckOptions(ToolOptions):
+    timeout: float = Field(default=3600.0, gt=0, description="seconds before the tool is stopped")
+    offline: bool = Field(default=False, description="true: `--noupdate`, for a worker image with a mirrored NVD")
+
+
 class DependencyCheckScanner(ToolScanner):
     name = "dependency-check"
     category = "dependency"
     binaries = ("dependency-check", "dependency-check.sh")
-
-    default_timeout = 3600.0
+    options_model: ClassVar[type[DependencyCheckOptions]] = DependencyCheckOptions
 
     def report_path(self, work: Path, index: int) -> Path:
         return work / f"dependency-check-{index}" / "dependency-check-report.json"
 
     def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
         excludes = [arg for pattern in targets.exclude for arg in ("--exclude", f"**/{pattern}/**")]
-        offline = ["--noupdate"] if targets.options.get("offline") else []
+        offline = ["--noupdate"] if self.options_model.of(targets).offline else []
         return [binary, "--project", "mlsecops", "--scan", str(root), "--format", "JSON", "--out", str(report.parent),
                 *offline, *excludes]
 

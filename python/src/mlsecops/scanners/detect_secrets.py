@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from importlib import metadata
 
-from ..findings import Location, Severity, make_finding, number_repeats, value_digest
-from ..redact import redact
-from .files import sniff_binary, target_files
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .secrets import TEXT_ARTIFACT_KINDS
-from .tools import package_missing
+from mlsecops.engines.filebytes import sniff_binary
+from mlsecops.findings import Location, Severity, make_finding, number_repeats, value_digest
+from mlsecops.redact import redact
+from mlsecops.scanners.files import target_files
+from mlsecops.scanners.interface import Scanner, ScanOutcome, ScanTargets
+from mlsecops.scanners.secrets import TEXT_ARTIFACT_KINDS
+from mlsecops.scanners.tools import package_missing
 
 TOOL = "detect-secrets"
 

@@ -14,10 +14,10 @@ import io
 import re
 from typing import Any
 
-from ..findings import Severity
-from .model_formats import PickleStream
-from .model_problems import CLEAN, ERROR, SUSPICIOUS, UNSAFE, UNSUPPORTED, FileVerdict, Problem
-from .pickle_inspect import classify_global
+from mlsecops.engines.models.formats import PickleStream
+from mlsecops.engines.models.pickle_inspect import classify_global
+from mlsecops.engines.models.problems import CLEAN, ERROR, SUSPICIOUS, UNSAFE, UNSUPPORTED, FileVerdict, Problem
+from mlsecops.findings import Severity
 
 SCANNER = "fickling"
 _MALICIOUS = ("LIKELY_OVERTLY_MALICIOUS", "OVERTLY_MALICIOUS")

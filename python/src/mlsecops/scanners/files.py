@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..findings import Finding, Location, Severity, make_finding
-from .interface import LoadedArtifact, ScanTargets
+from mlsecops.findings import Finding, Location, Severity, make_finding
+from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
 
 # Lock files hold integrity hashes that look like secrets; only provider-prefixed rules apply there.
 LOCK_FILES = frozenset(
@@ -35,16 +35,6 @@ LOCK_FILES = frozenset(
         "mix.lock",
     }
 )
-BINARY_SUFFIXES = frozenset(
-    {
-        ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2",
-        ".xz", ".7z", ".tar", ".jar", ".whl", ".so", ".dll", ".dylib", ".exe", ".bin", ".o", ".a",
-        ".pyc", ".pt", ".pth", ".h5", ".keras", ".onnx", ".safetensors", ".npy", ".npz", ".pkl",
-        ".pickle", ".joblib", ".parquet", ".woff", ".woff2", ".ttf", ".otf", ".mp3", ".mp4", ".mov",
-        ".avi", ".wav", ".ogg", ".class", ".db", ".sqlite",
-    }
-)  # fmt: skip
-SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -164,11 +154,13 @@ def target_files(targets: ScanTargets, kinds: tuple[str, ...] = (), *,
         by_size.setdefault(_size(target.path), []).append(target)
     found = list(tree)
     for artifact in targets.artifacts_of(*kinds):
-        for target in artifact_files(artifact, targets.exclude, links=notes):
+        source = source_in_project(targets, artifact)
+        for target in artifact_files(artifact, targets.exclude, links=notes, prefix=source):
             inside = project_prefix(targets, target.path) if target.display == target.path.name else None
             # a file given alone inside a project (`scan dataset data/x.csv`, no source or its own path as
-            # source): its project path; a copy the load stage fetched keeps its name
-            if inside and artifact.url in ("", f"file://{inside}"):
+            # source): its project path; a copy the load stage fetched from the project is named by its
+            # source path (above), as the tree names that file; one fetched from elsewhere keeps its name
+            if source is None and inside and artifact.url in ("", f"file://{inside}"):
                 target = TargetFile(target.path, inside, target.artifact)
             twin = next((t for t in by_size.get(_size(target.path), []) if _same_bytes(t.path, target.path)), None)
             if twin is None:
@@ -185,9 +177,9 @@ def target_files(targets: ScanTargets, kinds: tuple[str, ...] = (), *,
 
 
 def project_prefix(targets: ScanTargets, path: Path) -> str | None:
-    """`path` relative to the project root (`options["project_root"]`, set when a scanner runs alone
+    """`path` relative to the project root (`targets.project_root`, set when a scanner runs alone
     inside a project), "" for the root itself; None without a root or for a path outside it."""
-    root = targets.options.get("project_root")
+    root = targets.project_root
     if not root:
         return None
     # abspath, not resolve: a project reached through a symbolic link keeps the names it is known by
@@ -264,7 +256,7 @@ def _size(path: Path) -> int:
 
 
 def _same_bytes(left: Path, right: Path) -> bool:
-    from ..hashing import file_sha256
+    from mlsecops.hashing import file_sha256
 
     try:
         return left.resolve() == right.resolve() or file_sha256(left) == file_sha256(right)
@@ -273,13 +265,33 @@ def _same_bytes(left: Path, right: Path) -> bool:
 
 
 def artifact_files(artifact: LoadedArtifact, exclude: list[str],
-                   links: list[LinkNote] | None = None) -> Iterator[TargetFile]:
-    """A file artifact is named by its file name; a folder's files by artifact name and relative path."""
+                   links: list[LinkNote] | None = None, prefix: str | None = None) -> Iterator[TargetFile]:
+    """A file artifact is named by its file name; a folder's files by artifact name and relative path
+    (`prefix` names either instead: the artifact's source path in the project)."""
     path = Path(artifact.path)
     if path.is_file():
-        yield TargetFile(path, path.name, artifact.name)
+        yield TargetFile(path, prefix or path.name, artifact.name)
     else:
-        yield from walk(path, exclude, prefix=artifact.name, artifact=artifact.name, links=links)
+        yield from walk(path, exclude, prefix=prefix or artifact.name, artifact=artifact.name, links=links)
+
+
+def source_in_project(targets: ScanTargets, artifact: LoadedArtifact) -> str | None:
+    """The path, from the project root, of the project file or folder a loaded artifact was fetched from
+    (`file://data/x.csv`, or an absolute `file://` URL inside the project); None for any other source.
+    Its findings then carry the name and id a scan of the tree (or of that path alone) gives them."""
+    url = artifact.url
+    if not url.lower().startswith("file://"):
+        return None
+    text = url[len("file://"):].replace("\\", "/")
+    if text.startswith("/"):
+        inside = project_prefix(targets, Path(text))
+        return inside or None
+    while text.startswith("./"):
+        text = text[2:]
+    text = text.rstrip("/")
+    if not text or ".." in text.split("/") or ":" in text:
+        return None
+    return text
 
 
 def not_scanned_finding(target: TargetFile, reason: str, *, category: str, tool: str, looked_for: str) -> Finding:
@@ -303,59 +315,13 @@ def is_lock_file(path: Path) -> bool:
     return path.name in LOCK_FILES
 
 
-def sniff_binary(path: Path) -> bool:
-    """Binary by suffix, or by a NUL byte in the first 8 KB (what git and grep use)."""
-    if path.suffix.lower() in BINARY_SUFFIXES:
-        return True
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError:
-        return False
-    return b"\x00" in head
-
-
-def read_chunks(path: Path, chunk_size: int, overlap: int, start: int = 0,
-                end: int | None = None) -> Iterator[tuple[int, bytes]]:
-    """(offset, bytes) pieces of [start, end) of about `chunk_size`, cut after a newline when there is one.
-
-    A piece with no newline (a huge single line) is cut anywhere and the next piece repeats
-    its last `overlap` bytes, so a value crossing the cut is still seen whole; consumers
-    de-duplicate by absolute offset. Memory stays bounded whatever the line length.
-    """
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        remaining = None if end is None else end - start
-        offset = start
-        carry = b""
-        while True:
-            size = chunk_size if remaining is None else min(chunk_size, remaining)
-            block = handle.read(size) if size > 0 else b""
-            if remaining is not None:
-                remaining -= len(block)
-            data = carry + block
-            if not block:
-                if data:
-                    yield offset, data
-                return
-            newline = data.rfind(b"\n")
-            if newline >= 0:
-                yield offset, data[: newline + 1]
-                carry = data[newline + 1 :]
-                offset += newline + 1
-            else:
-                yield offset, data
-                carry = data[-overlap:] if overlap else b""
-                offset += len(data) - len(carry)
-
-
 def option_path(targets: ScanTargets, value: str | Path) -> Path:
     """A path from a scanner option: absolute as given; relative to the working directory when it exists
     there, else to the first scanned path (the repository root, where mlsecops.yaml usually sits)."""
     path = Path(value)
     if path.is_absolute() or path.exists():
         return path
-    root = targets.options.get("project_root")  # run alone inside a project: where mlsecops.yaml sits
+    root = targets.project_root  # run alone inside a project: where mlsecops.yaml sits
     if root and (Path(root) / path).exists():
         return Path(root) / path
     if not targets.paths:

@@ -3,22 +3,30 @@
 `gitleaks dir` (8.19 and later) scans files; with `git_base_ref` set, `gitleaks git
 --log-opts=<base>..HEAD` scans the commits of a merge request. `--redact` keeps values out of
 its report; the report's `Secret` is still redacted again before anything is written.
-Options (`scan.options.secrets-gitleaks`): `binary`, `config` (a gitleaks TOML), `git_base_ref`.
+Options (`scan.options.secrets-gitleaks`): `GitleaksOptions`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Location, Severity, make_finding, number_repeats, value_digest
-from ..redact import redact
-from .files import option_path
-from .interface import ScanOutcome, ScanTargets
-from .tools import ToolScanner
+from pydantic import Field
+
+from mlsecops.findings import Location, Severity, make_finding, number_repeats, value_digest
+from mlsecops.redact import redact
+from mlsecops.scanners.files import option_path
+from mlsecops.scanners.interface import ScanOutcome, ScanTargets
+from mlsecops.scanners.tools import ToolOptions, ToolScanner
 
 TOOL = "gitleaks"
 REDACTED = "REDACTED"  # what gitleaks --redact writes in place of a value
+
+
+class GitleaksOptions(ToolOptions):
+    config: str | None = Field(default=None, description="a gitleaks TOML of the site's own rules")
+    git_base_ref: str | None = Field(default=None, description="scan the commits since this ref "
+                                     "(`gitleaks git`) instead of the files")
 
 
 class GitleaksScanner(ToolScanner):
@@ -26,10 +34,11 @@ class GitleaksScanner(ToolScanner):
     category = "secret"
     binaries = ("gitleaks",)
     version_args = ("version",)
+    options_model: ClassVar[type[GitleaksOptions]] = GitleaksOptions
 
     def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
-        base_ref = targets.options.get("git_base_ref")
-        configured = targets.options.get("config")
+        options = self.options_model.of(targets)
+        base_ref, configured = options.git_base_ref, options.config
         config = ["--config", str(option_path(targets, configured))] if configured else []
         mode = ["git", f"--log-opts={base_ref}..HEAD"] if base_ref else ["dir"]
         return [binary, *mode, "--report-format", "json", "--report-path", str(report), "--redact", "--no-banner",
@@ -41,7 +50,7 @@ class GitleaksScanner(ToolScanner):
 
 def read_gitleaks_report(entries: list[dict[str, Any]], root: Path, exclude: list[str],
                          targets: ScanTargets | None = None) -> list[Any]:
-    from .files import is_excluded, reported_file, tool_path
+    from mlsecops.scanners.files import is_excluded, reported_file, tool_path
 
     findings = []
     for entry in entries:

@@ -15,16 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Finding, Location, Severity, make_finding, owasp_tags, scanner_did_not_run
-from .fickling_adapter import FicklingRunner
-from .files import target_files
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .model_formats import SCANNER, inspect_file, looks_like_model
-from .model_problems import ERROR, READ_VERDICTS, UNSUPPORTED, FileVerdict, Problem
-from .modelscan_adapter import ModelscanRunner
-from .pickle_trusted import TRUSTED_GLOBALS
+from pydantic import Field
+
+from mlsecops.engines.models import loader_code
+from mlsecops.engines.models.formats import SCANNER, inspect_file, looks_like_model
+from mlsecops.engines.models.pickle_trusted import TRUSTED_GLOBALS
+from mlsecops.engines.models.problems import ERROR, READ_VERDICTS, UNSUPPORTED, FileVerdict, Problem
+from mlsecops.findings import Finding, Location, Severity, make_finding, owasp_tags, scanner_did_not_run
+from mlsecops.scanners.fickling_adapter import FicklingRunner
+from mlsecops.scanners.files import target_files
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
+from mlsecops.scanners.modelscan_adapter import ModelscanRunner
 
 _CWE = {
     "unsafe-global": ["CWE-502"],
@@ -47,6 +50,12 @@ _CWE = {
     "onnx-external-data": ["CWE-22"],
     "hdf5-external": ["CWE-22"],
     "hf-remote-code": ["CWE-94"],
+    "loader-module": ["CWE-94"],
+    "allocation-bomb": ["CWE-789"],
+    "scipy-template": ["CWE-94"],
+    "opens-file": ["CWE-73"],
+    "torch-hub-hubconf": ["CWE-94"],
+    "custom-generate": ["CWE-94"],
     "gguf-header": ["CWE-20"],
 }
 _REFERENCES = ["https://owasp.org/www-project-top-10-for-large-language-model-applications/"]
@@ -70,21 +79,29 @@ class FileReport:
         return {v.scanner: v.verdict + (f" ({v.note})" if v.note else "") for v in self.verdicts}
 
 
+class ModelFilesOptions(ScannerOptions):
+    trusted_globals: list[str] = Field(default_factory=list, description="imports a pickle may name that the "
+                                       "project vouches for: \"module.Name\" or \"package.*\"")
+    modelscan: bool = Field(default=True, description="also run modelscan (a finding when it is missing)")
+    fickling: bool = Field(default=True, description="also run fickling (a finding when it is missing)")
+
+
 class ModelFilesScanner(Scanner):
     name = "models"
     category = "model-file"
     # `mlsecops scan models PATH` walks PATH as a source tree: model files are found by content
     standalone_kind = None
+    options_model: ClassVar[type[ModelFilesOptions]] = ModelFilesOptions
 
     def __init__(self) -> None:
         self.modelscan = ModelscanRunner()
         self.fickling = FicklingRunner()
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
-        options = targets.options or {}
-        trusted = _trusted(options.get("trusted_globals", []))
-        use_modelscan = options.get("modelscan", True)
-        use_fickling = options.get("fickling", True)
+        options = self.options_model.of(targets)
+        loader_code.forget()  # which .py files loaders import is decided afresh for every scan
+        trusted = _trusted(options.trusted_globals)
+        use_modelscan, use_fickling = options.modelscan, options.fickling
         outcome = ScanOutcome(scanner=self.name)
         files = collect_model_files(targets, outcome)
         tools: list[str] = []
@@ -163,7 +180,7 @@ def collect_model_files(targets: ScanTargets, outcome: ScanOutcome | None = None
     skipped: list[str] = []
     links: list[Finding] = []
     found = target_files(targets, ("model",), tree_filter=looks_like_model, skipped=skipped, findings=links)
-    project_root = (targets.options or {}).get("project_root")
+    project_root = targets.project_root
     files: list[tuple[Path, str, str | None]] = []
     seen: set[Path] = set()
     artifact_files = {Path(a.path) for a in targets.artifacts_of("model") if Path(a.path).is_file()}

@@ -11,8 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..findings import Severity
-from .model_problems import CLEAN, ERROR, UNSAFE, UNSUPPORTED, FileVerdict, Problem
+from mlsecops.engines.models.problems import CLEAN, ERROR, UNSAFE, UNSUPPORTED, FileVerdict, Problem
+from mlsecops.findings import Severity
 
 SCANNER = "modelscan"
 _SEVERITY = {"CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}

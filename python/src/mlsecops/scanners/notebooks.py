@@ -10,23 +10,26 @@ is reported as skipped and its raw text still searched for secrets.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Finding, Location, Severity, make_finding, number_repeats, value_digest
-from ..redact import redact, scrub_url
-from .dataset_pii import ENTITY_TITLES
-from .dataset_pii import SEVERITY as PII_SEVERITY
-from .files import target_files
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .multipattern import engine_version
-from .pii_engine import ENTITY_TYPES, PiiEngine
-from .secrets import secret_finding
-from .secrets_engine import SecretsEngine
+from pydantic import Field
+
+from mlsecops.engines.multipattern import engine_version
+from mlsecops.engines.pii.engine import ENTITY_TYPES, PiiEngine
+from mlsecops.engines.secrets.engine import SecretsEngine
+from mlsecops.findings import Finding, Location, Severity, make_finding, number_repeats, value_digest
+from mlsecops.redact import redact, scrub_url
+from mlsecops.scanners.dataset_pii import ENTITY_TITLES
+from mlsecops.scanners.dataset_pii import SEVERITY as PII_SEVERITY
+from mlsecops.scanners.files import target_files
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
+from mlsecops.scanners.secrets import secret_finding
 
 TOOL = "mlsecops-notebooks"
 TEXT_MIME = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json", "application/javascript")
@@ -46,14 +49,22 @@ class TextPart:
     code: bool  # a code cell's source: shell rules apply
 
 
+class NotebookOptions(ScannerOptions):
+    disable_rules: list[str] = Field(default_factory=list, description="secret rule ids not applied")
+    entities: list[str] = Field(default_factory=list, description="the PII entity types reported "
+                                "(empty: all but API_KEY, which the secret rules report)")
+
+
 class NotebookScanner(Scanner):
     name = "notebooks"
     category = "notebook"
+    options_model: ClassVar[type[NotebookOptions]] = NotebookOptions
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
-        secrets = SecretsEngine(targets.options.get("disable_rules", ()))
+        options = self.options_model.of(targets)
+        secrets = SecretsEngine(options.disable_rules)
         # secrets are the secrets engine's: the PII engine's API_KEY type would report them twice
-        pii = PiiEngine(targets.options.get("entities") or [t for t in ENTITY_TYPES if t != "API_KEY"])
+        pii = PiiEngine(options.entities or [t for t in ENTITY_TYPES if t != "API_KEY"])
         outcome = ScanOutcome(scanner=self.name,
                               tool_version=f"{_nbformat_version()}; {engine_version(secrets.backend)}")
         files = [t for t in target_files(targets, ("notebook",), skipped=outcome.skipped, findings=outcome.findings)
@@ -116,20 +127,37 @@ class NotebookError(Exception):
 
 
 def _nbformat_version() -> str:
-    import nbformat
+    from importlib.metadata import version
 
-    return f"nbformat {nbformat.__version__}"
+    return f"nbformat {version('nbformat')}"
 
 
-def notebook_parts(path: Path) -> Iterator[TextPart]:
+def _read_notebook(path: Path) -> dict[str, Any]:
+    """The notebook as nbformat 4. Version 4 is read as the JSON it is: importing nbformat costs seconds
+    (its schema validator's dependencies), so only older notebooks go through its converter."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise NotebookError("not UTF-8 text") from None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        raise NotebookError("not a readable notebook (NotJSONError)") from None  # nbformat's name for it
+    if isinstance(document, dict) and document.get("nbformat") == 4:
+        cells = document.get("cells", [])
+        if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+            raise NotebookError("not a readable notebook (cells is not a list of cells)")
+        return document
     import nbformat
 
     try:
-        notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    except UnicodeDecodeError:
-        raise NotebookError("not UTF-8 text") from None
+        return nbformat.reads(text, as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises JSON, validation and conversion errors alike
         raise NotebookError(f"not a readable notebook ({exc.__class__.__name__})") from None
+
+
+def notebook_parts(path: Path) -> Iterator[TextPart]:
+    notebook = _read_notebook(path)
     for index, cell in enumerate(notebook.get("cells", [])):
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)

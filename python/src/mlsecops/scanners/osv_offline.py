@@ -4,7 +4,7 @@ The folder holds OSV's per-ecosystem export as published (`all.zip` of the PyPI 
 or unpacked (`<ID>.json` files), refreshed by whatever the site uses to bring data in.
 Version ranges are evaluated per PEP 440 with `packaging`, following the OSV schema's
 event algorithm (introduced / fixed / last_affected). Options (`scan.options.osv-offline`):
-`osv_dir` (required), `ecosystem` (default PyPI).
+`OsvOfflineOptions` (`osv_dir` is required).
 """
 
 from __future__ import annotations
@@ -13,13 +13,22 @@ import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Location, Severity, make_finding
-from .files import option_path
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .requirements import Dependency, ManifestError, cyclonedx_sbom, manifest_files, normalize, read_manifest
-from .vulns import Vulnerability, cvss3_base_score, severity_from_name
+from pydantic import Field
+
+from mlsecops.engines.deps.requirements import (
+    Dependency,
+    ManifestError,
+    cyclonedx_sbom,
+    is_manifest,
+    normalize,
+    read_manifest,
+)
+from mlsecops.engines.deps.vulns import Vulnerability, cvss3_base_score, severity_from_name
+from mlsecops.findings import Finding, Location, Severity, make_finding
+from mlsecops.scanners.files import TargetFile, option_path, target_files
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
 
 TOOL = "mlsecops-osv-offline"
 MAX_ADVISORY_BYTES = 5 * 1024 * 1024  # one advisory is a few KB; bigger zip members are not read
@@ -95,6 +104,12 @@ class OsvDatabase:
                     found.append(_vulnerability(advisory, affected, name, version))
                     break
         return _merge_aliases(found)
+
+def manifest_files(targets: ScanTargets, skipped: list[str] | None = None,
+                   findings: list[Finding] | None = None) -> list[TargetFile]:
+    """Requirement artifacts (every file) plus manifests found in the scanned trees (links out: `findings`)."""
+    return target_files(targets, ("requirements",), tree_filter=is_manifest, skipped=skipped, findings=findings)
+
 
 
 def _in_ranges(version: Any, ranges: list[dict[str, Any]]) -> bool:
@@ -195,20 +210,28 @@ def write_sbom(targets: ScanTargets, dependencies: list[Dependency], tool: str) 
     (Path(targets.work_dir) / "sbom.cdx.json").write_text(json.dumps(cyclonedx_sbom(dependencies, tool), indent=2))
 
 
+class OsvOfflineOptions(ScannerOptions):
+    osv_dir: str | None = Field(default=None, description="the folder of OSV advisories: `all.zip` of the "
+                                "ecosystem's export, or its `<ID>.json` files (osv-offline: required)")
+    ecosystem: str = Field(default="PyPI", description="the OSV ecosystem whose advisories are read")
+
+
 class OsvOfflineScanner(Scanner):
     name = "osv-offline"
     category = "dependency"
+    options_model: ClassVar[type[OsvOfflineOptions]] = OsvOfflineOptions
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
         outcome = ScanOutcome(scanner=self.name)
-        configured = targets.options.get("osv_dir")
+        options = self.options_model.of(targets)
+        configured = options.osv_dir
         folder = option_path(targets, configured) if configured else None
         if folder is None or not folder.is_dir():
             outcome.status = "not-run"
             outcome.message = (f"scan.options.{self.name}.osv_dir is not set" if folder is None
                                else f"OSV advisory folder {folder} does not exist")
             return outcome
-        database = OsvDatabase.load(folder, str(targets.options.get("ecosystem", "PyPI")))
+        database = OsvDatabase.load(folder, options.ecosystem)
         outcome.skipped.extend(f"advisories: {s}" for s in database.skipped[:20])
         outcome.tool_version = f"{TOOL} ({database.count} advisories, newest {database.newest[:10] or '-'})"
         if database.count == 0:

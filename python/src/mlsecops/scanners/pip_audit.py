@@ -3,20 +3,23 @@
 All pins (from requirements and lock files alike) go to pip-audit as one requirements file
 with `--no-deps --disable-pip`, so nothing is installed or resolved; its JSON report is
 read back and each finding points at the manifest line the pin came from. Options
-(`scan.options.pip-audit`): `service` (pypi or osv), `binary`, `timeout`.
+(`scan.options.pip-audit`): `PipAuditOptions`.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import ClassVar, Literal
 
-from ..findings import Location, Severity
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .osv_offline import collect_dependencies, unpinned_finding, write_sbom
-from .requirements import Dependency, normalize
-from .tools import find_binary, run_for_report, version_of, work_dir
-from .vulns import Vulnerability
+from pydantic import Field
+
+from mlsecops.engines.deps.requirements import Dependency, normalize
+from mlsecops.engines.deps.vulns import Vulnerability
+from mlsecops.findings import Location, Severity
+from mlsecops.scanners.interface import Scanner, ScanOutcome, ScanTargets
+from mlsecops.scanners.osv_offline import collect_dependencies, unpinned_finding, write_sbom
+from mlsecops.scanners.tools import ToolOptions, find_binary, run_for_report, version_of, work_dir
 
 TOOL = "pip-audit"
 
@@ -29,13 +32,20 @@ def _binary(override: str | None) -> str | None:
     return str(beside) if beside.is_file() else None
 
 
+class PipAuditOptions(ToolOptions):
+    service: Literal["pypi", "osv"] = Field(default="pypi", description="the vulnerability service asked")
+    timeout: float = Field(default=900.0, gt=0, description="seconds before pip-audit is stopped")
+
+
 class PipAuditScanner(Scanner):
     name = "pip-audit"
     category = "dependency"
+    options_model: ClassVar[type[PipAuditOptions]] = PipAuditOptions
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
         outcome = ScanOutcome(scanner=self.name)
-        binary = _binary(targets.options.get("binary"))
+        options = self.options_model.of(targets)
+        binary = _binary(options.binary)
         if binary is None:
             outcome.status, outcome.message = "not-run", "pip-audit is not installed (pip install pip-audit)"
             return outcome
@@ -55,8 +65,8 @@ class PipAuditScanner(Scanner):
         report = work / "pip-audit.json"
         data, problem = run_for_report(
             [binary, "-r", str(pins), "--no-deps", "--disable-pip", "--format", "json", "--output", str(report),
-             "--progress-spinner", "off", "--vulnerability-service", str(targets.options.get("service", "pypi"))],
-            report, "pip-audit", timeout=float(targets.options.get("timeout", 900)))
+             "--progress-spinner", "off", "--vulnerability-service", options.service],
+            report, "pip-audit", timeout=options.timeout)
         if problem:
             outcome.status, outcome.message = "error", problem
             return outcome

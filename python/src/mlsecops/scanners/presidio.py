@@ -5,23 +5,23 @@ language model. It runs only when `presidio-analyzer` and the configured spaCy m
 installed (the worker image must ship the model: nothing is downloaded at run time). It
 looks at the same files as the `dataset` scanner, cell by cell, at most `max_rows` rows per
 file, and reports per column like it. Options (`scan.options.dataset-presidio`):
-`spacy_model` (an installed model package, default en_core_web_lg, or the folder of a saved
-spaCy pipeline), `entities` (default PERSON, LOCATION, NRP),
-`score_threshold` (default 0.6), `max_rows` (default 100000).
+`PresidioOptions`.
 """
 
 from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from .dataset_pii import DatasetPiiScanner
-from .dataset_readers import detect_format, read_batches, record_cells
-from .dataset_stats import FileReport
-from .files import sniff_binary
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import package_missing
+from pydantic import Field
+
+from mlsecops.engines.filebytes import sniff_binary
+from mlsecops.engines.pii.readers import detect_format, read_batches, record_cells
+from mlsecops.engines.pii.stats import FileReport
+from mlsecops.scanners.dataset_pii import DatasetPiiScanner
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
+from mlsecops.scanners.tools import package_missing
 
 DEFAULT_MODEL = "en_core_web_lg"
 DEFAULT_ENTITIES = ("PERSON", "LOCATION", "NRP")
@@ -39,24 +39,32 @@ def model_missing(model: str) -> str | None:
     return None
 
 
+class PresidioOptions(ScannerOptions):
+    spacy_model: str = Field(default=DEFAULT_MODEL, description="an installed spaCy model package, or the "
+                             "folder of a saved spaCy pipeline")
+    entities: list[str] = Field(default_factory=lambda: list(DEFAULT_ENTITIES),
+                                description="the Presidio entity types reported")
+    score_threshold: float = Field(default=0.6, ge=0, le=1, description="the lowest Presidio score reported")
+    max_rows: int = Field(default=100_000, ge=1, description="the most rows read per file")
+
+
 class PresidioScanner(Scanner):
     name = "dataset-presidio"
     category = "data-pii"
     standalone_kind = "dataset"
+    options_model: ClassVar[type[PresidioOptions]] = PresidioOptions
 
     def unavailable_reason(self) -> str | None:
         return model_missing(DEFAULT_MODEL)
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
-        options = targets.options
-        model = str(options.get("spacy_model", DEFAULT_MODEL))
+        options = self.options_model.of(targets)
+        model = options.spacy_model
         reason = model_missing(model)
         if reason:
             return ScanOutcome(scanner=self.name, status="not-run", message=reason)
         analyzer = _analyzer(model)
-        entities = list(options.get("entities", DEFAULT_ENTITIES))
-        threshold = float(options.get("score_threshold", 0.6))
-        max_rows = int(options.get("max_rows", 100_000))
+        entities, threshold, max_rows = options.entities, options.score_threshold, options.max_rows
         version = metadata.version("presidio-analyzer")
         outcome = ScanOutcome(scanner=self.name, tool_version=f"presidio-analyzer {version} ({model})")
         files = DatasetPiiScanner._files(targets)

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from ..errors import UsageError
-from ..findings import Location, Severity, make_finding
-from .files import option_path
-from .interface import LoadedArtifact, Scanner, ScanOutcome, ScanTargets
+from pydantic import Field
+
+from mlsecops.errors import UsageError
+from mlsecops.findings import Location, Severity, make_finding
+from mlsecops.scanners.files import option_path
+from mlsecops.scanners.interface import LoadedArtifact, Scanner, ScannerOptions, ScanOutcome, ScanTargets
 
 TOOL = "model-signing"
 
 
-def find_bundle(artifact: LoadedArtifact, configured: dict[str, Any]) -> Path | None:
+def find_bundle(artifact: LoadedArtifact, configured: dict[str, str]) -> Path | None:
     if artifact.name in configured:
         return Path(str(configured[artifact.name]))
     path = Path(artifact.path)
@@ -33,31 +35,43 @@ def find_bundle(artifact: LoadedArtifact, configured: dict[str, Any]) -> Path | 
     return next((c for c in candidates if c.is_file()), None)
 
 
+class ProvenanceOptions(ScannerOptions):
+    kinds: list[str] = Field(default_factory=lambda: ["model"], description="the kinds of loaded artifacts "
+                             "that must be signed")
+    public_key: str | None = Field(default=None, description="the signer's public key (PEM file)")
+    public_keys: dict[str, str] = Field(default_factory=dict, description="per artifact name: its signer's "
+                                        "public key, in place of public_key")
+    signatures: dict[str, str] = Field(default_factory=dict, description="per artifact name: its signature "
+                                       "bundle (default: `<file>.sig`, or `model.sig` in a model folder)")
+    unsigned_severity: Literal["critical", "high", "medium", "low", "info"] = Field(
+        default="high", description="the severity of an unsigned artifact")
+
+
 class ProvenanceScanner(Scanner):
     name = "provenance"
     category = "provenance"
+    options_model: ClassVar[type[ProvenanceOptions]] = ProvenanceOptions
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
         import model_signing
 
-        from ..signing.verifier import verify_model
+        from mlsecops.signing.verifier import verify_model
 
-        options = targets.options
+        options = self.options_model.of(targets)
         outcome = ScanOutcome(scanner=self.name, tool_version=f"model-signing {model_signing.__version__}")
-        kinds = tuple(options.get("kinds", ["model"]))
+        kinds = tuple(options.kinds)
         artifacts = targets.artifacts_of(*kinds)
         if not artifacts:
             outcome.status = "not-run"
             outcome.message = f"nothing to check: no loaded artifact of kind {', '.join(kinds)}"
             return outcome
-        unsigned = Severity(str(options.get("unsigned_severity", "high")))
-        keys: dict[str, Any] = options.get("public_keys", {})
+        unsigned = Severity(options.unsigned_severity)
         records = []
         for artifact in artifacts:
             location = Location(path=artifact.name, artifact=artifact.name)
-            bundle = find_bundle(artifact, options.get("signatures", {}))
+            bundle = find_bundle(artifact, options.signatures)
             bundle = option_path(targets, bundle) if bundle else None
-            configured_key = keys.get(artifact.name, options.get("public_key"))
+            configured_key = options.public_keys.get(artifact.name, options.public_key)
             key = option_path(targets, configured_key) if configured_key else None
             outcome.scanned += 1
             if bundle is None or not bundle.is_file():

@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
-from ..findings import Finding, Location, make_finding, number_repeats, scanner_did_not_run
-from ..redact import redact
-from .files import (
+from pydantic import Field
+
+from mlsecops.engines.filebytes import sniff_binary
+from mlsecops.engines.multipattern import engine_version
+from mlsecops.engines.secrets.engine import SecretHit, SecretsEngine, baseline_document, load_baseline
+from mlsecops.findings import Finding, Location, make_finding, number_repeats, scanner_did_not_run
+from mlsecops.redact import redact
+from mlsecops.scanners.files import (
     LOCK_FILES,
     TargetFile,
     is_lock_file,
     not_scanned_finding,
     option_path,
-    sniff_binary,
     target_files,
 )
-from .git_history import added_since, git_available
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .multipattern import engine_version
-from .secrets_engine import SecretHit, SecretsEngine, baseline_document, load_baseline
+from mlsecops.scanners.git_history import added_since, git_available
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
 
-TEXT_ARTIFACT_KINDS = ("code", "notebook", "requirements", "other")
+# Every kind: a loaded file is read as the same file in the tree is (datasets and model folders too, their
+# binary files passed over), so a secret gets the same findings and ids whether or not it is a load source.
+TEXT_ARTIFACT_KINDS = ("code", "notebook", "requirements", "other", "dataset", "model")
 TOOL = "mlsecops-secrets"
 
 
@@ -73,15 +78,24 @@ def vocabulary_finding(hit: SecretHit, characters: int, model_file: str, source:
     )
 
 
+class SecretsOptions(ScannerOptions):
+    baseline: str | None = Field(default=None, description="a JSON file of accepted secrets (the work dir's "
+                                 "`secrets-baseline.json` lists everything found)")
+    disable_rules: list[str] = Field(default_factory=list, description="rule ids not applied")
+    git_base_ref: str | None = Field(default=None, description="also scan the lines added since this git ref")
+    hyperscan: bool = Field(default=True, description="false forces the pure-`re` engine")
+
+
 class SecretsScanner(Scanner):
     name = "secrets"
     category = "secret"
+    options_model: ClassVar[type[SecretsOptions]] = SecretsOptions
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
-        options = targets.options
-        engine = SecretsEngine(options.get("disable_rules", ()), prefer_hyperscan=bool(options.get("hyperscan", True)))
+        options = self.options_model.of(targets)
+        engine = SecretsEngine(options.disable_rules, prefer_hyperscan=options.hyperscan)
         outcome = ScanOutcome(scanner=self.name, tool_version=engine_version(engine.backend))
-        baseline = load_baseline(option_path(targets, options["baseline"])) if options.get("baseline") else set()
+        baseline = load_baseline(option_path(targets, options.baseline)) if options.baseline else set()
         found: list[tuple[str, SecretHit, Location, dict[str, object]]] = []
         binaries: list[str] = []
         # named from the project root when run alone inside one (target_files): the pipeline's ids
@@ -90,8 +104,8 @@ class SecretsScanner(Scanner):
         if binaries:
             shown = ", ".join(binaries[:20]) + (" ..." if len(binaries) > 20 else "")
             outcome.skipped.append(f"{len(binaries)} binary file(s) not scanned for secrets: {shown}")
-        if options.get("git_base_ref"):
-            found.extend(self._scan_history(engine, targets, str(options["git_base_ref"]), outcome))
+        if options.git_base_ref:
+            found.extend(self._scan_history(engine, targets, options.git_base_ref, outcome))
         elif outcome.scanned == 0 and not outcome.findings:  # unreadable files are findings, not nothing
             outcome.status = "not-run"
             outcome.message = "nothing to scan: no text file under the scanned paths"

@@ -1,24 +1,30 @@
 """`semgrep`: Semgrep with local rules only (no registry, no metrics), when it is installed.
 
 The default rules are ours for ML code (`semgrep_rules/`: torch.load without weights_only,
-pickle/joblib loads, trust_remote_code, unsafe YAML, Keras safe_mode=False); `config` adds or
-replaces them with the site's own rule files. Options (`scan.options.semgrep`): `config`
-(path or list of paths), `binary`, `timeout`.
+pickle/joblib loads, trust_remote_code, unsafe YAML, Keras safe_mode=False); `config`
+replaces them with the site's own rule files. Options (`scan.options.semgrep`): `SemgrepOptions`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Location, Severity, make_finding, number_repeats
-from .files import option_path, tool_path
-from .interface import ScanOutcome, ScanTargets
-from .tools import ToolScanner
+from pydantic import Field
+
+from mlsecops.findings import Location, Severity, make_finding, number_repeats
+from mlsecops.scanners.files import option_path, tool_path
+from mlsecops.scanners.interface import ScanOutcome, ScanTargets
+from mlsecops.scanners.tools import ToolOptions, ToolScanner
 
 TOOL = "semgrep"
 DEFAULT_RULES = Path(__file__).with_name("semgrep_rules")
 _SEVERITY = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW}
+
+
+class SemgrepOptions(ToolOptions):
+    config: str | list[str] = Field(default_factory=list, description="the site's rule file(s) or folder(s), "
+                                    "in place of ours for ML code")
 
 
 class SemgrepScanner(ToolScanner):
@@ -28,9 +34,10 @@ class SemgrepScanner(ToolScanner):
     install_hint = "pip install semgrep in the worker image"
 
     env = {"SEMGREP_SEND_METRICS": "off"}
+    options_model: ClassVar[type[SemgrepOptions]] = SemgrepOptions
 
     def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
-        configured = targets.options.get("config") or [str(DEFAULT_RULES)]
+        configured = self.options_model.of(targets).config or [str(DEFAULT_RULES)]
         configs = [option_path(targets, c) for c in ([configured] if isinstance(configured, str) else configured)]
         return [binary, "scan", "--json", "--output", str(report), "--metrics", "off", "--disable-version-check",
                 "--quiet", *[a for c in configs for a in ("--config", str(c))],

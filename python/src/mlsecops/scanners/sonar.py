@@ -6,9 +6,7 @@ compute-engine task (`api/ce/task`) is awaited so the gate read is that of this 
 The gate comes from the Web API `api/qualitygates/project_status`. The token reaches the
 scanner only as the `SONAR_TOKEN` environment variable and the server as basic-auth user.
 
-Options (`scan.options.sonar`): `host_url`, `project_key` (required), `token` (or env
-SONAR_TOKEN), `branch`, `pull_request`, `run_scanner` (default true), `timeout`,
-`verify_tls` (default true).
+Options (`scan.options.sonar`): `SonarOptions` (`host_url` and `project_key` are required).
 """
 
 from __future__ import annotations
@@ -16,12 +14,14 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Location, Severity, make_finding
-from ..redact import register_secret, scrub, scrub_url
-from .interface import Scanner, ScanOutcome, ScanTargets
-from .tools import find_binary, run_tool, work_dir
+from pydantic import Field
+
+from mlsecops.findings import Location, Severity, make_finding
+from mlsecops.redact import register_secret, scrub, scrub_url
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
+from mlsecops.scanners.tools import find_binary, run_tool, work_dir
 
 TOOL = "sonarqube"
 POLL_SECONDS = 2.0
@@ -84,28 +84,44 @@ def read_report_task(path: Path) -> dict[str, str]:
     return entries
 
 
+class SonarOptions(ScannerOptions):
+    host_url: str | None = Field(default=None, description="the SonarQube server (required)")
+    project_key: str | None = Field(default=None, description="the project's key on the server (required)")
+    token: str | None = Field(default=None, description="a user token (a ${secret:...} reference; "
+                              "default: env SONAR_TOKEN)")
+    branch: str | None = Field(default=None, description="the branch analysed and whose gate is read")
+    pull_request: str | int | None = Field(default=None, description="the pull request whose gate is read")
+    run_scanner: bool = Field(default=True, description="run sonar-scanner first when it is installed "
+                              "(false: read the gate of an analysis run elsewhere)")
+    binary: str | None = Field(default=None, description="path of sonar-scanner (default: found on PATH)")
+    timeout: float | None = Field(default=None, gt=0, description="seconds for sonar-scanner, and again for "
+                                  "the server's analysis task (default: 3600 and 600)")
+    verify_tls: bool = Field(default=True, description="check the server's TLS certificate")
+    request_timeout: float = Field(default=30.0, gt=0, description="seconds per Web API request")
+
+
 class SonarScanner(Scanner):
     name = "sonar"
     category = "code"
+    options_model: ClassVar[type[SonarOptions]] = SonarOptions
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
-        options = targets.options
+        options = self.options_model.of(targets)
         outcome = ScanOutcome(scanner=self.name)
-        host, key = options.get("host_url"), options.get("project_key")
-        token = str(options.get("token") or os.environ.get("SONAR_TOKEN", ""))
+        host, key = options.host_url, options.project_key
+        token = str(options.token or os.environ.get("SONAR_TOKEN", ""))
         register_secret(token)
         if not host or not key:
             outcome.status = "not-run"
             outcome.message = "scan.options.sonar.host_url and project_key are required"
             return outcome
-        client = SonarClient(str(host), token, verify_tls=bool(options.get("verify_tls", True)),
-                             timeout=float(options.get("request_timeout", 30)))
+        client = SonarClient(str(host), token, verify_tls=options.verify_tls, timeout=options.request_timeout)
         params = {"projectKey": str(key)}
-        for option, param in (("branch", "branch"), ("pull_request", "pullRequest")):
-            if options.get(option):
-                params[param] = str(options[option])
+        for value, param in ((options.branch, "branch"), (options.pull_request, "pullRequest")):
+            if value:
+                params[param] = str(value)
         try:
-            analysis = self._analyse(targets, client, token, outcome)
+            analysis = self._analyse(targets, options, client, token, outcome)
             if analysis:
                 params = {"analysisId": analysis}
             gate = client.gate_status(params)
@@ -117,25 +133,26 @@ class SonarScanner(Scanner):
         return outcome
 
     @staticmethod
-    def _analyse(targets: ScanTargets, client: SonarClient, token: str, outcome: ScanOutcome) -> str | None:
-        binary = find_binary("sonar-scanner", targets.options.get("binary"))
-        if binary is None or targets.options.get("run_scanner") is False or not targets.paths:
+    def _analyse(targets: ScanTargets, options: SonarOptions, client: SonarClient, token: str,
+                 outcome: ScanOutcome) -> str | None:
+        binary = find_binary("sonar-scanner", options.binary)
+        if binary is None or not options.run_scanner or not targets.paths:
             outcome.tool_version = "quality gate only (sonar-scanner not run)"
             return None
         root = Path(targets.paths[0])
         work = work_dir(targets) / "scannerwork"
-        args = [binary, f"-Dsonar.projectKey={targets.options['project_key']}", f"-Dsonar.host.url={client.host_url}",
+        args = [binary, f"-Dsonar.projectKey={options.project_key}", f"-Dsonar.host.url={client.host_url}",
                 f"-Dsonar.projectBaseDir={root}", f"-Dsonar.working.directory={work}",
                 f"-Dsonar.exclusions={','.join(f'**/{p}/**' for p in targets.exclude)}"]
-        if targets.options.get("branch"):
-            args.append(f"-Dsonar.branch.name={targets.options['branch']}")
-        run = run_tool(args, env={"SONAR_TOKEN": token}, timeout=float(targets.options.get("timeout", 3600)))
+        if options.branch:
+            args.append(f"-Dsonar.branch.name={options.branch}")
+        run = run_tool(args, env={"SONAR_TOKEN": token}, timeout=options.timeout or 3600.0)
         outcome.tool_version = "sonar-scanner"
         task_file = work / "report-task.txt"
         if not task_file.is_file():
             raise SonarError(f"sonar-scanner did not finish an analysis (exit {run.returncode}): {run.stderr_tail}")
         task = read_report_task(task_file)
-        return client.wait_for_task(task.get("ceTaskId", ""), float(targets.options.get("timeout", 600)))
+        return client.wait_for_task(task.get("ceTaskId", ""), options.timeout or 600.0)
 
 
 def gate_findings(gate: dict[str, Any], key: str, host: str) -> list[Any]:

@@ -14,10 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..redact import scrub, scrub_url
-from .interface import Scanner, ScanOutcome, ScanTargets
+from pydantic import Field
+
+from mlsecops.redact import scrub, scrub_url
+from mlsecops.scanners.interface import Scanner, ScannerOptions, ScanOutcome, ScanTargets
 
 DEFAULT_TIMEOUT = 1800.0
 
@@ -79,6 +81,13 @@ def run_for_report(args: list[str], report: Path, tool: str, *, timeout: float,
         return None, f"{tool} wrote a report that is not JSON: {report.name}"
 
 
+class ToolOptions(ScannerOptions):
+    """The options of every adapter of an external binary."""
+
+    binary: str | None = Field(default=None, description="path of the tool's executable (default: found on PATH)")
+    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, description="seconds before the tool is stopped")
+
+
 class ToolScanner(Scanner):
     """An adapter for an external binary that writes a JSON report, run once per scanned root.
 
@@ -91,7 +100,7 @@ class ToolScanner(Scanner):
     version_args: tuple[str, ...] = ("--version",)
     install_hint = "the worker image can install it"
     env: dict[str, str] | None = None
-    default_timeout = 1800.0
+    options_model: ClassVar[type[ToolOptions]] = ToolOptions
 
     def locate(self, override: str | None = None) -> str | None:
         return next((found for name in self.binaries if (found := find_binary(name, override))), None)
@@ -107,17 +116,17 @@ class ToolScanner(Scanner):
 
     def scan(self, targets: ScanTargets) -> ScanOutcome:
         outcome = ScanOutcome(scanner=self.name)
-        binary = self.locate(targets.options.get("binary"))
+        options = self.options_model.of(targets)
+        binary = self.locate(options.binary)
         if binary is None:
             outcome.status, outcome.message = "not-run", f"{self.binaries[0]} is not on PATH ({self.install_hint})"
             return outcome
         outcome.tool_version = version_of(binary, *self.version_args)
         work = work_dir(targets)
-        timeout = float(targets.options.get("timeout", self.default_timeout))
         for index, root in enumerate(Path(p) for p in targets.paths):
             report = self.report_path(work, index)
             data, problem = run_for_report(self.command(binary, targets, root, report), report, self.binaries[0],
-                                           env=self.env, timeout=timeout)
+                                           env=self.env, timeout=options.timeout)
             if problem:
                 outcome.status, outcome.message = "error", problem
                 return outcome

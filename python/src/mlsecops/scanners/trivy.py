@@ -1,31 +1,38 @@
 """`trivy`: Aqua's Trivy over the source tree (`trivy fs --format json`), when the binary is present.
 
-Options (`scan.options.trivy`): `binary`, `offline` (true: `--skip-db-update --offline-scan`,
-for a worker image that ships the database), `timeout`.
+Options (`scan.options.trivy`): `TrivyOptions`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..findings import Location
-from .files import tool_path
-from .interface import ScanOutcome, ScanTargets
-from .requirements import normalize
-from .tools import ToolScanner
-from .vulns import Vulnerability, severity_from_name
+from pydantic import Field
+
+from mlsecops.engines.deps.requirements import normalize
+from mlsecops.engines.deps.vulns import Vulnerability, severity_from_name
+from mlsecops.findings import Location
+from mlsecops.scanners.files import tool_path
+from mlsecops.scanners.interface import ScanOutcome, ScanTargets
+from mlsecops.scanners.tools import ToolOptions, ToolScanner
 
 TOOL = "trivy"
+
+
+class TrivyOptions(ToolOptions):
+    offline: bool = Field(default=False, description="true: `--skip-db-update --offline-scan`, for a worker "
+                          "image that ships the database")
 
 
 class TrivyScanner(ToolScanner):
     name = "trivy"
     category = "dependency"
     binaries = ("trivy",)
+    options_model: ClassVar[type[TrivyOptions]] = TrivyOptions
 
     def command(self, binary: str, targets: ScanTargets, root: Path, report: Path) -> list[str]:
-        offline = ["--skip-db-update", "--offline-scan"] if targets.options.get("offline") else []
+        offline = ["--skip-db-update", "--offline-scan"] if self.options_model.of(targets).offline else []
         skip_dirs = [arg for pattern in targets.exclude for arg in ("--skip-dirs", pattern)]
         return [binary, "fs", "--format", "json", "--scanners", "vuln", "--quiet", "--output", str(report), *offline,
                 *skip_dirs, str(root)]

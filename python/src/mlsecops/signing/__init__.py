@@ -1,8 +1,13 @@
-"""Signing backends, one file each; see `interface.py`."""
+"""Signing backends, one file each; see `interface.py`.
+
+SIGNERS is the only list of signing methods: a method is one file (a Signer subclass, with its
+`options_model` when it takes `sign.options`) plus one line here. `sign.method`'s accepted values,
+the validation of `sign.options` and the reference docs are derived from it (config/schema.py).
+"""
 
 from __future__ import annotations
 
-from ..registry import load_plugin
+from mlsecops.registry import load_plugin
 
 SIGNERS: dict[str, str] = {
     "key": "mlsecops.signing.keyfile:KeyFileSigner",

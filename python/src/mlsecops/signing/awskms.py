@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..errors import EnvironmentFailure, UsageError
-from .bundle import key_id, remote_key_signer, sign_model, write_public_key
-from .interface import SignatureInfo, Signer
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.signing.bundle import key_id, remote_key_signer, sign_model, write_public_key
+from mlsecops.signing.interface import SignatureInfo, Signer
 
 _RAW_LIMIT = 4096
 _SPECS = {"ECC_NIST_P256": ("ECDSA_SHA_256", hashlib.sha256), "ECC_NIST_P384": ("ECDSA_SHA_384", hashlib.sha384)}

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import UsageError
+from mlsecops.errors import UsageError
 
 # Files that ride along in a release but are not part of the signed model. They are recorded
 # in the statement's ignore_paths so that `model_signing verify` works on a release folder.

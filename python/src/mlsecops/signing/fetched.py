@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..redact import register_secret
-from .bundle import (
+from mlsecops.redact import register_secret
+from mlsecops.signing.bundle import (
     ecdsa_hash,
     key_id,
     load_private_key,
@@ -18,7 +18,7 @@ from .bundle import (
     sign_model,
     write_public_key,
 )
-from .interface import SignatureInfo, Signer
+from mlsecops.signing.interface import SignatureInfo, Signer
 
 
 class _FetchedKeySigner(Signer):
@@ -30,7 +30,7 @@ class _FetchedKeySigner(Signer):
     def sign(self, model_dir: Path, bundle_path: Path, public_key_path: Path) -> SignatureInfo:
         from cryptography.hazmat.primitives.asymmetric import ec
 
-        from ..errors import UsageError
+        from mlsecops.errors import UsageError
 
         if not self.config.key:
             raise UsageError(f"sign.key: name the {self.scheme}:// reference of the PEM key (e.g. path#field)")
@@ -57,7 +57,7 @@ class VaultKvKeySigner(_FetchedKeySigner):
     scheme = "vault"
 
     def fetch_pem(self, reference: str) -> str:
-        from ..keys.vault import VaultSecretProvider
+        from mlsecops.keys.vault import VaultSecretProvider
 
         if self.config.endpoint_url:
             import os
@@ -73,9 +73,9 @@ class SecretsManagerKeySigner(_FetchedKeySigner):
     def fetch_pem(self, reference: str) -> str:
         import json
 
-        from ..errors import UsageError
-        from ..keys.awssm import read_secret_string
-        from ..keys.vault import pick_field, split_reference
+        from mlsecops.errors import UsageError
+        from mlsecops.keys.awssm import read_secret_string
+        from mlsecops.keys.vault import pick_field, split_reference
 
         name, field = split_reference(reference, self.scheme)
         text = read_secret_string(name, self.config.endpoint_url, self.config.region)

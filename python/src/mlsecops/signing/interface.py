@@ -6,8 +6,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
-from ..config import SignConfig
+from mlsecops.config import Section, SignConfig
 
 
 @dataclass
@@ -31,10 +32,16 @@ class VerifyReport:
     key_id: str = ""
 
 
+class NoOptions(Section):
+    """This signing method takes no `sign.options`."""
+
+
 class Signer(ABC):
     """One signing backend. `work_dir` is the sign stage's folder (keys it generates live there)."""
 
     method: str
+    # the model of `sign.options` for this method (unknown keys refused); a method with options declares its own
+    options_model: ClassVar[type[Section]] = NoOptions
 
     def __init__(self, config: SignConfig, work_dir: Path, echo: Callable[[str], None] = print) -> None:
         self.config = config

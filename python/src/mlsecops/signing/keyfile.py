@@ -10,9 +10,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import UsageError
-from .bundle import hashing_config, key_id, load_private_key, public_key_pem, write_public_key
-from .interface import SignatureInfo, Signer
+from mlsecops.errors import UsageError
+from mlsecops.signing.bundle import hashing_config, key_id, load_private_key, public_key_pem, write_public_key
+from mlsecops.signing.interface import SignatureInfo, Signer
 
 KEY_ENV = "MLSECOPS_SIGNING_KEY"  # a path, or the PEM itself (Jenkins string credential)
 PASSWORD_ENV = "MLSECOPS_SIGNING_KEY_PASSWORD"  # noqa: S105 - a variable name

@@ -18,10 +18,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..config import Config
-from ..errors import GateFailed, UsageError
-from ..workspace import RESULT_FILE, Workspace
-from .bundle import RELEASE_METADATA
+from mlsecops.config import Config
+from mlsecops.errors import GateFailed, UsageError
+from mlsecops.signing.bundle import RELEASE_METADATA
+from mlsecops.workspace import RESULT_FILE, Workspace
 
 KERAS_TEXT_FILES = ("model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json")
 KERAS_TEXT_REQUIRED = ("model.keras", "tokenizer.json")

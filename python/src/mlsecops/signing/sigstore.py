@@ -14,10 +14,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import ClassVar
 
-from ..errors import EnvironmentFailure, UsageError
-from .bundle import hashing_config
-from .interface import SignatureInfo, Signer
+from mlsecops.config import Section
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.signing.bundle import hashing_config
+from mlsecops.signing.interface import SignatureInfo, Signer
 
 TOKEN_ENV = "SIGSTORE_ID_TOKEN"  # noqa: S105 - a variable name
 _AMBIENT = ("ACTIONS_ID_TOKEN_REQUEST_URL",)
@@ -33,13 +35,24 @@ def token_identity(token: str) -> str:
     return str(claims.get("email") or claims.get("sub") or "")
 
 
+class SigstoreOptions(Section):
+    """`sign.options` of `method: sigstore`."""
+
+    trust_config: str | None = None  # a private Sigstore's trust configuration (JSON); default: the public one
+    staging: bool = False  # the public staging instance (tests of the pipeline, not releases)
+    oidc_issuer: str | None = None  # the OIDC issuer of an interactive sign-in; default: Sigstore's
+
+
 class SigstoreSigner(Signer):
     method = "sigstore"
+    options_model: ClassVar[type[Section]] = SigstoreOptions
 
     def sign(self, model_dir: Path, bundle_path: Path, public_key_path: Path) -> SignatureInfo:
         import model_signing.signing
 
         options = self.config.options
+        if not isinstance(options, SigstoreOptions):  # validated for another method (sign.method: key)
+            options = SigstoreOptions.model_validate(options.model_dump(exclude_unset=True))
         token = os.environ.get(TOKEN_ENV) or None
         ambient = any(os.environ.get(name) for name in _AMBIENT)
         if token is None and not ambient and not sys.stdin.isatty():
@@ -47,12 +60,12 @@ class SigstoreSigner(Signer):
                 f"sign.method sigstore: no OIDC identity ({TOKEN_ENV} unset, no ambient CI credentials); "
                 "keyless signing never opens a browser from a pipeline"
             )
-        trust_config = options.get("trust_config")
+        trust_config = options.trust_config
         config = model_signing.signing.Config().use_sigstore_signer(
             identity_token=token,
             use_ambient_credentials=token is None and ambient,
-            use_staging=bool(options.get("staging", False)),
-            oidc_issuer=options.get("oidc_issuer"),
+            use_staging=options.staging,
+            oidc_issuer=options.oidc_issuer,
             trust_config=Path(trust_config) if trust_config else None,
         )
         config.set_hashing_config(hashing_config(self.config.hash))

@@ -12,9 +12,9 @@ import base64
 import hashlib
 from pathlib import Path
 
-from ..errors import EnvironmentFailure, UsageError
-from .bundle import key_id, remote_key_signer, sign_model, write_public_key
-from .interface import SignatureInfo, Signer
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.signing.bundle import key_id, remote_key_signer, sign_model, write_public_key
+from mlsecops.signing.interface import SignatureInfo, Signer
 
 _HASHES = {"ecdsa-p256": ("sha2-256", hashlib.sha256), "ecdsa-p384": ("sha2-384", hashlib.sha384)}
 
@@ -23,7 +23,7 @@ class VaultTransitSigner(Signer):
     method = "vault-transit"
 
     def sign(self, model_dir: Path, bundle_path: Path, public_key_path: Path) -> SignatureInfo:
-        from ..keys.vault import _call, vault_address, vault_client
+        from mlsecops.keys.vault import _call, vault_address, vault_client
 
         if not self.config.key:
             raise UsageError("sign.key: name the transit key ([mount/]name)")

@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from .bundle import ecdsa_hash, key_id
-from .interface import VerifyReport
+from mlsecops.errors import UsageError
+from mlsecops.signing.bundle import ecdsa_hash, key_id
+from mlsecops.signing.interface import VerifyReport
 
 _ALWAYS_IGNORED = (".git", ".gitattributes", ".github", ".gitignore")
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
-from ..errors import MlsecopsError
-from ..scanners.interface import LoadedArtifact
-from ..workspace import StageResult, Workspace
+from mlsecops.config import Config
+from mlsecops.errors import MlsecopsError
+from mlsecops.scanners.interface import LoadedArtifact
+from mlsecops.workspace import StageResult, Workspace
 
 
 @dataclass

@@ -20,16 +20,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from ..hashing import file_sha256
-from ..ml.metrics import METRIC_NAMES
-from ..ml.versions import tool_versions
-from ..policy import MODEL_GATE, config_overrides, load_policy
-from ..redact import scrub_url
-from ..stores.last_release import Release, last_release, read_baseline
-from ..workspace import StageResult
-from .base import StageContext, run_stage
-from .order import cleaned_inputs, require_passed
+from mlsecops.errors import UsageError
+from mlsecops.hashing import file_sha256
+from mlsecops.ml.metrics import METRIC_NAMES
+from mlsecops.ml.versions import tool_versions
+from mlsecops.policy import MODEL_GATE, config_overrides, load_policy
+from mlsecops.redact import scrub_url
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.stages.order import cleaned_inputs, require_passed
+from mlsecops.stores.last_release import Release, last_release, read_baseline
+from mlsecops.workspace import StageResult
 
 STAGE = "evaluate"
 TOOL = "mlsecops-evaluate"
@@ -58,9 +58,9 @@ def _read_json(path: Path) -> Any:
 
 def _held_out_truth(ctx: StageContext, split: dict[str, Any]) -> tuple[list[int], list[str]]:
     """The held-out rows of split.json and their true labels, read from the dataset load recorded."""
-    from ..ml.dataset import verify_digest
-    from ..ml.table import cell, read_table
-    from ..ml.trainers.common import find_dataset
+    from mlsecops.ml.dataset import verify_digest
+    from mlsecops.ml.table import cell, read_table
+    from mlsecops.ml.trainers.common import find_dataset
 
     if not ctx.workspace.has_result("load"):
         raise UsageError(f"{STAGE}: the load stage has not run in workspace {ctx.workspace.root} (the held-out "
@@ -82,7 +82,7 @@ def _held_out_truth(ctx: StageContext, split: dict[str, Any]) -> tuple[list[int]
 
 
 def _predictions(ctx: StageContext, train: StageResult) -> Any:
-    from ..ml.predictions import PredictionsError, check_against_split, read_predictions
+    from mlsecops.ml.predictions import PredictionsError, check_against_split, read_predictions
 
     recorded = {artifact.path: artifact.sha256 for artifact in train.artifacts}
     relative = str(train.details.get("predictions") or "")
@@ -118,7 +118,7 @@ def _baseline(ctx: StageContext) -> Release | None:
         release = read_baseline(_baseline_path(ctx, settings.baseline), "evaluate.baseline")
         return Release(source=scrub_url(settings.baseline), metrics=release.metrics)
     if settings.baseline_from_store:
-        from ..stores.release import store_connections, store_url
+        from mlsecops.stores.release import store_connections, store_url
 
         return last_release(store_url(ctx.config, ctx.workspace), store_connections(ctx.config),
                             ctx.config.project.name)
@@ -142,7 +142,7 @@ def _metrics(predictions: Any) -> tuple[dict[str, float], dict[str, Any]]:
     """The task's metrics, and the details a report shows beside them."""
     import numpy as np
 
-    from ..ml.metrics import classification_metrics, confusion, per_class_report, regression_metrics
+    from mlsecops.ml.metrics import classification_metrics, confusion, per_class_report, regression_metrics
 
     if predictions.task == "regression":
         values = regression_metrics([float(v) for v in predictions.y_true], [float(v) for v in predictions.y_pred])

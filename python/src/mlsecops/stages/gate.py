@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..errors import GateFailed
-from ..ml.program_files import program_digests
-from ..policy import MODEL_GATE, Policy, config_overrides, evaluate_gate, load_policy
-from ..workspace import StageResult
-from .base import StageContext, run_stage
-from .sign import JUDGED_MODEL
+from mlsecops.errors import GateFailed
+from mlsecops.ml.program_files import program_digests
+from mlsecops.policy import MODEL_GATE, Policy, config_overrides, evaluate_gate, load_policy
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.stages.order import JUDGED_MODEL
+from mlsecops.workspace import StageResult
 
 GATE_STAGES = {"security": "gate-security", "model": "gate-model"}
 
@@ -56,8 +56,8 @@ def run(ctx: StageContext) -> StageResult:
 def project_policy(ctx: StageContext, gate_name: str) -> tuple[Policy, list[str]]:
     """The policy the gate judges with; for the model gate, mlsecops.yaml's metric settings for the task
     evaluate measured translated into it, and the warnings that translation has for the user."""
-    from ..config_check import policy_path
-    from ..errors import MlsecopsError
+    from mlsecops.config.check import policy_path
+    from mlsecops.errors import MlsecopsError
 
     path = policy_path(ctx.config)
     if gate_name != MODEL_GATE:  # metrics are the model gate's alone: its settings are not read before
@@ -73,7 +73,7 @@ def project_policy(ctx: StageContext, gate_name: str) -> tuple[Policy, list[str]
 
 def _run_finding_ids(ctx: StageContext) -> set[str]:
     """The ids of every finding the workspace holds: a waiver naming one of them is not mistyped."""
-    from ..errors import MlsecopsError
+    from mlsecops.errors import MlsecopsError
 
     try:
         return {finding.id for result in ctx.workspace.all_results() for finding in result.findings}
@@ -83,7 +83,7 @@ def _run_finding_ids(ctx: StageContext) -> set[str]:
 
 def judged_inputs(ctx: StageContext) -> dict[str, str]:
     """The loaded inputs (source name -> sha256) this security gate judged: `train` trains only on those."""
-    from ..errors import MlsecopsError
+    from mlsecops.errors import MlsecopsError
 
     try:
         load = ctx.workspace.optional_result("load")
@@ -99,8 +99,8 @@ def judged_model(ctx: StageContext) -> dict[str, object]:
     A model that cannot be named (train has not run, a `sign.paths` glob matching nothing) is
     recorded as a problem rather than failing the gate: `sign` refuses on it, fail closed.
     """
-    from ..errors import MlsecopsError
-    from ..signing.model_release import file_digests, model_release
+    from mlsecops.errors import MlsecopsError
+    from mlsecops.signing.model_release import file_digests, model_release
 
     try:
         files, origin = model_release(ctx.workspace, ctx.config)
@@ -112,7 +112,7 @@ def judged_model(ctx: StageContext) -> dict[str, object]:
 def write_reports_quietly(ctx: StageContext) -> None:
     """Reports follow every gate; a report failure is said, but never hides the gate's verdict."""
     try:
-        from ..reports import write_reports
+        from mlsecops.reports import write_reports
 
         write_reports(ctx.workspace, ctx.config)
     except Exception as exc:  # the verdict matters more than the report: say it and go on

@@ -13,11 +13,11 @@ import shutil
 import stat
 from pathlib import Path
 
-from ..config import Config, SourceConfig
-from ..errors import UsageError
-from ..redact import scrub_url
-from ..workspace import StageResult
-from .base import StageContext, run_stage
+from mlsecops.config import Config, SourceConfig
+from mlsecops.errors import UsageError
+from mlsecops.redact import scrub_url
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.workspace import StageResult
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -36,8 +36,8 @@ def allowed(url: str, allowlist: list[str]) -> bool:
 
 def check_sources(config: Config, lock: dict[str, dict[str, str]], require_lock: bool) -> None:
     """Every check that needs no network, for every source, before anything is fetched."""
-    from ..stores import STORES, absolute_file_url, check_url_path, scheme_of, split_url
-    from .lock import lock_path
+    from mlsecops.lockfile import lock_path
+    from mlsecops.stores import STORES, absolute_file_url, check_url_path, scheme_of, split_url
 
     load = config.load
     for index, prefix in enumerate(load.allowlist):
@@ -91,8 +91,8 @@ def check_stays_inside_allowlist(config: Config, source: SourceConfig) -> None:
     (`ln /etc/shadow data/x.csv`); nothing on the file tells where its other names are, so a
     file with more than one name is refused (a copy of it is fine).
     """
-    from ..stores import absolute_file_url, scheme_of
-    from ..stores.file import is_within, path_of_file_url
+    from mlsecops.stores import absolute_file_url, scheme_of
+    from mlsecops.stores.file import is_within, path_of_file_url
 
     if scheme_of(source.url) != "file":
         return
@@ -142,8 +142,8 @@ def is_release(url: str) -> bool:
 def fetch(config: Config, source: SourceConfig, dest_dir: Path, expected_sha256: str | None) -> str:
     """Download one source into `dest_dir/<file name>` (a release: into `dest_dir/`, pinned by the
     sha256 of its manifest); DigestMismatch leaves nothing behind."""
-    from ..stores import absolute_file_url, open_store, split_url
-    from ..stores.release import fetch_release
+    from mlsecops.stores import absolute_file_url, open_store, split_url
+    from mlsecops.stores.release import fetch_release
 
     check_stays_inside_allowlist(config, source)  # again: a link may have changed since check_sources
     root, filename = split_url(absolute_file_url(source.url, config.base_dir))
@@ -158,10 +158,10 @@ def fetch(config: Config, source: SourceConfig, dest_dir: Path, expected_sha256:
 
 
 def _load(ctx: StageContext, result: StageResult) -> None:
-    from ..archive import ArchiveLimits, safe_extract
-    from ..stores import absolute_file_url, split_url
-    from ..stores.interface import DigestMismatch
-    from .lock import lock_path, read_lock
+    from mlsecops.archive import ArchiveLimits, safe_extract
+    from mlsecops.lockfile import lock_path, read_lock
+    from mlsecops.stores import absolute_file_url, split_url
+    from mlsecops.stores.interface import DigestMismatch
 
     config = ctx.config
     load = config.load

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..findings import Severity, scanner_did_not_run
-from ..scanners.interface import ScanTargets
-from ..workspace import StageResult
-from .base import StageContext, run_stage
-from .scan import run_and_record
+from mlsecops.findings import Severity, scanner_did_not_run
+from mlsecops.scanners.interface import ScanTargets
+from mlsecops.scanners.run import run_and_record
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.workspace import StageResult
 
 STAGE = "modeltest"
 TRAINED_FILES = ("model.keras", "model.h5", "tokenizer.pickle", "tokenizer.json")
@@ -65,7 +65,7 @@ def scan_trained_files(ctx: StageContext, train_dir: Path, stage_dir: Path, resu
 
 
 def _body(ctx: StageContext, result: StageResult) -> None:
-    from ..llm.suite import build_env, run_tests
+    from mlsecops.modeltests.suite import build_env, run_tests
 
     stage_dir = ctx.workspace.stage_dir(STAGE)
     train_dir = ctx.workspace.stage_dir("train", create=False)

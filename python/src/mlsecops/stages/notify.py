@@ -6,13 +6,13 @@ Exit 0 whatever the sinks answer (a failing sink is a warning here and in
 
 from __future__ import annotations
 
-from ..errors import UsageError
-from ..notify.dispatch import deliver
-from ..notify.event import build_event
-from ..notify.interface import SinkContext
-from ..notify.settings import EVENTS
-from ..workspace import StageResult
-from .base import StageContext, run_stage
+from mlsecops.errors import UsageError
+from mlsecops.notify.dispatch import deliver
+from mlsecops.notify.event import build_event
+from mlsecops.notify.interface import SinkContext
+from mlsecops.notify.settings import EVENTS
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.workspace import StageResult
 
 
 def run(ctx: StageContext) -> StageResult:

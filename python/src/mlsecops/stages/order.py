@@ -10,14 +10,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ..errors import GateFailed, UsageError
-from ..hashing import file_sha256
-from ..ml.program_files import changed_programs, program_digests
-from ..scanners.interface import LoadedArtifact
-from .base import StageContext
+from mlsecops.errors import GateFailed, UsageError
+from mlsecops.hashing import file_sha256
+from mlsecops.ml.program_files import changed_programs, program_digests
+from mlsecops.scanners.interface import LoadedArtifact
+from mlsecops.stages.base import StageContext
 
 SECURITY_GATE = "gate-security"
 REDACT = "redact"
+REQUIRED_GATES = ("gate-security", "gate-model")  # what sign and store require
+JUDGED_MODEL = "model"  # gate-model's details key: the model files it judged, name -> sha256
 
 
 def require_passed(ctx: StageContext, stage: str, *, needed_by: str) -> None:
@@ -116,7 +118,7 @@ def cleaned_inputs(ctx: StageContext, loaded: list[LoadedArtifact], needed_by: s
     Fail closed: with `redact.enabled` a missing or failed redact result stops train, and a copy
     cleaned from other inputs than load holds now (a newer load) is refused, never used.
     """
-    from ..ml.trainers.common import find_dataset
+    from mlsecops.ml.trainers.common import find_dataset
 
     workspace = ctx.workspace
     if not workspace.has_result(REDACT):
@@ -152,3 +154,38 @@ def cleaned_inputs(ctx: StageContext, loaded: list[LoadedArtifact], needed_by: s
     ctx.echo(f"{needed_by}: reading the redacted copy {copy.relative_to(workspace.root).as_posix()}")
     first = next(i for i, item in enumerate(loaded) if item.name == artifact.name)
     return [cleaned if i == first else item for i, item in enumerate(loaded)]
+
+
+def require_passed_gates(
+    ctx: StageContext, gates: tuple[str, ...] = REQUIRED_GATES, action: str = "sign"
+) -> dict[str, str]:
+    """Fail closed: a gate that did not run counts as failed. `action` names the refused step."""
+    verdicts = {}
+    for gate in gates:
+        result = ctx.workspace.optional_result(gate)
+        verdicts[gate] = result.status if result else "missing"
+    failed = [f"{gate}: {status}" for gate, status in verdicts.items() if status != "passed"]
+    if failed:
+        raise GateFailed(f"refusing to {action}: gates not passed ({', '.join(failed)})")
+    return verdicts
+
+
+def require_judged_model(ctx: StageContext, signed: dict[str, str], action: str = "sign") -> None:
+    """Fail closed on order: sign (and store) only the very files whose digests the passed model gate recorded."""
+    record = ctx.workspace.read_result("gate-model").details.get(JUDGED_MODEL)
+    record = record if isinstance(record, dict) else {}
+    judged = record.get("files")
+    if not isinstance(judged, dict) or not judged:
+        why = record.get("problem")
+        raise GateFailed(
+            f"refusing to {action}: the model gate recorded no model digests"
+            + (f" ({why})" if why else "")
+            + ": run `mlsecops gate --stage model` again on this model"
+        )
+    if judged == signed:
+        return
+    differ = sorted(name for name in judged.keys() | signed.keys() if judged.get(name) != signed.get(name))
+    raise GateFailed(
+        f"refusing to {action}: the model gate judged other model files ({', '.join(differ[:5])}"
+        f"{', ...' if len(differ) > 5 else ''}): run evaluate, modeltest and the model gate on this model again"
+    )

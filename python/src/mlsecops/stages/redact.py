@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..hashing import file_sha256
-from ..workspace import StageResult
-from .base import StageContext, run_stage
-from .order import require_security_gate
+from mlsecops.errors import UsageError
+from mlsecops.hashing import file_sha256
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.stages.order import require_security_gate
+from mlsecops.workspace import StageResult
 
 STAGE = "redact"
 
@@ -33,10 +33,10 @@ def _cleaned_name(ctx: StageContext, source: Path) -> Path:
 
 
 def _redact(ctx: StageContext, result: StageResult) -> None:
-    from ..ml.trainers.common import find_dataset
-    from ..scanners.dataset_cells import resolve_salt
-    from ..scanners.dataset_redact import Replacer, redact_file
-    from ..scanners.pii_engine import PiiEngine
+    from mlsecops.engines.pii.cells import resolve_salt
+    from mlsecops.engines.pii.engine import PiiEngine
+    from mlsecops.engines.pii.redact import Replacer, redact_file
+    from mlsecops.ml.trainers.common import find_dataset
 
     settings = ctx.config.redact
     if not settings.enabled:

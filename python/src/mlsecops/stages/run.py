@@ -7,28 +7,23 @@ import shutil
 import time
 from dataclasses import replace
 
-from ..errors import GateFailed, MlsecopsError
-from ..workspace import REPORTS_DIR, RESULT_FILE, Workspace
-from .base import StageContext
+from mlsecops.errors import GateFailed, MlsecopsError
+from mlsecops.stage_manifest import pipeline_stages
+from mlsecops.stages.base import StageContext
+from mlsecops.workspace import REPORTS_DIR, RESULT_FILE, Workspace
 
-# (label, stage module, options): the order of the stage manifest (resources/stages.yaml), written
-# out here by hand; docs/ARCHITECTURE.md, "The stage manifest"
-PIPELINE: tuple[tuple[str, str, dict], ...] = (
-    ("load", "load", {}),
-    ("scan", "scan", {}),
-    ("gate security", "gate", {"gate": "security"}),
-    ("redact", "redact", {}),  # optional: its manifest entry's enabledBy (redact.enabled)
-    ("train", "train", {}),
-    ("evaluate", "evaluate", {}),
-    ("modeltest", "modeltest", {}),
-    ("gate model", "gate", {"gate": "model"}),
-    ("sign", "sign", {}),
-    ("store", "store", {}),
-)
+
+def pipeline() -> list[tuple[str, str, dict]]:
+    """(label, stage module, options) in the stage manifest's order: `gate-model` is module gate, {"gate": "model"}."""
+    steps = []
+    for name in pipeline_stages():
+        module, _, variant = name.partition("-")
+        steps.append((name.replace("-", " "), module, {module: variant} if variant else {}))
+    return steps
 
 
 def _notify(ctx: StageContext, event: str) -> None:
-    from . import notify
+    from mlsecops.stages import notify
 
     try:
         notify.run(replace(ctx, options={"event": event}))
@@ -40,7 +35,7 @@ def run_pipeline(ctx: StageContext, from_stage: str | None = None) -> None:
     config = ctx.config
     ctx.echo(f"mlsecops run: {config.project.name} {config.project.version} (workspace {ctx.workspace.root})")
     started = time.monotonic()
-    steps = list(PIPELINE)
+    steps = pipeline()
     if from_stage:
         steps = steps[[module for _, module, _ in steps].index(from_stage):]
     cleared = clear_stale_results(ctx.workspace, [_stage_name(module, options) for _, module, options in steps])
@@ -71,7 +66,7 @@ def run_pipeline(ctx: StageContext, from_stage: str | None = None) -> None:
 
 
 def _enabled(ctx: StageContext, stage: str) -> bool:
-    from ..stage_manifest import manifest
+    from mlsecops.stage_manifest import manifest
 
     return manifest().stage(stage).enabled(ctx.config)
 
@@ -109,7 +104,7 @@ def clear_stale_results(workspace: Workspace, stages: list[str]) -> list[str]:
         if stage != "notify":
             cleared.append(stage)
     if cleared:
-        from ..reports import REPORTS
+        from mlsecops.reports import REPORTS
 
         # re-rendered when the run ends or stops; a run that crashes must not leave the last run's behind
         for name in REPORTS:
@@ -118,6 +113,6 @@ def clear_stale_results(workspace: Workspace, stages: list[str]) -> list[str]:
 
 
 def _write_reports(ctx: StageContext) -> None:
-    from .gate import write_reports_quietly
+    from mlsecops.stages.gate import write_reports_quietly
 
     write_reports_quietly(ctx)

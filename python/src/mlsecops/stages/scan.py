@@ -12,63 +12,28 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..config import ScanConfig
-from ..errors import MlsecopsError, UsageError
-from ..findings import scanner_did_not_run
-from ..scanners import get_scanner
-from ..scanners.interface import LoadedArtifact, ScanOutcome, ScanTargets
-from ..workspace import RESULT_FILE, StageResult, count_findings, merge_results
-from .base import StageBody, StageContext, run_stage
+from mlsecops.config import ScanConfig
+from mlsecops.errors import UsageError
+from mlsecops.scanners import get_scanner
+from mlsecops.scanners.interface import LoadedArtifact, ScannerOptions, ScanOutcome, ScanTargets
+from mlsecops.scanners.run import run_and_record, run_scanner
+from mlsecops.stages.base import StageBody, StageContext, run_stage
+from mlsecops.workspace import RESULT_FILE, StageResult, count_findings, merge_results
 
 
-def run_scanner(name: str, targets: ScanTargets) -> ScanOutcome:
-    """Run one scanner; whatever stops it is recorded as an outcome, not raised (but bad config is)."""
-    scanner = get_scanner(name)
-    reason = scanner.unavailable_reason()
-    if reason:
-        outcome = ScanOutcome(scanner=name, status="not-run", message=reason)
-    else:
-        try:
-            outcome = scanner.scan(targets)
-        except MlsecopsError:
-            raise
-        except Exception as exc:  # a scanner crash must not pass silently, nor stop the others
-            outcome = ScanOutcome(scanner=name, status="error", message=f"{exc.__class__.__name__}: {exc}"[:500])
-    if outcome.status != "ran":
-        where = ", ".join(str(p) for p in targets.paths) or ", ".join(a.name for a in targets.artifacts) or "-"
-        outcome.findings.append(scanner_did_not_run(name, where, outcome.message or outcome.status))
-    return outcome
-
-
-def run_and_record(name: str, targets: ScanTargets, result: StageResult) -> ScanOutcome:
-    """Run one scanner (its tool reports go to `targets.work_dir`) and record what it did in `result`."""
-    if targets.work_dir is not None:
-        targets.work_dir.mkdir(parents=True, exist_ok=True)
-    outcome = run_scanner(name, targets)
-    for finding in outcome.findings:
-        # so that a newer result of this scanner alone can replace these findings (workspace.read_result)
-        finding.properties.setdefault("scanner", name)
-    result.findings.extend(outcome.findings)
-    result.scanners.append(outcome.summary())
-    if outcome.tool_version:
-        result.tools[name] = outcome.tool_version
-    return outcome
-
-
-def _standalone_targets(name: str, path: Path, options: dict[str, Any] | None = None,
+def _standalone_targets(name: str, path: Path, options: ScannerOptions | dict[str, Any] | None = None,
                         project_root: Path | None = None) -> ScanTargets:
     kind = get_scanner(name).standalone_kind
-    options = dict(options or {})
-    if project_root is not None:
-        options.setdefault("project_root", str(project_root))
+    options = options if options is not None else {}
     if kind is None:
         # the same defaults as the stage: never walk .git, .venv or our own workspace
-        return ScanTargets(paths=[path], exclude=list(ScanConfig().exclude), options=options)
+        return ScanTargets(paths=[path], exclude=list(ScanConfig().exclude), options=options,
+                           project_root=project_root)
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     # each file given is an artifact, with the project's options; one inside the project is named by
     # its project path (its `file://` source, as the pipeline names a loaded one), whatever the working directory
     return ScanTargets(artifacts=[LoadedArtifact(name=f.name, kind=kind, path=f, url=_project_url(f, project_root))
-                                  for f in files], options=options)
+                                  for f in files], options=options, project_root=project_root)
 
 
 def _project_url(path: Path, project_root: Path | None) -> str:
@@ -100,8 +65,8 @@ def _holds_no_file(path: Path) -> bool:
 
 
 def _local_sources_loaded(ctx: StageContext, artifacts: list[LoadedArtifact]) -> list[Path]:
-    from ..stores import absolute_file_url
-    from ..stores.file import path_of_file_url
+    from mlsecops.stores import absolute_file_url
+    from mlsecops.stores.file import path_of_file_url
 
     loaded = {artifact.name for artifact in artifacts}
     return [
@@ -128,7 +93,7 @@ def run(ctx: StageContext) -> StageResult:
 def _remove_superseded_branches(ctx: StageContext, names: list[str]) -> None:
     """A full scan supersedes earlier `scan --only` branches of the scanners it runs: the gate must
     not judge their older results beside it."""
-    from ..scanners import SCANNERS
+    from mlsecops.scanners import SCANNERS
 
     scan_dir = ctx.workspace.stage_dir("scan", create=False)
     for name in names:
@@ -161,6 +126,9 @@ def _scan_body(names: list[str], subdir: str | None) -> StageBody:
                 exclude=sorted(set(exclude)),
                 options=ctx.config.scan.options.get(name, {}),
                 work_dir=stage_dir / name,
+                # files are named from the project root (where mlsecops.yaml sits), whatever scan.paths
+                # lists: `src/app.py` under `paths: [src]`, as `mlsecops scan secrets src/` names it
+                project_root=ctx.config.base_dir,
             )
             outcome = run_and_record(name, targets, result)
             ctx.echo(f"  scan {name:12} {outcome.status:8} {len(outcome.findings):4} finding(s), "

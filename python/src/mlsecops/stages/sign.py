@@ -12,59 +12,20 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..errors import GateFailed
-from ..workspace import StageResult
-from .base import StageContext, run_stage
-
-REQUIRED_GATES = ("gate-security", "gate-model")
-BUNDLE = "model.sig"
-PUBLIC_KEY = "public-key.pem"
-MODEL_DIR = "model"
-JUDGED_MODEL = "model"  # gate-model's details key: the model files it judged, name -> sha256
+from mlsecops.errors import GateFailed
+from mlsecops.signing.layout import BUNDLE, MODEL_DIR, PUBLIC_KEY
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.stages.order import require_judged_model, require_passed_gates
+from mlsecops.workspace import StageResult
 
 
 def run(ctx: StageContext) -> StageResult:
     return run_stage("sign", _sign, ctx)
 
 
-def require_passed_gates(
-    ctx: StageContext, gates: tuple[str, ...] = REQUIRED_GATES, action: str = "sign"
-) -> dict[str, str]:
-    """Fail closed: a gate that did not run counts as failed. `action` names the refused step."""
-    verdicts = {}
-    for gate in gates:
-        result = ctx.workspace.optional_result(gate)
-        verdicts[gate] = result.status if result else "missing"
-    failed = [f"{gate}: {status}" for gate, status in verdicts.items() if status != "passed"]
-    if failed:
-        raise GateFailed(f"refusing to {action}: gates not passed ({', '.join(failed)})")
-    return verdicts
-
-
-def require_judged_model(ctx: StageContext, signed: dict[str, str], action: str = "sign") -> None:
-    """Fail closed on order: sign (and store) only the very files whose digests the passed model gate recorded."""
-    record = ctx.workspace.read_result("gate-model").details.get(JUDGED_MODEL)
-    record = record if isinstance(record, dict) else {}
-    judged = record.get("files")
-    if not isinstance(judged, dict) or not judged:
-        why = record.get("problem")
-        raise GateFailed(
-            f"refusing to {action}: the model gate recorded no model digests"
-            + (f" ({why})" if why else "")
-            + ": run `mlsecops gate --stage model` again on this model"
-        )
-    if judged == signed:
-        return
-    differ = sorted(name for name in judged.keys() | signed.keys() if judged.get(name) != signed.get(name))
-    raise GateFailed(
-        f"refusing to {action}: the model gate judged other model files ({', '.join(differ[:5])}"
-        f"{', ...' if len(differ) > 5 else ''}): run evaluate, modeltest and the model gate on this model again"
-    )
-
-
 def _sign(ctx: StageContext, result: StageResult) -> None:
-    from ..signing import signer_class
-    from ..signing.model_release import model_release
+    from mlsecops.signing import signer_class
+    from mlsecops.signing.model_release import model_release
 
     result.details["gates"] = require_passed_gates(ctx)
     workspace = ctx.workspace

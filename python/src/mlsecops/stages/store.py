@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import GateFailed
-from ..redact import scrub_url
-from ..stores.release import DEFAULT_STORE_URL, store_connections, store_url
-from ..workspace import StageResult
-from .base import StageContext, run_stage
+from mlsecops.errors import GateFailed
+from mlsecops.redact import scrub_url
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.stores.release import DEFAULT_STORE_URL, store_connections, store_url
+from mlsecops.workspace import StageResult
 
 # the store's address and connections, for the stages that look up the last release: stores/release.py
 __all__ = ["DEFAULT_STORE_URL", "run", "store_connections", "store_url"]
@@ -25,7 +25,7 @@ def run(ctx: StageContext) -> StageResult:
 
 
 def _release_files(ctx: StageContext, sign_dir: Path) -> tuple[dict[str, Path], set[str]]:
-    from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY
+    from mlsecops.signing.layout import BUNDLE, MODEL_DIR, PUBLIC_KEY
 
     model_dir = sign_dir / MODEL_DIR
     files = {path.relative_to(model_dir).as_posix(): path for path in sorted(model_dir.rglob("*")) if path.is_file()}
@@ -34,7 +34,7 @@ def _release_files(ctx: StageContext, sign_dir: Path) -> tuple[dict[str, Path], 
     if (sign_dir / PUBLIC_KEY).is_file():
         files[PUBLIC_KEY] = sign_dir / PUBLIC_KEY
     # The release carries reports that include the sign stage: write them now, not at the last gate.
-    from ..reports import write_reports
+    from mlsecops.reports import write_reports
 
     reports = write_reports(ctx.workspace, ctx.config)[0].parent
     if reports.is_dir():
@@ -45,12 +45,13 @@ def _release_files(ctx: StageContext, sign_dir: Path) -> tuple[dict[str, Path], 
 
 
 def _store(ctx: StageContext, result: StageResult) -> None:
-    from .. import __version__
-    from ..hashing import file_sha256
-    from ..signing.verifier import verify_model
-    from ..stores import open_store
-    from ..stores.release import publish_release, release_prefix
-    from .sign import BUNDLE, MODEL_DIR, PUBLIC_KEY, require_judged_model, require_passed_gates
+    from mlsecops import __version__
+    from mlsecops.hashing import file_sha256
+    from mlsecops.signing.layout import BUNDLE, MODEL_DIR, PUBLIC_KEY
+    from mlsecops.signing.verifier import verify_model
+    from mlsecops.stages.order import require_judged_model, require_passed_gates
+    from mlsecops.stores import open_store
+    from mlsecops.stores.release import publish_release, release_prefix
 
     workspace = ctx.workspace
     gates = require_passed_gates(ctx, action="store")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..workspace import RESULT_FILE, StageResult
-from .base import StageContext, run_stage
-from .order import cleaned_inputs, require_security_gate
+from mlsecops.stages.base import StageContext, run_stage
+from mlsecops.stages.order import cleaned_inputs, require_security_gate
+from mlsecops.workspace import RESULT_FILE, StageResult
 
 STAGE = "train"
 
@@ -39,7 +39,7 @@ def _relative(ctx: StageContext, path: Path) -> str:
 
 
 def _train(ctx: StageContext, result: StageResult) -> None:
-    from ..ml.trainers import TrainJob, trainer_for
+    from mlsecops.ml.trainers import TrainJob, trainer_for
 
     settings = ctx.config.train
     require_security_gate(ctx)

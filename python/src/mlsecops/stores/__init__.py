@@ -1,15 +1,20 @@
-"""Artifact stores, one file per scheme; see `interface.py`."""
+"""Artifact stores, one file per scheme; see `interface.py`.
+
+STORES is the only list of schemes: a store is one file (its ArtifactStore subclass and the settings
+model it names as `settings_model`) plus one line here. The config's `connections.<scheme>` keys and
+their validation (config/schema.py) and the reference docs are derived from it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..config import ConnectionConfig
-from ..errors import UsageError
-from ..redact import scrub_url
-from ..registry import load_plugin
-from .interface import ArtifactStore
+from mlsecops.config import Section
+from mlsecops.errors import UsageError
+from mlsecops.redact import scrub_url
+from mlsecops.registry import load_plugin
+from mlsecops.stores.interface import ArtifactStore
 
 STORES: dict[str, str] = {
     "file": "mlsecops.stores.file:FileStore",
@@ -28,7 +33,7 @@ def scheme_of(url: str) -> str:
     return scheme.lower()
 
 
-def open_store(root_url: str, connections: dict[str, ConnectionConfig] | None = None) -> ArtifactStore:
+def open_store(root_url: str, connections: dict[str, Section] | None = None) -> ArtifactStore:
     """The store for `root_url`; its connection settings are `connections.<scheme>`."""
     scheme = scheme_of(root_url)
     if scheme not in STORES:
@@ -63,7 +68,7 @@ def absolute_file_url(url: str, base_dir: Path) -> str:
     """A relative `file://` URL is relative to the config's folder; other URLs pass unchanged."""
     if scheme_of(url) != "file":
         return url
-    from .file import path_of_file_url
+    from mlsecops.stores.file import path_of_file_url
 
     path = path_of_file_url(url)
     return url if path.is_absolute() else f"file://{(base_dir / path).resolve()}"

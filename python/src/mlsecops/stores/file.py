@@ -7,13 +7,13 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 from urllib.parse import unquote
 
-from ..config import ConnectionConfig
-from ..errors import EnvironmentFailure, UsageError
-from .interface import ArtifactStore, check_key
-from .transfer import CHUNK, atomic_download, file_digest_and_size, progress_bar
+from mlsecops.config import Section
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.stores.interface import ArtifactStore, check_key
+from mlsecops.stores.transfer import CHUNK, atomic_download, file_digest_and_size, progress_bar
 
 
 def path_of_file_url(url: str) -> Path:
@@ -40,10 +40,15 @@ def is_within(path: Path, root: Path) -> bool:
         return False
 
 
+class FileSettings(Section):
+    """A local or mounted folder: no connection settings (the entry, if given, must be empty)."""
+
+
 class FileStore(ArtifactStore):
     scheme = "file"
+    settings_model: ClassVar[type[FileSettings]] = FileSettings
 
-    def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
+    def __init__(self, root_url: str, connection: Section | None = None) -> None:
         super().__init__(root_url, connection)
         self.root = path_of_file_url(self.root_url)
         self._check_root()

@@ -15,12 +15,13 @@ import posixpath
 import ssl
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
-from ..config import ConnectionConfig
-from ..errors import UsageError
-from .interface import ArtifactStore, check_key
-from .transfer import CHUNK, Failure, atomic_download, digest_in_background, progress_bar, with_retries
+from mlsecops.config import ConnectionConfig
+from mlsecops.errors import UsageError
+from mlsecops.stores.interface import ArtifactStore, check_key
+from mlsecops.stores.transfer import CHUNK, Failure, atomic_download, digest_in_background, progress_bar, with_retries
 
 
 def classify(exc: BaseException) -> Failure:
@@ -38,8 +39,16 @@ def classify(exc: BaseException) -> Failure:
     return Failure.FATAL
 
 
+class FtpSettings(ConnectionConfig):
+    """FTP and FTPS (explicit TLS): ca_bundle and verify_tls apply to ftps:// only."""
+
+    passive: bool = True  # passive mode (the client opens the data connections): through firewalls and NAT
+
+
 class FtpStore(ArtifactStore):
     scheme = "ftp"
+    settings_model: ClassVar[type[FtpSettings]] = FtpSettings
+    connection: FtpSettings
 
     def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
         super().__init__(root_url, connection)

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EnvironmentFailure, UsageError
-from .interface import DigestMismatch, check_key
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.stores.interface import DigestMismatch, check_key
 
 POINTER_DIR = ".handoff"  # <workspace>/.handoff/<folder>.json: the only thing stashed for a handed-off folder
 PREFIX = "handoff"
@@ -105,7 +105,7 @@ def _pack(files: list[tuple[str, Path]], target: Path) -> None:
 
 def put(store, workspace: Path, folder: str, build: str, excludes: tuple[str, ...] = ()) -> Pointer:
     """Upload `folder` as one content-addressed tar and write its pointer; the pointer is returned."""
-    from ..hashing import file_sha256
+    from mlsecops.hashing import file_sha256
 
     folder = check_folder(folder)
     if not _BUILD.match(build):
@@ -203,9 +203,9 @@ def get(store, workspace: Path, folder: str) -> Pointer:
 def handoff_store(config, workspace: Path):
     """The store folders are handed off through: `store.handoff_url`, else `store.url`; never the
     workspace's own default store, which no other agent can read."""
-    from ..config import DEFAULT_STORE_URL
-    from . import absolute_file_url, open_store
-    from .release import store_connections
+    from mlsecops.config import DEFAULT_STORE_URL
+    from mlsecops.stores import absolute_file_url, open_store
+    from mlsecops.stores.release import store_connections
 
     url = config.store.handoff_url or config.store.url
     if url == DEFAULT_STORE_URL:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import ClassVar
 
-from ..config import ConnectionConfig
-from ..errors import UsageError
-from ..redact import register_secret, scrub, scrub_url
+from pydantic import ValidationError
+
+from mlsecops.config import ConnectionConfig, Section, describe_problem
+from mlsecops.errors import UsageError
+from mlsecops.redact import register_secret, scrub, scrub_url
 
 
 class DigestMismatch(UsageError):
@@ -33,15 +36,33 @@ def check_key(key: str) -> str:
     return normalized
 
 
+def backend_settings(model: type[Section], connection: Section | None, scheme: str) -> Section:
+    """`connection` as `model`, the backend's settings: settings of the common model (or another
+    backend's, e.g. ftp's for ftps) are validated again, so a key this backend lacks is refused."""
+    if connection is None:
+        return model()
+    if isinstance(connection, model):
+        return connection
+    try:
+        return model.model_validate(connection.model_dump(exclude_unset=True))
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        text = "unknown key" if problem["type"] == "extra_forbidden" else describe_problem(problem)
+        raise UsageError(f"connections.{scheme}.{where}: {text} (for {scheme}:// stores)") from None
+
+
 class ArtifactStore(ABC):
     scheme: str
+    # the keys of `connections.<scheme>` this backend reads: ConnectionConfig's and its own (one model per file)
+    settings_model: ClassVar[type[Section]] = ConnectionConfig
 
-    def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
+    def __init__(self, root_url: str, connection: Section | None = None) -> None:
         self.root_url = root_url.rstrip("/")
-        self.connection = connection or ConnectionConfig()
+        self.connection = backend_settings(self.settings_model, connection, self.scheme)
         # a credential written literally in the config is masked like a resolved secret reference
-        register_secret(self.connection.password)
-        register_secret(self.connection.token)
+        register_secret(getattr(self.connection, "password", None))
+        register_secret(getattr(self.connection, "token", None))
 
     @abstractmethod
     def download(self, key: str, dest: Path, expected_sha256: str | None = None) -> str:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from ..redact import scrub_url
+from mlsecops.errors import UsageError
+from mlsecops.redact import scrub_url
 
 FINDINGS = "reports/findings.json"
 # what a named folder may hold, in the order they are read (all that exist are combined)
@@ -81,8 +81,8 @@ def read_baseline(path: Path, setting: str) -> Release:
 
 def last_release(url: str, connections: dict[str, Any], project: str) -> Release | None:
     """The newest complete release of `project` in the store at `url`; None before the first one."""
-    from . import open_store
-    from .release import list_releases, release_prefix
+    from mlsecops.stores import open_store
+    from mlsecops.stores.release import list_releases, release_prefix
 
     if not url:
         return None

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import quote, urlsplit
 
-from ..config import ConnectionConfig
-from ..errors import EnvironmentFailure, UsageError
-from .http_compare import HttpStatus, remote_equals_file
-from .interface import ArtifactStore, check_key
-from .transfer import Failure, atomic_download, progress_bar, with_retries
+from mlsecops.config import ConnectionConfig
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.stores.http_compare import HttpStatus, remote_equals_file
+from mlsecops.stores.interface import ArtifactStore, check_key
+from mlsecops.stores.transfer import Failure, atomic_download, progress_bar, with_retries
 
 BODY_PIECE = 4 * 1024 * 1024  # large socket writes and reads: a fraction of the per-call overhead of 1 MiB
 _CHECKSUM_HEADERS = ("X-Checksum-Sha256", "X-Checksum-SHA256", "X-Content-Sha256")
@@ -82,8 +83,19 @@ class _HashedBody:
         return self._size
 
 
+class NexusSettings(ConnectionConfig):
+    """Sonatype Nexus raw repositories over https (nexus+http: plain http).
+
+    `token` is sent as a bearer token in place of username/password.
+    """
+
+    token: str | None = None  # a bearer token (a ${secret:...} reference), in place of username/password
+
+
 class NexusStore(ArtifactStore):
     scheme = "nexus"
+    settings_model: ClassVar[type[NexusSettings]] = NexusSettings
+    connection: NexusSettings
 
     def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
         super().__init__(root_url, connection)

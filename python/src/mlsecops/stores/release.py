@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import DEFAULT_STORE_URL
-from ..errors import EnvironmentFailure, UsageError
-from .interface import ArtifactStore, DigestMismatch, check_key
-from .transfer import file_digest_and_size
+from mlsecops.config import DEFAULT_STORE_URL
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.stores.interface import ArtifactStore, DigestMismatch, check_key
+from mlsecops.stores.transfer import file_digest_and_size
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..workspace import Workspace
+    from mlsecops.config import Config
+    from mlsecops.workspace import Workspace
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "mlsecops-release/1"
@@ -34,7 +34,7 @@ MANIFEST_FORMAT = "mlsecops-release/1"
 
 def store_url(config: Config, workspace: Workspace) -> str:
     """The configured store as an absolute URL; the default is `<workspace>/store`."""
-    from . import absolute_file_url
+    from mlsecops.stores import absolute_file_url
 
     if config.store.url == DEFAULT_STORE_URL:
         return f"file://{(workspace.root / 'store').resolve()}"
@@ -114,7 +114,7 @@ def publish_release(
     `signed` names the paths whose identity makes the release (the model files the
     signature covers): reports and signatures differ between runs of the same model.
     """
-    from ..signing.content import content_sha256
+    from mlsecops.signing.content import content_sha256
 
     prefix = check_key(prefix)
     entries = []

@@ -19,12 +19,15 @@ import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from ..config import ConnectionConfig
-from ..errors import EnvironmentFailure, UsageError
-from .interface import ArtifactStore, check_key
-from .transfer import (
+from pydantic import Field
+
+from mlsecops.config import ConnectionConfig
+from mlsecops.errors import EnvironmentFailure, UsageError
+from mlsecops.stores.interface import ArtifactStore, check_key
+from mlsecops.stores.transfer import (
     CHUNK,
     Failure,
     LocalDigests,
@@ -75,8 +78,28 @@ def classify(exc: BaseException) -> Failure:
     return Failure.FATAL
 
 
+class S3Settings(ConnectionConfig):
+    """S3 and S3-compatible servers (MinIO, Ceph): username/password are the access key id and secret."""
+
+    endpoint_url: str | None = None  # a server other than AWS (MinIO, Ceph); default: AWS_ENDPOINT_URL, else AWS
+    region: str | None = None
+    token: str | None = None  # the session token of temporary credentials (a ${secret:...} reference)
+    server_side_encryption: Literal["AES256", "aws:kms"] | None = None  # SSE requested on every object
+    sse_kms_key_id: str | None = None  # with aws:kms: the key; default: the bucket's
+    multipart_threshold_mb: int = Field(default=64, ge=5)  # multipart above this size
+    multipart_chunk_mb: int = Field(default=16, ge=5)
+    max_concurrency: int = Field(default=8, ge=1, le=64)  # parts uploaded at once
+    # the checksum the server validates and reports back after an upload (crc32: the AWS SDKs' default)
+    upload_checksum: Literal["sha256", "crc32"] = "crc32"
+    addressing_style: Literal["auto", "virtual", "path"] = "auto"  # path: MinIO and most private servers
+    # sign the payload too (botocore's payload_signing_enabled); default: not with sha256, botocore's choice with crc32
+    payload_signing_enabled: bool | None = None
+
+
 class S3Store(ArtifactStore):
     scheme = "s3"
+    settings_model: ClassVar[type[S3Settings]] = S3Settings
+    connection: S3Settings
 
     def __init__(self, root_url: str, connection: ConnectionConfig | None = None) -> None:
         super().__init__(root_url, connection)
@@ -109,13 +132,14 @@ class S3Store(ArtifactStore):
                     read_timeout=c.timeout,
                     retries={"max_attempts": 1, "mode": "standard"},  # our own backoff decides
                     s3={
-                        "addressing_style": c.options.get("addressing_style", "auto"),
+                        "addressing_style": c.addressing_style,
                         # A sha256 upload carries its checksum in a signed header that S3 checks the
                         # body against, which binds the body as a signed payload would; signing it
                         # again costs one more sha256 pass. With crc32, botocore decides as it does by
                         # default: the payload is signed over plain http, not over TLS.
-                        "payload_signing_enabled": c.options.get(
-                            "payload_signing_enabled", False if c.upload_checksum == "sha256" else None
+                        "payload_signing_enabled": (
+                            c.payload_signing_enabled if c.payload_signing_enabled is not None
+                            else False if c.upload_checksum == "sha256" else None
                         ),
                     },
                     request_checksum_calculation="when_required",
@@ -199,7 +223,7 @@ class S3Store(ArtifactStore):
             key,
         )
         upload_id = created["UploadId"]
-        workers = int(self.connection.options.get("max_concurrency", 8))
+        workers = self.connection.max_concurrency
         in_memory = threading.BoundedSemaphore(workers)
         failed = threading.Event()
         whole, crc, size = hashlib.sha256(), 0, 0

@@ -18,9 +18,9 @@ from enum import Enum
 from pathlib import Path
 from typing import TypeVar
 
-from ..errors import EnvironmentFailure, MlsecopsError, UsageError
-from ..redact import scrub, scrub_url
-from .interface import DigestMismatch
+from mlsecops.errors import EnvironmentFailure, MlsecopsError, UsageError
+from mlsecops.redact import scrub, scrub_url
+from mlsecops.stores.interface import DigestMismatch
 
 T = TypeVar("T")
 CHUNK = 1024 * 1024

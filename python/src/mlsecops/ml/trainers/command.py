@@ -38,12 +38,18 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from ...errors import GateFailed, UsageError
-from ...redact import scrub
-from ..predictions import PREDICTIONS_FILE, PredictionsError, check_against_split, infer_task, read_predictions
-from ..table import write_csv
-from .common import SPLIT_FILE, files_under, read_dataset_table, split_dataset
-from .interface import TrainJob, TrainOutput
+from mlsecops.errors import GateFailed, UsageError
+from mlsecops.ml.predictions import (
+    PREDICTIONS_FILE,
+    PredictionsError,
+    check_against_split,
+    infer_task,
+    read_predictions,
+)
+from mlsecops.ml.table import write_csv
+from mlsecops.ml.trainers.common import SPLIT_FILE, files_under, read_dataset_table, split_dataset
+from mlsecops.ml.trainers.interface import TrainJob, TrainOutput
+from mlsecops.redact import scrub
 
 MODEL_DIR = "model"
 STDERR_TAIL = 3

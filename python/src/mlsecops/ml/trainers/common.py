@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ...errors import UsageError
-from ...redact import scrub_url
-from ...scanners.interface import LoadedArtifact
-from ..dataset import verify_digest
-from ..table import Table, check_classes, read_table, split_positions
-from .interface import TrainJob
+from mlsecops.errors import UsageError
+from mlsecops.ml.dataset import verify_digest
+from mlsecops.ml.table import Table, check_classes, read_table, split_positions
+from mlsecops.ml.trainers.interface import TrainJob
+from mlsecops.redact import scrub_url
+from mlsecops.scanners.interface import LoadedArtifact
 
 SPLIT_FILE = "split.json"
 

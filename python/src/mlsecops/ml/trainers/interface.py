@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ...config import Config
-from ...findings import Finding
-from ...scanners.interface import LoadedArtifact
+from mlsecops.config import Config
+from mlsecops.findings import Finding
+from mlsecops.scanners.interface import LoadedArtifact
 
 
 @dataclass

@@ -12,12 +12,12 @@ import json
 import os
 from typing import Any
 
-from ...redact import scrub_url
-from ..dataset import check_trainable, read_labelled_texts, stratified_split, verify_digest
-from ..predictions import PREDICTIONS_FILE, write_predictions
-from ..versions import tool_versions
-from .common import find_dataset
-from .interface import TrainJob, TrainOutput
+from mlsecops.ml.dataset import check_trainable, read_labelled_texts, stratified_split, verify_digest
+from mlsecops.ml.predictions import PREDICTIONS_FILE, write_predictions
+from mlsecops.ml.trainers.common import find_dataset
+from mlsecops.ml.trainers.interface import TrainJob, TrainOutput
+from mlsecops.ml.versions import tool_versions
+from mlsecops.redact import scrub_url
 
 MODEL_FILES = ("model.keras", "model.h5", "tokenizer.json", "tokenizer.pickle", "labels.json")
 OTHER_FILES = ("split.json", "history.json")
@@ -28,10 +28,10 @@ def _write_json(path, data) -> None:  # noqa: ANN001 - a path and any JSON value
 
 
 def train(job: TrainJob) -> TrainOutput:
-    from ...errors import UsageError
-    from ..deterministic import normalise_h5_file, normalise_keras_file
-    from ..model import save_model, set_threads
-    from ..training import train_classifier
+    from mlsecops.errors import UsageError
+    from mlsecops.ml.deterministic import normalise_h5_file, normalise_keras_file
+    from mlsecops.ml.model import save_model, set_threads
+    from mlsecops.ml.training import train_classifier
 
     settings = job.config.train
     artifact, shown = find_dataset(job.config, job.loaded)
@@ -117,8 +117,8 @@ def train(job: TrainJob) -> TrainOutput:
 def vocabulary_findings(tokenizer: Any, texts: list[str], tokenizer_file: str, source: str) -> list[Any]:
     """A finding per secret of the training texts the tokenizer's vocabulary kept (a word seen at least
     `min_frequency` times): tokenizer.json and tokenizer.pickle ship it beside the model."""
-    from ...scanners.secrets import vocabulary_finding
-    from ...scanners.secrets_engine import secrets_kept_in_vocabulary
+    from mlsecops.engines.secrets.engine import secrets_kept_in_vocabulary
+    from mlsecops.scanners.secrets import vocabulary_finding
 
     return [vocabulary_finding(hit, characters, tokenizer_file, source)
             for hit, characters in secrets_kept_in_vocabulary(texts, set(tokenizer.words), tokenizer.split)]

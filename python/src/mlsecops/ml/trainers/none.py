@@ -12,8 +12,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ...errors import UsageError
-from .interface import TrainJob, TrainOutput
+from mlsecops.errors import UsageError
+from mlsecops.ml.trainers.interface import TrainJob, TrainOutput
 
 BUNDLE_DIR = "bundle"
 

@@ -13,15 +13,15 @@ import json
 import shutil
 from pathlib import Path
 
-from ...errors import UsageError
-from ...hashing import file_sha256
-from ...redact import scrub_url
-from ..dataset import verify_digest
-from ..predictions import PREDICTIONS_FILE, infer_task
-from ..table import write_csv
-from .command import ProgramFailed, base_environment, check_predictions, run_program
-from .common import SPLIT_FILE, files_under, read_dataset_table
-from .interface import TrainJob, TrainOutput
+from mlsecops.errors import UsageError
+from mlsecops.hashing import file_sha256
+from mlsecops.ml.dataset import verify_digest
+from mlsecops.ml.predictions import PREDICTIONS_FILE, infer_task
+from mlsecops.ml.table import write_csv
+from mlsecops.ml.trainers.command import ProgramFailed, base_environment, check_predictions, run_program
+from mlsecops.ml.trainers.common import SPLIT_FILE, files_under, read_dataset_table
+from mlsecops.ml.trainers.interface import TrainJob, TrainOutput
+from mlsecops.redact import scrub_url
 
 MODEL_DIR = "model"
 

@@ -20,13 +20,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import UsageError
-from ..metrics import classification_metrics, mean_and_std, regression_metrics
-from ..predictions import PREDICTIONS_FILE, write_predictions
-from ..table import Table, cell
-from ..versions import tool_versions
-from .common import SPLIT_FILE, read_dataset_table, split_dataset
-from .interface import TrainJob, TrainOutput
+from mlsecops.errors import UsageError
+from mlsecops.ml.metrics import classification_metrics, mean_and_std, regression_metrics
+from mlsecops.ml.predictions import PREDICTIONS_FILE, write_predictions
+from mlsecops.ml.table import Table, cell
+from mlsecops.ml.trainers.common import SPLIT_FILE, read_dataset_table, split_dataset
+from mlsecops.ml.trainers.interface import TrainJob, TrainOutput
+from mlsecops.ml.versions import tool_versions
 
 MODEL_DIR = "model"
 MODEL_FILE = "model.skops"
@@ -184,8 +184,8 @@ def make_estimator(estimator_class: type, settings: Any, seed: int) -> tuple[Any
 def vocabulary_findings(pipeline: Any, features: Features, table: Table, model_file: str, shown: str) -> list[Any]:
     """A finding per secret of the training texts that a fitted TF-IDF vocabulary kept: skops stores the
     vocabulary in the model file. Checked on the fitted pipeline in memory, before anything is written."""
-    from ...scanners.secrets import vocabulary_finding
-    from ...scanners.secrets_engine import secrets_kept_in_vocabulary
+    from mlsecops.engines.secrets.engine import secrets_kept_in_vocabulary
+    from mlsecops.scanners.secrets import vocabulary_finding
 
     fitted = pipeline.named_steps["features"].named_transformers_
     found: dict[str, Any] = {}
@@ -318,7 +318,7 @@ def _drop_identity_caches(pipeline: Any) -> None:
 
 def _save(pipeline: Any, folder: Any, save_joblib: bool) -> list[Any]:
     skops_io = import_skops()
-    from ..deterministic import normalise_skops_file
+    from mlsecops.ml.deterministic import normalise_skops_file
 
     model_file = folder / MODEL_FILE
     _drop_identity_caches(pipeline)

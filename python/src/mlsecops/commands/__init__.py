@@ -1,0 +1,1 @@
+"""Commands beside the CLI, not stages: lock, verify, guard, redact, Jenkins trigger and webhook relay."""

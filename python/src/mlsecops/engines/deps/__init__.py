@@ -1,0 +1,1 @@
+"""Dependency manifests read into pinned versions, and the vulnerability record every dependency scanner reports."""
