@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 from mlsecops.findings import Severity
-from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
-
-GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
+from model_support import (
+    GATE_FAILING,
+    corpus_generator,
+    findings_by_file,
+    scan_files,
+    scan_tree,
+)
 
 
 def numeric_npy() -> bytes:

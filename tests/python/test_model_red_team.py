@@ -13,9 +13,13 @@ from mlsecops.engines.models.pickle_inspect import classify_global, walk_pickle
 from mlsecops.engines.models.problems import CLEAN, UNSAFE, FileVerdict, Problem
 from mlsecops.findings import Severity
 from mlsecops.scanners.model_files import FileReport, consensus_findings
-from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
-
-GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
+from model_support import (
+    GATE_FAILING,
+    corpus_generator,
+    findings_by_file,
+    scan_files,
+    scan_tree,
+)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,14 @@ from mlsecops.engines.models.problems import CLEAN, UNSAFE, FileVerdict, Problem
 from mlsecops.engines.models.templates import _environment, template_problems
 from mlsecops.findings import Severity
 from mlsecops.scanners.model_files import FileReport, consensus_findings
-from model_support import corpus_generator, findings_by_file, scan_files, scan_tree
-
-GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
-OURS_ONLY = {"modelscan": False, "fickling": False}
+from model_support import (
+    GATE_FAILING,
+    OURS_ONLY,
+    corpus_generator,
+    findings_by_file,
+    scan_files,
+    scan_tree,
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,14 @@ from mlsecops.engines.models.loaders import catastrophic, yaml_document
 from mlsecops.engines.models.onnx_files import location_problems
 from mlsecops.engines.models.torch_files import torchscript_code_problems
 from mlsecops.findings import Severity
-from model_support import corpus_generator, scan_tree
-
-GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
-OURS_ONLY = {"modelscan": False, "fickling": False}
+from model_support import (
+    GATE_FAILING,
+    OURS_ONLY,
+    corpus_generator,
+    failing_under,
+    scan_tree,
+    write_sample,
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,36 +27,25 @@ def gen():
     return corpus_generator()
 
 
-def _failing_under(outcome, name: str) -> list:
-    """Gate-failing findings of the sample: the file itself, or any file of the sample folder."""
-    return [f for f in outcome.findings if f.severity in GATE_FAILING
-            and (f.location.path == name or f.location.path.startswith(f"{name}/"))]
-
-
-def _write(root: Path, name: str, content) -> None:
-    path = root / name
-    content(path) if callable(content) else path.write_bytes(content)
-
-
 @pytest.mark.parametrize("name", sorted(corpus_generator().red_team_c_files()))
 def test_each_set_c_class_fails_the_gate_on_our_own_checks_alone(gen, tmp_path: Path, name: str):
-    _write(tmp_path, name, gen.red_team_c_files()[name])
+    write_sample(tmp_path, name, gen.red_team_c_files()[name])
     outcome = scan_tree(tmp_path, OURS_ONLY)
-    assert _failing_under(outcome, name), [(f.location.path, f.severity, f.title) for f in outcome.findings]
+    assert failing_under(outcome, name), [(f.location.path, f.severity, f.title) for f in outcome.findings]
 
 
 @pytest.fixture(scope="module")
 def benign_c(gen, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("benign-c")
     for name, content in gen.benign_c_files().items():
-        _write(root, name, content)
+        write_sample(root, name, content)
     return scan_tree(root)
 
 
 @pytest.mark.parametrize("name", sorted(corpus_generator().benign_c_files()))
 def test_set_c_benign_twins_pass_the_gate_with_every_scanner(benign_c, name: str):
     assert benign_c.status == "ran"
-    assert _failing_under(benign_c, name) == []
+    assert failing_under(benign_c, name) == []
 
 
 # ---------------------------------------------------------------- what each finding says
@@ -60,17 +53,17 @@ def test_set_c_benign_twins_pass_the_gate_with_every_scanner(benign_c, name: str
 
 def test_pickled_rows_of_a_pytables_object_array_are_walked_through_the_hdf5_filters(gen, tmp_path: Path):
     for name in ("pytables_object.h5", "pytables_object_gzip.hdf5", "store_lzf.h5"):
-        _write(tmp_path, name, gen.red_team_c_files()[name])
+        write_sample(tmp_path, name, gen.red_team_c_files()[name])
     outcome = scan_tree(tmp_path, OURS_ONLY)
     for name in ("pytables_object.h5", "pytables_object_gzip.hdf5", "store_lzf.h5"):
-        rules = {(f.rule, f.severity) for f in _failing_under(outcome, name)}
+        rules = {(f.rule, f.severity) for f in failing_under(outcome, name)}
         assert ("model-file/unsafe-global", Severity.CRITICAL) in rules, (name, rules)
 
 
 def test_loader_configs_name_what_they_would_import_or_call(gen, tmp_path: Path):
     for name in ("diffusers_custom_component", "st_custom_module", "hydra_config_model", "mlflow_loader_module",
                  "custom_generate_model", "nemo_target.nemo"):
-        _write(tmp_path, name, gen.red_team_c_files()[name])
+        write_sample(tmp_path, name, gen.red_team_c_files()[name])
     outcome = scan_tree(tmp_path, OURS_ONLY)
     titles = " | ".join(f.title for f in outcome.findings)
     for expected in ("'my_unet'", "'custom_st.Pooler'", "_target_: subprocess.getoutput", "'c_loader'",

@@ -4,16 +4,17 @@ TorchScript shared file mapping. Every payload is inert: nothing is unpickled, i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from mlsecops.engines.models.loaders import python_tag_problems
 from mlsecops.engines.models.torch_files import torchscript_code_problems
 from mlsecops.findings import Severity
-from model_support import corpus_generator, scan_tree
-
-GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
-OURS_ONLY = {"modelscan": False, "fickling": False}
+from model_support import (
+    OURS_ONLY,
+    corpus_generator,
+    failing_under,
+    scan_tree,
+    write_sample,
+)
 
 
 @pytest.fixture(scope="module")
@@ -21,49 +22,38 @@ def gen():
     return corpus_generator()
 
 
-def _failing_under(outcome, name: str) -> list:
-    """Gate-failing findings of the sample: the file itself, or any file of the sample folder."""
-    return [f for f in outcome.findings if f.severity in GATE_FAILING
-            and (f.location.path == name or f.location.path.startswith(f"{name}/"))]
-
-
-def _write(root: Path, name: str, content) -> None:
-    path = root / name
-    content(path) if callable(content) else path.write_bytes(content)
-
-
 @pytest.fixture(scope="module")
 def malicious_d(gen, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("malicious-d")
     for name, content in gen.red_team_d_files().items():
-        _write(root, name, content)
+        write_sample(root, name, content)
     return scan_tree(root, OURS_ONLY)
 
 
 @pytest.mark.parametrize("name", sorted(corpus_generator().red_team_d_files()))
 def test_each_set_d_class_fails_the_gate_on_our_own_checks_alone(malicious_d, name: str):
-    assert _failing_under(malicious_d, name), [(f.location.path, f.severity, f.title) for f in malicious_d.findings]
+    assert failing_under(malicious_d, name), [(f.location.path, f.severity, f.title) for f in malicious_d.findings]
 
 
 @pytest.fixture(scope="module")
 def benign_d(gen, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("benign-d")
     for name, content in gen.benign_d_files().items():
-        _write(root, name, content)
+        write_sample(root, name, content)
     return scan_tree(root)
 
 
 @pytest.mark.parametrize("name", sorted(corpus_generator().benign_d_files()))
 def test_set_d_benign_twins_pass_the_gate_with_every_scanner(benign_d, name: str):
     assert benign_d.status == "ran"
-    assert _failing_under(benign_d, name) == []
+    assert failing_under(benign_d, name) == []
 
 
 # ---------------------------------------------------------------- what each finding says
 
 
 def _titles(outcome, name: str) -> str:
-    return " | ".join(f.title for f in _failing_under(outcome, name))
+    return " | ".join(f.title for f in failing_under(outcome, name))
 
 
 def test_yaml_tags_that_call_or_build_objects_are_critical_and_resolved_through_tag_directives():
@@ -79,8 +69,8 @@ def test_yaml_standard_tags_are_no_finding():
 
 
 def test_hubconf_reaching_a_process_is_critical_and_a_plain_one_is_still_high(malicious_d):
-    reaching = _failing_under(malicious_d, "hub_import")
-    plain = _failing_under(malicious_d, "hub_plain")
+    reaching = failing_under(malicious_d, "hub_import")
+    plain = failing_under(malicious_d, "hub_plain")
     assert [f.severity for f in reaching] == [Severity.CRITICAL]
     assert "__import__" in reaching[0].title
     assert [f.severity for f in plain] == [Severity.HIGH]
@@ -89,23 +79,23 @@ def test_hubconf_reaching_a_process_is_critical_and_a_plain_one_is_still_high(ma
 
 def test_keras_folder_gets_the_archive_config_checks(malicious_d):
     assert "Lambda" in _titles(malicious_d, "keras_dir_lambda") or "lambda" in _titles(malicious_d, "keras_dir_lambda")
-    assert any(f.severity == Severity.CRITICAL for f in _failing_under(malicious_d, "keras_dir_loss"))
+    assert any(f.severity == Severity.CRITICAL for f in failing_under(malicious_d, "keras_dir_loss"))
 
 
 @pytest.mark.parametrize("name", ["root_attr.h5", "group_attr.hdf5", "proto0_attr.h5"])
 def test_pickled_pytables_attributes_are_walked_and_their_globals_judged(malicious_d, name: str):
-    findings = _failing_under(malicious_d, name)
+    findings = failing_under(malicious_d, name)
     assert any(f.severity == Severity.CRITICAL for f in findings), _titles(malicious_d, name)
 
 
 @pytest.mark.parametrize("name", ["features.sqlite", "embeddings.db", "shelf_indexed", "shelf_no_index"])
 def test_pickle_backed_stores_have_every_value_walked(malicious_d, name: str):
-    assert any(f.severity == Severity.CRITICAL for f in _failing_under(malicious_d, name)), _titles(malicious_d, name)
+    assert any(f.severity == Severity.CRITICAL for f in failing_under(malicious_d, name)), _titles(malicious_d, name)
 
 
 @pytest.mark.parametrize("name", ["features.parquet", "features.feather", "vectors.arrows"])
 def test_arrow_py_extension_type_is_high_and_its_pickle_walked(malicious_d, name: str):
-    findings = _failing_under(malicious_d, name)
+    findings = failing_under(malicious_d, name)
     assert any("CVE-2023-47248" in f.title and f.severity == Severity.HIGH for f in findings)
     assert any(f.severity == Severity.CRITICAL for f in findings)
 

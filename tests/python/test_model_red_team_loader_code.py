@@ -16,10 +16,8 @@ from mlsecops.engines.models.formats import inspect_file, looks_like_model
 from mlsecops.engines.models.loader_code import archive_loader_code
 from mlsecops.engines.models.python_imports import relative_imports
 from mlsecops.findings import Severity
-from model_support import findings_by_file, scan_tree
+from model_support import GATE_FAILING, OURS_ONLY, findings_by_file, scan_tree
 
-GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)
-OURS_ONLY = {"modelscan": False, "fickling": False}
 # GLOBAL os.system, MARK, SHORT_BINUNICODE "echo canary", TUPLE, REDUCE, STOP: built from opcodes, never loaded
 OS_SYSTEM_PICKLE = b"\x80\x02cos\nsystem\n(\x8c\x0becho canarytR."
 AUTO_MAP = {"architectures": ["X"], "auto_map": {"AutoConfig": "configuration_x.XConfig",

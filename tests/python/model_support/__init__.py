@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+from mlsecops.findings import Severity
 from mlsecops.scanners import get_scanner
 from mlsecops.scanners.interface import LoadedArtifact, ScanOutcome, ScanTargets
 
 TESTS_DIR = Path(__file__).resolve().parents[2]
+GATE_FAILING = (Severity.CRITICAL, Severity.HIGH)  # what the default policy fails the gate on
+OURS_ONLY = {"modelscan": False, "fickling": False}  # the scanner's options: our own checks alone
+
+
+def failing_under(outcome: ScanOutcome, name: str) -> list:
+    """Gate-failing findings of the sample: the file itself, or any file of the sample folder."""
+    return [f for f in outcome.findings if f.severity in GATE_FAILING
+            and (f.location.path == name or f.location.path.startswith(f"{name}/"))]
+
+
+def write_sample(root: Path, name: str, content: Callable[[Path], object] | bytes) -> None:
+    """A corpus sample under root: bytes, or a writer called with its path (folders, databases)."""
+    path = root / name
+    content(path) if callable(content) else path.write_bytes(content)
 
 
 def corpus_generator() -> ModuleType:
