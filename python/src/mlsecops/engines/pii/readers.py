@@ -373,7 +373,7 @@ def record_cells(batch: Batch, fmt: FileFormat) -> Iterator[tuple[int, str, str]
             if isinstance(record, BadRecord):
                 yield index, UNPARSED, record.data.decode(ENCODING, ERRORS)
             else:
-                yield from ((index, path, text) for path, _, _, text in _json_leaves(record, "", None, None) if text)
+                yield from ((index, path, text) for path, _, _, text in json_leaves(record, "", None, None) if text)
         elif record:
             yield index, TEXT_COLUMN, record
 
@@ -403,7 +403,7 @@ def _jsonl_groups(records: list[Any], refs: bool) -> Iterator[CellGroup]:
     for row, record in enumerate(records):
         if isinstance(record, BadRecord):
             continue
-        for path, container, key, text in _json_leaves(record, "", None, None):
+        for path, container, key, text in json_leaves(record, "", None, None):
             group = groups.get(path)
             if group is None:
                 group = groups[path] = CellGroup(path, [], [], [] if refs else None)
@@ -414,14 +414,14 @@ def _jsonl_groups(records: list[Any], refs: bool) -> Iterator[CellGroup]:
     yield from groups.values()
 
 
-def _json_leaves(node: Any, path: str, container: Any, key: Any) -> Iterator[tuple[str, Any, Any, str]]:
+def json_leaves(node: Any, path: str, container: Any, key: Any) -> Iterator[tuple[str, Any, Any, str]]:
     """(key path, container, key in it, text) of every string or number leaf."""
     if isinstance(node, dict):
         for name, value in node.items():
-            yield from _json_leaves(value, f"{path}.{name}" if path else str(name), node, name)
+            yield from json_leaves(value, f"{path}.{name}" if path else str(name), node, name)
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _json_leaves(item, f"{path}[]", node, index)
+            yield from json_leaves(item, f"{path}[]", node, index)
     elif isinstance(node, str):
         yield path or "$", container, key, node
     elif isinstance(node, int | float) and not isinstance(node, bool):

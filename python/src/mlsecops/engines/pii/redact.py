@@ -39,11 +39,11 @@ from mlsecops.engines.pii.readers import (
     cell_groups,
     detect_format,
     is_dob_column,
+    json_leaves,  # the leaves, in the order cells are grouped
     parquet_columns,
     parquet_groups,
     read_batches,
 )
-from mlsecops.engines.pii.readers import _json_leaves as json_leaves  # the leaves, in the order cells are grouped
 from mlsecops.errors import UsageError
 
 METHODS = ("token", "mask", "hash")
