@@ -107,10 +107,10 @@ def nested_pickle_loads(inner: bytes) -> bytes:
 def torch_zip(data_pkl: bytes, prefix: str = "archive") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr(f"{prefix}/data.pkl", data_pkl)
-        archive.writestr(f"{prefix}/byteorder", "little")
-        archive.writestr(f"{prefix}/data/0", b"\x00" * 16)
-        archive.writestr(f"{prefix}/version", "3\n")
+        # a fixed member time: the same bytes at any hour (writestr with a name stamps the local clock)
+        for name, data in ((f"{prefix}/data.pkl", data_pkl), (f"{prefix}/byteorder", b"little"),
+                           (f"{prefix}/data/0", b"\x00" * 16), (f"{prefix}/version", b"3\n")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 
