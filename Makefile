@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MLSECOPS := $(VENV)/bin/mlsecops
 STAMP := $(VENV)/.installed
 
-.PHONY: install run run-insecure test test-python test-quick test-e2e test-groovy lint lint-python lint-groovy bench image image-test clean
+.PHONY: install run run-insecure test test-python test-quick test-e2e test-processes test-groovy lint lint-python lint-groovy bench image image-test clean
 
 $(STAMP): python/pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,13 +34,17 @@ test-python: $(STAMP)
 	$(PYTEST) tests/python
 
 # Everything but the end-to-end runs (marker e2e: demo pipelines, real trainings, real garak runs), which
-# `make test` and CI run too: the edit-test loop, about six minutes on two quiet cores.
+# `make test` and CI run too: the edit-test loop, about two and a half minutes on two quiet cores.
 test-quick: $(STAMP)
 	$(PYTEST) -m "not e2e" tests/python
 
 # Only the end-to-end runs.
 test-e2e: $(STAMP)
 	$(PYTEST) -m e2e tests/python
+
+# Every test, each `mlsecops` command in a fresh interpreter instead of the test process (slower).
+test-processes: $(STAMP)
+	MLSECOPS_TEST_CLI=process $(PYTEST) tests/python
 
 test-groovy:
 	bash tests/groovy/run.sh

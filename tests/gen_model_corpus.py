@@ -9,6 +9,7 @@ OUT_DIR/malicious/<name>, OUT_DIR/benign/<name>, OUT_DIR/manifest.json ({name: l
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -1053,6 +1054,7 @@ COMMON_ESTIMATORS = (
 )
 
 
+@functools.cache  # fitted once per run: several files save the same estimator with different savers
 def fitted_estimator(name: str) -> object:
     """scikit-learn's common estimators and transformers, fitted on a tiny synthetic set."""
     import numpy as np

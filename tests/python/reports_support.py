@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jsonschema
 from mlsecops.config import Config, parse_config
 from mlsecops.findings import (
     Finding,
@@ -15,6 +15,9 @@ from mlsecops.findings import (
     scanner_did_not_run,
 )
 from mlsecops.workspace import Artifact, StageResult, Workspace
+
+if TYPE_CHECKING:  # jsonschema's format checkers take seconds to import: only in the tests that validate
+    import jsonschema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET_EVIDENCE = "AKIA****(len=20)"
@@ -198,6 +201,8 @@ def read_json(path: Path) -> dict:
 
 def sarif_validator() -> jsonschema.Draft4Validator:
     """The official SARIF 2.1.0 schema (a fixture copied from oasis-tcs/sarif-spec), with format checks."""
+    import jsonschema
+
     schema = read_json(FIXTURES / "sarif-schema-2.1.0.json")
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import nbformat
 import phonenumbers
 import pytest
 from mlsecops import demo
@@ -155,7 +154,10 @@ def test_responses_reads_the_projects_own_templates(tmp_path: Path):
         demo.responses(tmp_path)
 
 
+@pytest.mark.xdist_group("jsonschema")
 def test_the_clean_parts_are_clean(default_project: Path):
+    import nbformat  # seconds of jsonschema imports: only here
+
     nbformat.validate(nbformat.reads((default_project / "notebooks/explore.ipynb").read_text(), as_version=4))
     requirements = [line for line in (default_project / "requirements.txt").read_text().splitlines()
                     if line and not line.startswith("#")]

@@ -311,8 +311,14 @@ def _fake_podman(tmp_path: Path) -> dict[str, str]:
     (bin_dir / "podman").write_text(
         '#!/bin/sh\necho "$*" >> "$PODMAN_LOG"\ncase "$1 $2" in "image inspect") echo 1048576 ;; esac\nexit 0\n')
     (bin_dir / "podman").chmod(0o755)
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "ca.pem").write_text("")
+    # pip's settings as environment variables, which win over pip's config files: the build does not
+    # depend on this machine's pip config, and build.sh starts no `pip config get` (three pip start-ups a run)
+    pip = {"PIP_EXTRA_INDEX_URL": "https://pypi.org/simple", "PIP_FIND_LINKS": str(tmp_path / "wheels"),
+           "PIP_CERT": str(tmp_path / "ca.pem")}
     return {"PATH": f"{bin_dir}:/usr/bin:/bin", "MLSECOPS_PODMAN_ROOT": str(tmp_path / "root"),
-            "PODMAN_LOG": str(tmp_path / "podman.log"), "HOME": str(tmp_path)}
+            "PODMAN_LOG": str(tmp_path / "podman.log"), "HOME": str(tmp_path), **pip}
 
 
 def test_build_sh_passes_the_torch_variant_and_tags_a_gpu_image_apart(tmp_path):

@@ -31,6 +31,7 @@ def evaluated(trained, tmp_path_factory):
     return checkout
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_evaluate_reports_every_metric_on_the_held_out_rows(evaluated):
     result = evaluated.result("evaluate")
     assert result["status"] == "passed" and result["findings"] == []
@@ -44,6 +45,7 @@ def test_evaluate_reports_every_metric_on_the_held_out_rows(evaluated):
     assert not {"keras", "torch"} & set(result["tools"]), "evaluate judges predictions: no framework is loaded"
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_the_confusion_matrix_is_labelled_and_counts_every_held_out_row(evaluated):
     details = evaluated.result("evaluate")["details"]
     labels = json.loads((evaluated.workspace / "train/labels.json").read_text())
@@ -86,6 +88,7 @@ def test_a_metric_under_its_threshold_is_recorded_and_fails_the_model_gate_namin
     assert "metric:f1_macro" not in checks, "the project's thresholds replace the default policy's bounds"
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_a_regression_against_the_baseline_beyond_the_policys_tolerance_fails_the_model_gate(evaluated, tmp_path):
     checkout = evaluated.copy_to(tmp_path / "c")
     current = checkout.result("evaluate")["metrics"]
@@ -113,6 +116,7 @@ def test_a_regression_against_the_baseline_beyond_the_policys_tolerance_fails_th
     assert gate_model(checkout).exit_code == 0, "the tolerance is the policy's"
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_the_old_tolerance_key_is_still_read_with_a_one_line_warning(evaluated, tmp_path):
     checkout = evaluated.copy_to(tmp_path / "c")
     manifest = checkout.project / "release-manifest.json"
@@ -128,6 +132,7 @@ def test_the_old_tolerance_key_is_still_read_with_a_one_line_warning(evaluated, 
     assert any(warning in w for w in checkout.result("gate-model")["warnings"])
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_a_previous_result_as_baseline_within_tolerance_passes(evaluated, tmp_path):
     checkout = evaluated.copy_to(tmp_path / "c")
     previous = checkout.project / "previous-evaluate.json"
@@ -142,6 +147,7 @@ def test_a_previous_result_as_baseline_within_tolerance_passes(evaluated, tmp_pa
     assert set(METRICS) == {rule.removeprefix("regression:") for rule in rules if rule.startswith("regression:")}
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_the_last_release_in_the_store_is_the_default_baseline(evaluated, tmp_path):
     from mlsecops.stores import open_store
     from mlsecops.stores.release import publish_release
@@ -180,6 +186,7 @@ def test_the_last_release_in_the_store_is_the_default_baseline(evaluated, tmp_pa
         ({"baseline": "s3://bucket/manifest.json"}, "'s3://' is not supported yet"),
     ],
 )
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_bad_evaluate_settings_are_exit_2_in_one_line(trained, tmp_path, evaluate, message):
     checkout = trained.copy_to(tmp_path / "c")
     checkout.edit_config(evaluate=evaluate)
@@ -188,6 +195,7 @@ def test_bad_evaluate_settings_are_exit_2_in_one_line(trained, tmp_path, evaluat
     assert message in one_line_error(outcome)
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 @pytest.mark.parametrize("changed", ["predictions.csv", "split.json"])
 def test_a_train_output_changed_after_train_is_refused_before_anything_is_loaded(trained, tmp_path, changed):
     checkout = trained.copy_to(tmp_path / "c")
@@ -198,6 +206,7 @@ def test_a_train_output_changed_after_train_is_refused_before_anything_is_loaded
     assert f"train/{changed}: sha256 differs" in one_line_error(outcome)
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_evaluate_without_train_is_exit_2_saying_to_run_train(trained, tmp_path):
     checkout = trained.copy_to(tmp_path / "c")
     (checkout.workspace / "train/result.json").unlink()
@@ -205,6 +214,7 @@ def test_evaluate_without_train_is_exit_2_saying_to_run_train(trained, tmp_path)
     assert outcome.exit_code == 2 and "mlsecops train" in one_line_error(outcome)
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_evaluate_never_unpickles_the_compatibility_tokenizer(trained, tmp_path):
     checkout = trained.copy_to(tmp_path / "c")
     marker = tmp_path / "unpickled"
@@ -217,6 +227,8 @@ def test_evaluate_never_unpickles_the_compatibility_tokenizer(trained, tmp_path)
     assert not marker.exists()
 
 
+@pytest.mark.e2e  # the demo app as its own process: Keras and torch imported afresh, ten seconds of CPU
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_the_demo_bot_answers_with_the_response_of_the_predicted_intent(trained):
     completed = subprocess.run(
         [sys.executable, str(trained.project / "app/bot.py"), str(trained.workspace / "train"),

@@ -14,6 +14,7 @@ from model_support import (
     GATE_FAILING,
     corpus_generator,
     findings_by_file,
+    generated_corpus,
     scan_files,
     scan_tree,
 )
@@ -30,10 +31,11 @@ def numeric_npy() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+def corpus(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> tuple[Path, dict[str, str]]:
     os.environ.setdefault("KERAS_BACKEND", "torch")
     root = tmp_path_factory.mktemp("model-corpus")
-    manifest = corpus_generator().generate(root, keras=True)
+    cache = getattr(pytestconfig, "cache", None)  # None with -p no:cacheprovider: then always generated
+    manifest = generated_corpus(root, cache.mkdir("model-corpus") if cache else None, keras=True)
     return root, manifest
 
 
@@ -45,6 +47,7 @@ def corpus_scan(corpus):
     return manifest, outcome, findings_by_file(outcome)
 
 
+@pytest.mark.xdist_group("model-corpus")  # one worker builds and scans the corpus
 def test_every_malicious_file_of_the_corpus_gets_a_gate_failing_finding(corpus_scan):
     manifest, _, by_file = corpus_scan
     malicious = [name for name, label in manifest.items() if label == "malicious"]
@@ -56,6 +59,7 @@ def test_every_malicious_file_of_the_corpus_gets_a_gate_failing_finding(corpus_s
     assert missed == []
 
 
+@pytest.mark.xdist_group("model-corpus")  # one worker builds and scans the corpus
 def test_no_benign_file_of_the_corpus_gets_a_finding_above_info(corpus_scan):
     manifest, _, by_file = corpus_scan
     benign = [name for name, label in manifest.items() if label == "benign"]
@@ -65,6 +69,7 @@ def test_no_benign_file_of_the_corpus_gets_a_finding_above_info(corpus_scan):
     assert {name: rules for name, rules in flagged.items() if rules} == {}
 
 
+@pytest.mark.xdist_group("model-corpus")  # one worker builds and scans the corpus
 def test_an_info_finding_on_a_benign_file_is_an_outside_tools_word_our_walk_explains(corpus_scan):
     manifest, _, by_file = corpus_scan
     for name, label in manifest.items():
@@ -74,6 +79,7 @@ def test_an_info_finding_on_a_benign_file_is_an_outside_tools_word_our_walk_expl
             assert set(finding.properties["verdicts"]) == {"mlsecops", "modelscan", "fickling"}
 
 
+@pytest.mark.xdist_group("model-corpus")  # one worker builds and scans the corpus
 def test_a_finding_lists_each_scanners_verdict_and_who_flagged_it(corpus_scan):
     _, outcome, by_file = corpus_scan
     (finding,) = by_file["malicious/os_system_p2.pkl"]
@@ -87,6 +93,7 @@ def test_a_finding_lists_each_scanners_verdict_and_who_flagged_it(corpus_scan):
     assert "modelscan" in outcome.tool_version and "fickling" in outcome.tool_version
 
 
+@pytest.mark.xdist_group("model-corpus")  # one worker builds and scans the corpus
 def test_what_modelscan_misses_is_still_flagged_by_our_own_checks(corpus_scan):
     _, _, by_file = corpus_scan
     for name in ("lambda.keras", "object_array.npy", "payload.joblib", "weights.bin", "nested.zip"):
@@ -95,6 +102,7 @@ def test_what_modelscan_misses_is_still_flagged_by_our_own_checks(corpus_scan):
         assert not finding.properties["verdicts"]["modelscan"].startswith("unsafe"), name
 
 
+@pytest.mark.xdist_group("model-corpus")  # one worker builds and scans the corpus
 def test_one_file_with_one_problem_seen_by_three_scanners_is_one_finding(corpus_scan):
     _, _, by_file = corpus_scan
     assert len(by_file["malicious/model.pt"]) == 1

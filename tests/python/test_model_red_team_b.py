@@ -20,6 +20,7 @@ from model_support import (
     OURS_ONLY,
     corpus_generator,
     findings_by_file,
+    generated_files,
     scan_files,
     scan_tree,
 )
@@ -40,9 +41,12 @@ def _write(root: Path, files: dict) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def benign_b(gen, tmp_path_factory: pytest.TempPathFactory):
+def benign_b(gen, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config):
     root = tmp_path_factory.mktemp("benign-b")
-    paths = _write(root, gen.benign_b_files())
+    cache = getattr(pytestconfig, "cache", None)  # None with -p no:cacheprovider: then always written
+    names = generated_files(root, cache.mkdir("model-benign-b") if cache else None, "benign_b_files",
+                            lambda: [path.name for path in _write(root, gen.benign_b_files())])
+    paths = [root / name for name in names]
     return paths, scan_files(paths, {}, root=root)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import built_once
 from mlsecops.demo import build
 from mlsecops.workspace import StageResult, Workspace
 from model_support import corpus_generator
@@ -20,9 +21,9 @@ pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo model trained once (on a slice of the tickets), in train's layout."""
-    return write_trained_model(tmp_path_factory.mktemp("trained") / "train", demo_rows()[::4], epochs=5)
+def trained() -> Path:
+    """The demo model trained once per test run (on a slice of the tickets), in train's layout; read-only."""
+    return built_once("modeltest-trained", lambda folder: write_trained_model(folder, demo_rows()[::4], epochs=5))
 
 
 def project(tmp_path: Path, trained: Path, modeltest: dict, *, variant: str = "default") -> Path:
@@ -127,7 +128,8 @@ def test_a_target_that_fails_to_answer_is_exit_3_naming_it_within_bounded_time(
 ):
     with LlmServer("refuse" if behaviour == "down" else behaviour) as server:
         url = f"http://127.0.0.1:{free_port()}/generate" if behaviour == "down" else f"{server.url}/generate"
-        target = {"type": "rest", "url": url, "response_field": "answer", "timeout_seconds": 1, "retries": 1}
+        # the slow server sleeps 30 s: two attempts of 0.3 s must give up long before it answers
+        target = {"type": "rest", "url": url, "response_field": "answer", "timeout_seconds": 0.3, "retries": 1}
         folder = project(tmp_path, trained, {"target": target})
         started = time.monotonic()
         result = cli("modeltest", cwd=folder, timeout=120)

@@ -34,6 +34,10 @@ from reports_support import (
 ALL_REPORTS = sorted(REPORTS)
 
 
+# the SARIF and CycloneDX schema checks import jsonschema (seconds of CPU): one xdist worker pays it
+pytestmark = pytest.mark.xdist_group("jsonschema")
+
+
 @pytest.fixture
 def reports(tmp_path: Path) -> Path:
     workspace = populated_workspace(tmp_path)

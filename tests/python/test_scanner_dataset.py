@@ -58,6 +58,19 @@ def test_csv_findings_are_per_column_with_share_rows_and_redacted_samples(tmp_pa
     assert report["tickets.csv"]["columns"]["note"]["US_SSN"] == {"rows": 1, "share": 0.25, "occurrences": 1}
 
 
+def test_scans_reuse_one_engine_per_settings_which_keeps_no_value_after_a_scan(tmp_path):
+    from mlsecops.engines.pii.engine import shared_engine
+
+    path = write_tickets(tmp_path / "tickets.csv")
+    first = [f.to_dict() for f in scan_dataset(path).findings]
+    other_settings = scan_dataset(path, phone_region="DE", entities=["PHONE_NUMBER", "EMAIL_ADDRESS"])
+    assert {f.properties["entity"] for f in other_settings.findings} == {"PHONE_NUMBER", "EMAIL_ADDRESS"}
+    engine = shared_engine()
+    assert [f.to_dict() for f in scan_dataset(path).findings] == first
+    assert not any(engine._validation_caches), "validated values are forgotten when the scan ends"
+    assert shared_engine() is engine
+
+
 def test_dates_count_as_birth_dates_only_in_a_birth_date_column_or_with_context(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text("order_date,birth_date,note\n2023-01-15,1985-03-12,shipped 2023-01-16\n"

@@ -6,17 +6,39 @@ import base64
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
 from mlsecops.scanners import get_scanner
 from mlsecops.scanners.interface import LoadedArtifact, ScanTargets
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from scanner_support.fake_secrets import plant
+
+# nbformat (an independent writer of the notebooks) imports jsonschema's format checkers, seconds of CPU:
+# imported when a test writes a notebook, and these tests run on one xdist worker with the other schema users.
+pytestmark = pytest.mark.xdist_group("jsonschema")
 
 
 def write_notebook(path: Path, cells: list) -> Path:
-    nbformat.write(new_notebook(cells=cells), str(path))
+    import nbformat
+
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
     return path
+
+
+def new_code_cell(source: str, **fields):
+    import nbformat
+
+    return nbformat.v4.new_code_cell(source, **fields)
+
+
+def new_markdown_cell(source: str):
+    import nbformat
+
+    return nbformat.v4.new_markdown_cell(source)
+
+
+def new_output(output_type: str, **fields):
+    import nbformat
+
+    return nbformat.v4.new_output(output_type, **fields)
 
 
 def scan_notebook(path: Path):

@@ -34,6 +34,7 @@ def trained(tmp_path_factory):
     return trained_demo(tmp_path_factory)
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_train_writes_model_tokenizer_split_and_history_with_their_digests(trained):
     result = trained.result("train")
     assert result["status"] == "passed", result["reason"]
@@ -51,6 +52,7 @@ def test_train_writes_model_tokenizer_split_and_history_with_their_digests(train
     assert set(result["tools"]) >= {"keras", "torch", "scikit-learn", "numpy"}
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_cross_validation_reports_each_fold_and_mean_and_std_per_metric(trained):
     result = trained.result("train")
     settings = result["details"]["settings"]
@@ -63,6 +65,7 @@ def test_cross_validation_reports_each_fold_and_mean_and_std_per_metric(trained)
     assert result["metrics"]["cv_accuracy_mean"] < 0.995, "the demo is not a lookup table"
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_early_stopping_ends_folds_and_the_final_fit_uses_the_epochs_they_found(trained):
     history = json.loads((trained.workspace / "train/history.json").read_text())
     settings = trained.result("train")["details"]["settings"]
@@ -75,6 +78,7 @@ def test_early_stopping_ends_folds_and_the_final_fit_uses_the_epochs_they_found(
     assert len(history["final"]["history"]["loss"]) == history["final"]["epochs"]
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_the_held_out_split_is_stratified_disjoint_and_recorded_by_row(trained):
     split = json.loads((trained.workspace / "train/split.json").read_text())
     train_rows, test_rows = set(split["train_rows"]), set(split["test_rows"])
@@ -89,6 +93,7 @@ def test_the_held_out_split_is_stratified_disjoint_and_recorded_by_row(trained):
     assert split["dataset"]["sha256"] == file_sha256(trained.project / "data/tickets.csv")
 
 
+@pytest.mark.xdist_group("trained-default")  # one worker trains the demo; the other never waits for it
 def test_the_json_tokenizer_is_the_one_the_model_was_trained_with(trained):
     tokenizer = WordTokenizer.from_json((trained.workspace / "train/tokenizer.json").read_text())
     details = trained.result("train")["details"]

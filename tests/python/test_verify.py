@@ -9,18 +9,28 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run_cli_in
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from stores_support import passed_pipeline, run_cli, write_config
 
 
+@pytest.fixture(scope="module")
+def signed_and_stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project whose passed pipeline was signed and stored: built once, each test gets its own copy."""
+    project = tmp_path_factory.mktemp("signed-and-stored")
+    write_config(project, {"project": {"name": "demo", "version": "2.1"}})
+    passed_pipeline(project / ".mlsecops")
+    for command in ("sign", "store"):
+        result = run_cli_in(command, cwd=project)
+        assert result.exit_code == 0, result.output
+    return project
+
+
 @pytest.fixture
-def release(tmp_path, monkeypatch, capsys) -> Path:
+def release(signed_and_stored: Path, tmp_path, monkeypatch) -> Path:
+    shutil.copytree(signed_and_stored, tmp_path, dirs_exist_ok=True)
     monkeypatch.chdir(tmp_path)
-    write_config(tmp_path, {"project": {"name": "demo", "version": "2.1"}})
-    passed_pipeline(tmp_path / ".mlsecops")
-    assert run_cli(capsys, "sign")[0] == 0
-    assert run_cli(capsys, "store")[0] == 0
     return tmp_path / ".mlsecops/store/demo/2.1"
 
 

@@ -25,8 +25,14 @@ from jenkins_support.deliveries import (
     gitlab_merge_request,
 )
 from jenkins_support.fake_jenkins import FakeJenkins, FakeJenkinsState
-from mlsecops.jenkins.webhook import ClientConnections, WebhookServer
-from test_webhook import GITHUB_SECRET, GITLAB_TOKEN, JOB, RelayUnderTest
+from mlsecops.jenkins.webhook import ClientConnections
+from test_webhook import (
+    GITHUB_SECRET,
+    GITLAB_TOKEN,
+    JOB,
+    QuicklyStoppedServer,
+    RelayUnderTest,
+)
 from test_webhook_cli import start_relay
 
 pytestmark = pytest.mark.timeout(60)
@@ -50,8 +56,8 @@ def started():
         under_test = RelayUnderTest(jenkins_url, **settings)
         if connections_per_client is not None:  # the same relay behind a server with another per-client limit
             under_test.server.close()
-            under_test.server = WebhookServer(under_test.relay, log=under_test.log.append,
-                                              connections_per_client=connections_per_client)
+            under_test.server = QuicklyStoppedServer(under_test.relay, log=under_test.log.append,
+                                                     connections_per_client=connections_per_client)
         under_test.server.start()
         servers.append(under_test)
         return under_test
@@ -93,30 +99,30 @@ def _drip(connection: socket.socket, data: bytes, every: float, until: float) ->
 
 
 def test_a_sender_dripping_its_body_is_cut_off_at_the_request_deadline_not_per_read(started, jenkins):
-    # a byte every 0.2 s never lets a 1 s per-read timeout fire; the whole-request deadline must
-    under_test = started(jenkins.url, read_timeout=1.0)
+    # a byte every 0.1 s never lets a 0.5 s per-read timeout fire; the whole-request deadline must
+    under_test = started(jenkins.url, read_timeout=0.5)
     body = json.dumps(github_push()).encode()
     with _connect(under_test.server.address) as connection:
         began = time.monotonic()
         connection.sendall(HEAD + f"Content-Length: {len(body)}\r\n\r\n".encode())
-        answer = _drip(connection, body, every=0.2, until=began + 8)
+        answer = _drip(connection, body, every=0.1, until=began + 8)
         took = time.monotonic() - began
 
     assert _status(answer) == 408
-    assert 0.9 <= took < 3
+    assert 0.45 <= took < 2.5
     assert jenkins.state.builds == []
     assert any("408" in line and "not received in time" in line for line in under_test.log)
 
 
 def test_a_sender_dripping_its_headers_is_cut_off_at_the_deadline_too(started, jenkins):
-    under_test = started(jenkins.url, read_timeout=1.0)
+    under_test = started(jenkins.url, read_timeout=0.5)
     with _connect(under_test.server.address) as connection:
         began = time.monotonic()
-        answer = _drip(connection, HEAD + b"X-Padding: " + b"a" * 200, every=0.2, until=began + 8)
+        answer = _drip(connection, HEAD + b"X-Padding: " + b"a" * 200, every=0.1, until=began + 8)
         took = time.monotonic() - began
 
     assert _status(answer) in (408, 0)  # 408, or closed when the request line itself was still incomplete
-    assert took < 3
+    assert took < 2.5
 
 
 # ---------------------------------------------------------------- slow senders never crowd out a delivery
@@ -154,8 +160,8 @@ def test_one_client_gets_a_bounded_number_of_connections_and_others_are_still_se
     assert status == 201
 
 
-def _health(under_test: RelayUnderTest) -> dict:
-    host, port = under_test.server.address
+def _health(address: tuple[str, int]) -> dict:
+    host, port = address
     connection = http.client.HTTPConnection(host, port, timeout=5)
     try:
         connection.request("GET", "/healthz")
@@ -166,9 +172,18 @@ def _health(under_test: RelayUnderTest) -> dict:
 
 def _wait_for_connections(under_test: RelayUnderTest, count: int) -> None:
     deadline = time.monotonic() + 10
-    while _health(under_test)["connections"] < count + 1:  # + the probe's own
+    while _health(under_test.server.address)["connections"] < count + 1:  # + the probe's own
         assert time.monotonic() < deadline, "the slow connections never arrived"
         time.sleep(0.02)
+
+
+def _wait_until_every_connection_is_handled(address: tuple[str, int], within: float) -> None:
+    """Until the relay counts no connection but the probe's own: each earlier one was answered or dropped."""
+    deadline = time.monotonic() + within
+    while _health(address)["connections"] > 1:
+        assert time.monotonic() < deadline, "a connection outlived the request deadline"
+        time.sleep(0.02)
+    time.sleep(0.1)  # the handler threads' last words (socketserver's error handling) come after the count
 
 
 # ---------------------------------------------------------------- bodies that cannot be parsed
@@ -230,9 +245,9 @@ def test_clients_that_vanish_mid_request_or_before_the_answer_leave_one_line_eac
     connection = _connect(address)
     connection.sendall(request + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
     _reset(connection)  # gone before the answer is written
-    time.sleep(0.5)
+    _wait_until_every_connection_is_handled(address, within=5)
 
-    assert _health(under_test)["status"] == "ok"
+    assert _health(address)["status"] == "ok"
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err + captured.out
     assert not any("Traceback" in line or "\n" in line for line in under_test.log)
@@ -252,7 +267,8 @@ def test_the_serving_process_prints_no_traceback_when_clients_disconnect(tmp_pat
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("POST", "/", body=body, headers=headers)
         assert connection.getresponse().status == 201
-        time.sleep(1.5)  # the dripping-free partial request runs into its deadline meanwhile
+        # every connection ends, at the latest when the 1 s request deadline strikes, before the process does
+        _wait_until_every_connection_is_handled(("127.0.0.1", port), within=5)
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)

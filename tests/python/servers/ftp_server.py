@@ -96,6 +96,7 @@ def ftp_server(
     Handler.authorizer = authorizer
     Handler.passive_ports = None
     Handler.banner = "mlsecops test ftp"
+    Handler.auth_failed_timeout = 0.1  # pyftpdlib waits 3 s before answering a wrong password: same answer sooner
     ca_file = None
     if tls:
         bundle, ca_file = self_signed_certificate(workdir)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -32,7 +31,13 @@ from pydantic import Field
 from mlsecops.engines.filebytes import sniff_binary
 from mlsecops.engines.multipattern import engine_version
 from mlsecops.engines.pii.cells import CellEntity, SpanSink, code_points, find_in_cells, merge_spans, resolve_salt
-from mlsecops.engines.pii.engine import ENTITY_TYPES, PiiEngine, is_phone_column, is_reference_column
+from mlsecops.engines.pii.engine import (
+    ENTITY_TYPES,
+    PiiEngine,
+    is_phone_column,
+    is_reference_column,
+    shared_engine,
+)
 from mlsecops.engines.pii.readers import (
     PARQUET_BATCH_ROWS,
     UNPARSED,
@@ -85,8 +90,8 @@ def _not_scanned(outcome: ScanOutcome, target: TargetFile, reason: str) -> None:
 
 
 def _worker_engine() -> PiiEngine:
-    return PiiEngine(_ENGINE_SETTINGS.get("types"), phone_region=_ENGINE_SETTINGS.get("region", "US"),
-                     prefer_hyperscan=_ENGINE_SETTINGS.get("hyperscan", True))
+    return shared_engine(_ENGINE_SETTINGS.get("types"), phone_region=_ENGINE_SETTINGS.get("region", "US"),
+                         prefer_hyperscan=_ENGINE_SETTINGS.get("hyperscan", True))
 
 
 def _init_worker(settings: dict[str, Any]) -> None:
@@ -262,37 +267,43 @@ def prepare_spans_file(path: str | Path) -> Path:
 
 class _SpansOutput:
     """The spans file of a scan: written beside its final name and renamed when the scan ends, so a
-    scan that stops half-way leaves no partial file to be mistaken for a complete one."""
+    scan that stops half-way leaves no partial file to be mistaken for a complete one. The ranges'
+    parts are files beside it too, each removed once merged: a temporary folder per scan cost more
+    (a directory made and removed) than scanning a small file."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.handle: IO[str] | None = None
-        self.folder: tempfile.TemporaryDirectory[str] | None = None
         self.lines = 0
+        self._parts: set[Path] = set()  # handed out and not merged yet: removed when the scan ends
 
     def __enter__(self) -> _SpansOutput:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._partial = self.path.with_name(self.path.name + ".partial")
             self.handle = open(self._partial, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
-            self.folder = tempfile.TemporaryDirectory(prefix="mlsecops-spans-")
         return self
 
     def part(self, index: int) -> Path | None:
-        return None if self.folder is None else Path(self.folder.name) / f"part-{index}.tsv"
+        if self.handle is None:
+            return None
+        part = self._partial.with_name(f"{self._partial.name}-{index}.tsv")
+        self._parts.add(part)
+        return part
 
     def merge(self, parts: list[tuple[Path, int]], display: str) -> None:
         if self.handle is not None:
             self.lines += merge_spans(parts, display, self.handle)
             for path, _ in parts:
                 path.unlink(missing_ok=True)
+                self._parts.discard(path)
 
     def __exit__(self, kind: object, *rest: object) -> None:
         if self.handle is None or self.path is None:
             return
         self.handle.close()
-        if self.folder is not None:
-            self.folder.cleanup()
+        for part in self._parts:  # a file that failed before its parts were merged
+            part.unlink(missing_ok=True)
         if kind is None:
             os.replace(self._partial, self.path)
         else:
@@ -415,7 +426,7 @@ class DatasetPiiScanner(Scanner):
         types = options.entities or list(ENTITY_TYPES)
         settings = {"types": tuple(types), "region": options.phone_region, "hyperscan": options.hyperscan}
         try:
-            engine = PiiEngine(types, phone_region=settings["region"], prefer_hyperscan=settings["hyperscan"])
+            engine = shared_engine(types, phone_region=settings["region"], prefer_hyperscan=settings["hyperscan"])
         except ValueError as exc:
             from mlsecops.errors import UsageError
 
@@ -434,7 +445,9 @@ class DatasetPiiScanner(Scanner):
         salt, _given = resolve_salt(_SPANS.get("salt") or options.salt)
         summary: dict[str, Any] = {}
         declared = frozenset(artifact.path.resolve() for artifact in targets.artifacts if artifact.path.is_file())
-        with _SpansOutput(Path(spans_path) if spans_path else None) as spans:
+        # the engine is shared (`shared_engine`): it forgets the values it validated when the scan ends
+        with _SpansOutput(Path(spans_path) if spans_path else None) as spans, contextlib.ExitStack() as stack:
+            stack.callback(engine.forget)
             for target in files:
                 target = replace(target, display=project_path(target, targets.artifacts))
                 scan = _FileScan(engine, settings, workers, threshold, spans, salt, declared)

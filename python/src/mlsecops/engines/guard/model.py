@@ -46,8 +46,13 @@ def ngram_hashes(text: str, min_n: int, max_n: int, buckets: int) -> list[list[i
     crc = zlib.crc32
     mask = buckets - 1
     out: list[list[int]] = []
+    if data.isascii():  # characters are bytes: slice the encoded text instead of encoding every n-gram
+        raw = data.encode("ascii")
+        for i in range(size):
+            out.append([crc(raw[i : i + n]) & mask for n in range(min_n, min(max_n, size - i) + 1)])
+        return out
     for i in range(size):
-        out.append([crc(data[i : i + n].encode("utf-8")) & mask for n in range(min_n, max_n + 1) if i + n <= size])
+        out.append([crc(data[i : i + n].encode("utf-8")) & mask for n in range(min_n, min(max_n, size - i) + 1)])
     return out
 
 

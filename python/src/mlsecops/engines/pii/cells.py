@@ -9,7 +9,6 @@ moved into the cell: bytes as the engine saw them, code points for `--spans` and
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -105,7 +104,7 @@ def resolve_salt(salt: str | None) -> tuple[bytes, bool]:
 
 def digest(salt: bytes, value: bytes, length: int = 32) -> str:
     """HMAC-SHA256 of the value's bytes, hex, `length` characters."""
-    return hmac.new(salt, value, hashlib.sha256).hexdigest()[:length]
+    return hmac.digest(salt, value, "sha256").hex()[:length]  # one-shot: no HMAC object per value
 
 
 class SpanSink:
@@ -116,6 +115,7 @@ class SpanSink:
         self._handle: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self._salt = salt
         self._pending: list[tuple[int, int, int, str, str, int, bytes]] = []
+        self._names: dict[str, str] = {}  # a column name or entity type as JSON, encoded once per sink
 
     def write(self, row: int, column: str, entity_type: str, start: int, end: int, value: bytes,
               order: int = 0) -> None:
@@ -123,11 +123,21 @@ class SpanSink:
         self._pending.append((row, order, start, column, entity_type, end, value))
 
     def flush(self) -> None:
+        """Each line as `json.dumps` of {column, type, start, end, digest} would write it (without its `{`),
+        the names encoded once: a `json.dumps` per span cost more than finding the span."""
         self._pending.sort(key=lambda span: span[:3])
+        names, salt = self._names, self._salt
+        lines = []
         for row, _order, start, column, entity_type, end, value in self._pending:
-            rest = json.dumps({"column": column, "type": entity_type, "start": start, "end": end,
-                               "digest": digest(self._salt, value)}, ensure_ascii=False)
-            self._handle.write(f"{row}\t{rest[1:]}\n")
+            name = names.get(column)
+            if name is None:
+                name = names[column] = json.dumps(column, ensure_ascii=False)
+            kind = names.get(entity_type)
+            if kind is None:
+                kind = names[entity_type] = json.dumps(entity_type, ensure_ascii=False)
+            lines.append(f'{row}\t"column": {name}, "type": {kind}, "start": {start}, "end": {end}, '
+                         f'"digest": "{digest(salt, value)}"}}\n')
+        self._handle.write("".join(lines))
         self._pending.clear()
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ touches an accepted span is dropped.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import cache, partial
@@ -294,6 +295,7 @@ class PiiEngine:
         self._marks: list[int] = []  # ends of birth-date words in the data `find` is looking at
         self._references = False  # whether `find` is looking at a column of references
         self._region = phone_region
+        self._validation_caches: list[dict[bytes, int]] = []  # filled by `_pii_confirmers`, emptied by `forget`
         # per `all_dates` and pattern id, the function that turns a candidate span into an entity or None
         pairs = [(self._secret_confirmer(m),) * 2 if isinstance(m, SecretRule)
                  else (_no_entity, _no_entity) if m is _DOB_MARKER else self._pii_confirmers(*m)  # type: ignore[misc]
@@ -305,6 +307,11 @@ class PiiEngine:
     @property
     def backend(self) -> str:
         return self._matcher.backend
+
+    def forget(self) -> None:
+        """Empty the validation caches: the engine is then as good as new, and keeps no value it saw."""
+        for known in self._validation_caches:
+            known.clear()
 
     def find(self, data: bytes, *, all_dates: bool = False, references: bool = False) -> list[Entity]:
         """Validated, non-overlapping entities.
@@ -373,6 +380,7 @@ class PiiEngine:
         if validator in (valid_phone, valid_phone_with_extension):
             validator = partial(validator, region=self._region)
         known: dict[bytes, int] = {}
+        self._validation_caches.append(known)
         lookup = known.get
 
         def validated(candidate: bytes) -> int:
@@ -500,6 +508,29 @@ class PiiEngine:
         confirm = {"PHONE_NUMBER": phone, "IP_ADDRESS": ip_address, "CREDIT_CARD": card, "US_SSN": ssn}.get(
             entity_type, value_at)
         return confirm, confirm
+
+
+_SHARED = threading.local()  # per thread: `find` keeps the call's state (birth-date marks) on its engine
+SHARED_ENGINES = 4  # engines kept per thread; a process scans with one or two settings
+
+
+def shared_engine(types: Iterable[str] | None = None, *, phone_region: str = "US",
+                  prefer_hyperscan: bool = True) -> PiiEngine:
+    """A `PiiEngine` for these settings, built once per thread and handed out again as good as new (its
+    validation caches emptied: no value of an earlier scan stays cached, nor speeds up a later one).
+    Building one costs more than scanning a small file (a confirmer per pattern), and a dataset cut into
+    ranges asks for one per range."""
+    key = (frozenset(types or ENTITY_TYPES), phone_region, prefer_hyperscan)
+    engines: dict[tuple[frozenset[str], str, bool], PiiEngine] = _SHARED.__dict__.setdefault("engines", {})
+    engine = engines.get(key)
+    if engine is None:
+        engine = PiiEngine(key[0], phone_region=phone_region, prefer_hyperscan=prefer_hyperscan)
+        if len(engines) >= SHARED_ENGINES:
+            engines.clear()
+        engines[key] = engine
+    else:
+        engine.forget()
+    return engine
 
 
 def _after_version_word(data: bytes, start: int) -> bool:
