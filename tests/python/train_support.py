@@ -31,8 +31,9 @@ class Checkout:
     def config(self) -> Path:
         return self.project / "mlsecops.yaml"
 
-    def stage(self, *args: str) -> CliResult:
-        return run_cli("--config", str(self.config), "--workspace", str(self.workspace), *args, cwd=self.root)
+    def stage(self, *args: str, process: bool = False) -> CliResult:
+        return run_cli("--config", str(self.config), "--workspace", str(self.workspace), *args, cwd=self.root,
+                       process=process)
 
     def result(self, stage: str) -> dict[str, Any]:
         return json.loads((self.workspace / stage / "result.json").read_text(encoding="utf-8"))
